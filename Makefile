@@ -1,0 +1,38 @@
+# Every target creates .venv when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint schema migrations bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/tenantry serve
+
+test: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite
+	@if [ -n "$$TENANTRY_TEST_POSTGRES_URL" ]; then \
+		$(BIN)/pytest -q -p no:cacheprovider --db=postgres; \
+	else echo "TENANTRY_TEST_POSTGRES_URL is not set: PostgreSQL pass skipped"; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+schema: $(STAMP)
+	$(BIN)/tenantry export-schema > schema.graphql
+
+# The project has released no migrations yet: models/migrations holds one initial migration.
+migrations: $(STAMP)
+	$(BIN)/tortoise -c models.dev_config.TORTOISE_ORM makemigrations
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

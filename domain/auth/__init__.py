@@ -1,0 +1,1 @@
+"""Authentication: passwords, sessions, API tokens, PAM and SAML."""

@@ -1,0 +1,27 @@
+"""API tokens as credentials: `Authorization: Bearer tnt_…` acts as the token's owner."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from domain.secrets import digest
+from models import ApiToken, Role, User
+
+API_TOKEN_PREFIX = "tnt_"
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+async def user_for_api_token(token: str) -> User | None:
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    row = await ApiToken.filter(token_hash=digest(token)).select_related("owner").first()
+    if row is None:
+        return None
+    owner: User = row.owner
+    # The owner's current role decides; a guest holds no tokens' powers.
+    if owner.role is Role.GUEST or not owner.email_verified:
+        return None
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_INTERVAL:
+        await ApiToken.filter(id=row.id).update(last_used_at=now)
+    return owner

@@ -1,0 +1,100 @@
+"""Signing in and out, and changing one's password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from domain import audit, validation
+from domain.auth import pam
+from domain.auth.passwords import check_password_rules, hashing
+from domain.auth.sessions import ClientInfo, end_other_sessions, end_session, start_session
+from domain.errors import InvalidCredentials, ValidationFailed
+from domain.ratelimit import Action, limiter
+from models import AuthMethod, Tenant, User
+from permissions.rules import Actor
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session_token: str
+
+
+async def check_credentials(user: User | None, password: str) -> bool:
+    """Password or PAM, as the account says; an unknown user costs one dummy verification."""
+    if user is None or user.auth_method is AuthMethod.SAML:
+        await hashing().verify(None, password)
+        return False
+    if user.auth_method is AuthMethod.PAM:
+        return await pam.authenticate(user.username, password)
+    if not await hashing().verify(user.password_hash, password):
+        return False
+    if user.password_hash and hashing().needs_rehash(user.password_hash):
+        user.password_hash = await hashing().hash(password)
+        await User.filter(id=user.id).update(password_hash=user.password_hash)
+    return True
+
+
+async def sign_in(user: User, client: ClientInfo, *, how: str) -> SignedIn:
+    """Every path that signs a user in ends here: session, last login, audit."""
+    now = datetime.now(UTC)
+    await User.filter(id=user.id).update(last_login_at=now)
+    user.last_login_at = now
+    token = await start_session(user, client)
+    await audit.record(
+        None, "user.signed_in", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        target_type="user", target_id=user.id, changes={"method": how},
+        actor_name=user.username,
+    )
+    return SignedIn(user=user, session_token=token)
+
+
+async def login(tenant: str, username: str, password: str, client: ClientInfo) -> SignedIn:
+    if not tenant.strip() or not username.strip():
+        raise ValidationFailed("Give a tenant and a username.", "username")
+    if len(password) > 4 * 1024:
+        raise ValidationFailed("The password is too long.", "password")
+    account = f"{validation.key(tenant.strip())}/{validation.key(username.strip())}"
+    await limiter().hit(Action.LOGIN, client=client.address, account=account)
+    user = await User.filter(
+        tenant__name_key=validation.key(tenant.strip()),
+        username_key=validation.key(username.strip()),
+    ).first()
+    ok = await check_credentials(user, password)
+    if not ok or user is None or not user.email_verified:
+        raise InvalidCredentials()
+    return await sign_in(user, client, how=user.auth_method.value)
+
+
+async def logout(token: str | None) -> None:
+    if token:
+        await end_session(token)
+
+
+async def change_password(
+    actor: Actor, current_password: str, new_password: str, keep_token: str | None
+) -> User:
+    user = await User.get(id=actor.user_id).prefetch_related("tenant")
+    if user.auth_method is not AuthMethod.PASSWORD:
+        raise ValidationFailed(
+            "This account signs in through PAM or SSO: its password is managed there.",
+            "newPassword",
+        )
+    if not await hashing().verify(user.password_hash, current_password):
+        raise InvalidCredentials("The current password is wrong.")
+    password = check_password_rules(
+        new_password, username=user.username, tenant_name=user.tenant.name, field="newPassword"
+    )
+    user.password_hash = await hashing().hash(password)
+    await User.filter(id=user.id).update(password_hash=user.password_hash)
+    await end_other_sessions(user.id, keep_token)
+    await audit.record(
+        actor, "user.password_changed", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        target_type="user", target_id=user.id,
+    )
+    return user
+
+
+async def tenant_by_name(name: str) -> Tenant | None:
+    return await Tenant.get_or_none(name_key=validation.key(name.strip()))

@@ -1,0 +1,207 @@
+"""Users: access within the caller's reach, profile and role changes, the superuser bit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from domain import audit, validation
+from domain.auth.passwords import check_password_rules, hashing
+from domain.errors import AlreadyExists, Forbidden, LastAdmin, LastSuperuser, NotFound
+from domain.locks import lock_instance, lock_tenant
+from models import AuthMethod, Role, Tenant, User
+from permissions.rules import Actor, Op, Scope, may_manage_user, reaches, scope
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        role=user.role,
+        superuser=user.superuser,
+        username=user.username,
+    )
+
+
+async def access_user_by_id(actor: Actor, user_id: str | uuid.UUID, op: Op) -> User:
+    """The user, when the operation reaches them; NotFound alike for missing and out of reach."""
+    user = await User.get_or_none(id=validation.object_id(user_id))
+    if user is None:
+        raise NotFound("No such user.")
+    if user.id == actor.user_id:
+        return user
+    if not reaches(actor, op, tenant_id=user.tenant_id):  # type: ignore[attr-defined]
+        raise NotFound("No such user.")
+    return user
+
+
+def users_in_reach(
+    actor: Actor,
+    *,
+    tenant_id: str | uuid.UUID | None = None,
+    search: str | None = None,
+    role: Role | None = None,
+) -> QuerySet[User]:
+    """The users list: the caller's tenant; superusers may name another one."""
+    query = User.all()
+    if tenant_id is not None and scope(actor, Op.LIST_USERS) is Scope.ANY:
+        try:
+            query = query.filter(tenant_id=validation.object_id(tenant_id))
+        except NotFound:
+            query = query.none()
+    else:
+        query = query.filter(tenant_id=actor.tenant_id)
+    if search:
+        term = search.strip()
+        query = query.filter(username__icontains=term) | query.filter(email__icontains=term)
+    if role is not None:
+        query = query.filter(role=role)
+    return query
+
+
+@dataclass(frozen=True)
+class NewUser:
+    tenant: Tenant
+    username: str
+    email: str
+    role: Role
+    auth_method: AuthMethod = AuthMethod.PASSWORD
+    superuser: bool = False
+    password: str | None = None
+    email_verified: bool = True
+    signed_up: bool = False
+
+
+async def create_user(actor: Actor | None, new: NewUser, *, action: str) -> User:
+    """Validate, hash (off the loop, before the transaction) and insert one user."""
+    username = validation.username(new.username)
+    email = validation.email(new.email)
+    password_hash = None
+    if new.password is not None:
+        password = check_password_rules(
+            new.password, username=username, tenant_name=new.tenant.name
+        )
+        password_hash = await hashing().hash(password)
+    async with in_transaction() as connection:
+        await _refuse_taken(new.tenant.id, username, email)
+        try:
+            user = await User.create(
+                using_db=connection,
+                tenant=new.tenant,
+                username=username,
+                username_key=validation.key(username),
+                email=email,
+                email_key=validation.key(email),
+                role=new.role,
+                auth_method=new.auth_method,
+                superuser=new.superuser,
+                password_hash=password_hash,
+                email_verified=new.email_verified,
+                signed_up=new.signed_up,
+            )
+        except IntegrityError:
+            raise AlreadyExists("That username or e-mail is taken.", "username") from None
+        await audit.record(
+            actor,
+            action,
+            tenant_id=new.tenant.id,
+            target_type="user",
+            target_id=user.id,
+            changes={"username": username, "email": email, "role": new.role,
+                     "authMethod": new.auth_method, "superuser": new.superuser},
+            actor_name=None if actor else username,
+        )
+    return user
+
+
+async def _refuse_taken(
+    tenant_id: uuid.UUID,
+    username: str | None,
+    email: str | None,
+    *,
+    except_user: uuid.UUID | None = None,
+) -> None:
+    users = User.filter(tenant_id=tenant_id)
+    if except_user is not None:
+        users = users.exclude(id=except_user)
+    if username and await users.filter(username_key=validation.key(username)).exists():
+        raise AlreadyExists("That username is taken in this tenant.", "username")
+    if email and await users.filter(email_key=validation.key(email)).exists():
+        raise AlreadyExists("That e-mail address is used in this tenant.", "email")
+
+
+async def update_user(
+    actor: Actor, user_id: str, *, email: str | None, role: Role | None
+) -> User:
+    user = await access_user_by_id(actor, user_id, Op.LIST_USERS)
+    is_self = user.id == actor.user_id
+    changes_role = role is not None and role != user.role
+    if (changes_role or not is_self) and not may_manage_user(
+        actor, Op.CHANGE_ROLE, tenant_id=user.tenant_id, target_superuser=user.superuser  # type: ignore[attr-defined]
+    ):
+        raise Forbidden()
+    new_email = validation.email(email) if email is not None else None
+    if new_email is not None and user.signed_up:
+        from domain.signup import require_allowed_domain
+
+        await require_allowed_domain(user.tenant_id, new_email)  # type: ignore[attr-defined]
+    async with in_transaction() as connection:
+        await lock_tenant(connection, user.tenant_id)  # type: ignore[attr-defined]
+        user = await User.get(id=user.id).using_db(connection)
+        changes: dict[str, object] = {}
+        if new_email is not None and validation.key(new_email) != user.email_key:
+            await _refuse_taken(user.tenant_id, None, new_email, except_user=user.id)  # type: ignore[attr-defined]
+            user.email, user.email_key = new_email, validation.key(new_email)
+            changes["email"] = new_email
+        elif new_email is not None and new_email != user.email:
+            user.email = new_email
+            changes["email"] = new_email
+        if changes_role and role is not None:
+            if user.role is Role.ADMIN and role is not Role.ADMIN:
+                await _refuse_last_admin(user, connection)
+            changes["role"] = role
+            user.role = role
+        if changes:
+            try:
+                await user.save(using_db=connection)
+            except IntegrityError:
+                raise AlreadyExists("That e-mail address is used in this tenant.", "email") from None
+            await audit.record(
+                actor, "user.updated", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+                target_type="user", target_id=user.id, changes=changes,
+            )
+    return user
+
+
+async def _refuse_last_admin(user: User, connection: object) -> None:
+    others = await User.filter(
+        tenant_id=user.tenant_id, role=Role.ADMIN  # type: ignore[attr-defined]
+    ).exclude(id=user.id).using_db(connection).count()
+    if others == 0:
+        raise LastAdmin()
+
+
+async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
+    if not actor.superuser:
+        raise Forbidden()
+    user = await access_user_by_id(actor, user_id, Op.SET_SUPERUSER)
+    async with in_transaction() as connection:
+        await lock_instance(connection)
+        user = await User.get(id=user.id).using_db(connection)
+        if user.superuser == superuser:
+            return user
+        if not superuser:
+            others = await User.filter(superuser=True).exclude(id=user.id).using_db(connection).count()
+            if others == 0:
+                raise LastSuperuser()
+        user.superuser = superuser
+        await user.save(using_db=connection, update_fields=["superuser"])
+        await audit.record(
+            actor, "user.superuser_changed", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+            target_type="user", target_id=user.id, changes={"superuser": superuser},
+        )
+    return user

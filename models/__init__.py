@@ -1,0 +1,35 @@
+"""Tortoise models. The app label is `models`; every module below is registered."""
+
+from models.audit import AuditEvent
+from models.enums import AuthMethod, EmailStatus, ListenerPurpose, MailKind, Role, SmtpSecurity
+from models.invitations import Invitation, SignupDomain
+from models.outbox import OutboxMail
+from models.persisted_queries import PersistedQuery
+from models.projects import ApiToken, Project
+from models.saml import SamlAssertionSeen, SamlRequest, SamlSettings
+from models.settings import InstanceSettings
+from models.tenants import Tenant
+from models.users import Session, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "AuthMethod",
+    "EmailStatus",
+    "InstanceSettings",
+    "Invitation",
+    "ListenerPurpose",
+    "MailKind",
+    "OutboxMail",
+    "PersistedQuery",
+    "Project",
+    "Role",
+    "SamlAssertionSeen",
+    "SamlRequest",
+    "SamlSettings",
+    "Session",
+    "SignupDomain",
+    "SmtpSecurity",
+    "Tenant",
+    "User",
+]

@@ -1,0 +1,39 @@
+"""The Tortoise configuration and the migration entry points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+MODEL_MODULES = ["models"]
+MIGRATIONS_MODULE = "models.migrations"
+
+
+def tortoise_config(database_url: str, label: str = "default") -> dict[str, Any]:
+    if database_url.startswith("sqlite://"):
+        path = database_url.removeprefix("sqlite://")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {label: database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": label,
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(database_url: str, label: str = "default") -> None:
+    """Apply pending migrations, then leave Tortoise closed."""
+    try:
+        await tortoise_migrate(config=tortoise_config(database_url, label))
+    finally:
+        await Tortoise.close_connections()

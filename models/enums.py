@@ -1,0 +1,44 @@
+"""The closed vocabularies of the product, shared by the models, the policy and the API."""
+
+from enum import Enum
+
+
+class Role(str, Enum):
+    ADMIN = "admin"
+    MEMBER = "member"
+    GUEST = "guest"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Role.GUEST: 0, Role.MEMBER: 1, Role.ADMIN: 2}
+
+
+class AuthMethod(str, Enum):
+    PASSWORD = "password"
+    PAM = "pam"
+    SAML = "saml"
+
+
+class EmailStatus(str, Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class SmtpSecurity(str, Enum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class ListenerPurpose(str, Enum):
+    CRASH_INGEST = "crash_ingest"
+    USER_REQUESTS = "user_requests"
+
+
+class MailKind(str, Enum):
+    INVITATION = "invitation"
+    VERIFICATION = "verification"

@@ -1,0 +1,47 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import AuthMethod, Role
+
+
+class User(Model):
+    id = fields.UUIDField(primary_key=True)
+    tenant = fields.ForeignKeyField("models.Tenant", related_name="users", on_delete=fields.CASCADE)
+    username = fields.CharField(max_length=64)
+    username_key = fields.CharField(max_length=64)
+    email = fields.CharField(max_length=254)
+    # Lower-cased e-mail: addresses are unique per tenant regardless of case.
+    email_key = fields.CharField(max_length=254)
+    role = fields.CharEnumField(Role, max_length=16)
+    auth_method = fields.CharEnumField(AuthMethod, max_length=16, default=AuthMethod.PASSWORD)
+    superuser = fields.BooleanField(default=False)
+    password_hash = fields.CharField(max_length=255, null=True)
+    email_verified = fields.BooleanField(default=True)
+    # Users who came through self sign-up keep an e-mail on the tenant's whitelist.
+    signed_up = fields.BooleanField(default=False)
+    # Random value behind the e-mail verification link (the link is an HMAC of it).
+    verification_nonce = fields.CharField(max_length=64, null=True)
+    verification_expires_at = fields.DatetimeField(null=True)
+    saml_idp_entity_id = fields.CharField(max_length=1024, null=True)
+    saml_name_id = fields.CharField(max_length=1024, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "user"
+        unique_together = (("tenant", "username_key"), ("tenant", "email_key"))
+
+
+class Session(Model):
+    id = fields.UUIDField(primary_key=True)
+    user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.CASCADE)
+    # SHA-256 of the token: the token itself is never stored.
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    client_address = fields.CharField(max_length=64, null=True)
+    user_agent = fields.CharField(max_length=512, null=True)
+
+    class Meta:
+        table = "session"

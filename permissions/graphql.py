@@ -1,0 +1,109 @@
+"""Strawberry permission classes. Each names one row of the policy table in rules.py; the
+class name is printed as a directive on the field in schema.graphql."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from graphql import GraphQLError
+from strawberry.permission import BasePermission
+
+from permissions.rules import Op, allowed, may_view_owned_objects
+
+
+class Unauthenticated(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__("Sign in first.", extensions={"code": "UNAUTHENTICATED"})
+
+
+class Forbidden(GraphQLError):
+    def __init__(self, message: str = "You may not do this.") -> None:
+        super().__init__(message, extensions={"code": "FORBIDDEN"})
+
+
+class _PolicyRow(BasePermission):
+    op: ClassVar[Op]
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        actor = info.context.actor
+        if actor is None:
+            raise Unauthenticated()
+        if not allowed(actor, self.op):
+            raise Forbidden()
+        return True
+
+
+class SignedIn(_PolicyRow):
+    op = Op.VIEW_SELF
+
+
+class ListUsers(_PolicyRow):
+    op = Op.LIST_USERS
+
+
+class ChangeRole(_PolicyRow):
+    op = Op.CHANGE_ROLE
+
+
+class SetSuperuser(_PolicyRow):
+    op = Op.SET_SUPERUSER
+
+
+class DeleteUser(_PolicyRow):
+    op = Op.DELETE_USER
+
+
+class TransferOwnership(_PolicyRow):
+    op = Op.TRANSFER_OWNERSHIP
+
+
+class SendInvitation(_PolicyRow):
+    op = Op.SEND_INVITATION
+
+
+class ManageInvitations(_PolicyRow):
+    op = Op.MANAGE_INVITATIONS
+
+
+class ManageSignupDomains(_PolicyRow):
+    op = Op.MANAGE_SIGNUP_DOMAINS
+
+
+class CreateObjects(_PolicyRow):
+    op = Op.CREATE_OBJECTS
+
+
+class ListProjects(_PolicyRow):
+    op = Op.LIST_PROJECTS
+
+
+class DeleteObjects(_PolicyRow):
+    op = Op.DELETE_OBJECTS
+
+
+class ReadAuditLog(_PolicyRow):
+    op = Op.AUDIT_LOG
+
+
+class InstanceSettings(_PolicyRow):
+    op = Op.INSTANCE_SETTINGS
+
+
+class ManageTenants(_PolicyRow):
+    op = Op.TENANTS
+
+
+class SamlSettings(_PolicyRow):
+    op = Op.SAML_SETTINGS
+
+
+class ViewOwnedObjects(BasePermission):
+    """On a User: the user themself, their tenant's admins, superusers."""
+
+    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        actor = info.context.actor
+        if actor is None:
+            raise Unauthenticated()
+        if not may_view_owned_objects(actor, source.id, source.tenant_id):
+            raise Forbidden()
+        return True

@@ -1,0 +1,61 @@
+"""login, logout, changePassword."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from domain.auth import login as auth
+from domain.auth.login import SignedIn
+from permissions import graphql as can
+from resolvers.common import actor, client, expected_failures
+from schema.context import Info
+from schema.errors import InvalidCredentials, RateLimited, ValidationError
+from schema.types.users import (
+    ChangePasswordInput,
+    LoginInput,
+    LoginSuccess,
+    LogoutSuccess,
+    User,
+    UserPayload,
+)
+from web.cookies import clear_session_cookie, set_session_cookie
+
+LoginResult = Annotated[
+    LoginSuccess | InvalidCredentials | RateLimited | ValidationError,
+    strawberry.union("LoginResult"),
+]
+ChangePasswordResult = Annotated[
+    UserPayload | InvalidCredentials | ValidationError, strawberry.union("ChangePasswordResult")
+]
+
+
+def signed_in(info: Info, outcome: SignedIn) -> LoginSuccess:
+    """The answer of every mutation that signs someone in: payload plus session cookie."""
+    set_session_cookie(info.context.response, outcome.session_token)
+    return LoginSuccess(user=User.from_model(outcome.user), session_token=outcome.session_token)
+
+
+@strawberry.type
+class AuthMutations:
+    @strawberry.mutation
+    @expected_failures
+    async def login(self, info: Info, input: LoginInput) -> LoginResult:
+        outcome = await auth.login(input.tenant, input.username, input.password, client(info))
+        return signed_in(info, outcome)
+
+    @strawberry.mutation
+    async def logout(self, info: Info) -> LogoutSuccess:
+        await auth.logout(info.context.session_token)
+        clear_session_cookie(info.context.response)
+        return LogoutSuccess(ok=True)
+
+    @strawberry.mutation(extensions=[PermissionExtension([can.SignedIn()])])
+    @expected_failures
+    async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
+        user = await auth.change_password(
+            actor(info), input.current_password, input.new_password, info.context.session_token
+        )
+        return UserPayload(user=User.from_model(user))

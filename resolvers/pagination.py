@@ -1,0 +1,80 @@
+"""Relay connections with keyset cursors: stable while rows come and go between pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from graphql import GraphQLError
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from domain.config import get_config
+from schema.types.pagination import PageInfo
+
+M = TypeVar("M")
+
+
+@dataclass
+class Page(Generic[M]):
+    rows: list[M]
+    cursors: list[str]
+    page_info: PageInfo
+    total_count: int | None
+
+
+def _bad_input(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def _encode(value: Any, row_id: Any) -> str:
+    plain = value.isoformat() if isinstance(value, datetime) else value
+    return base64.urlsafe_b64encode(json.dumps([plain, str(row_id)]).encode()).decode()
+
+
+def _decode(cursor: str, is_datetime: bool) -> tuple[Any, str]:
+    try:
+        value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if is_datetime:
+            value = datetime.fromisoformat(value)
+        return value, str(row_id)
+    except (ValueError, TypeError):
+        raise _bad_input("The cursor is not valid.") from None
+
+
+async def paginate(
+    query: QuerySet[M],
+    *,
+    first: int,
+    after: str | None,
+    order_by: str,
+    descending: bool = False,
+    count: bool = True,
+) -> Page[M]:
+    limit = get_config().max_page_size
+    if first < 0 or first > limit:
+        raise _bad_input(f"`first` must be between 0 and {limit}.")
+    is_datetime = order_by in ("created_at", "at")
+    total = await query.count() if count else None
+    page_query = query
+    if after:
+        value, row_id = _decode(after, is_datetime)
+        op = "lt" if descending else "gt"
+        page_query = page_query.filter(
+            Q(**{f"{order_by}__{op}": value})
+            | Q(**{order_by: value, f"id__{op}": row_id})
+        )
+    prefix = "-" if descending else ""
+    rows = await page_query.order_by(f"{prefix}{order_by}", f"{prefix}id").limit(first + 1)
+    has_next = len(rows) > first
+    rows = rows[:first]
+    cursors = [_encode(getattr(row, order_by), row.id) for row in rows]  # type: ignore[attr-defined]
+    return Page(
+        rows=rows,
+        cursors=cursors,
+        page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None),
+        total_count=total,
+    )

@@ -1,0 +1,85 @@
+"""me, users, user, updateUser, setSuperuser."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from domain import users
+from domain.errors import NotFound as NotFoundError
+from permissions import graphql as can
+from permissions.rules import Op
+from resolvers.common import actor, expected_failures
+from resolvers.pagination import paginate
+from schema.context import Info
+from schema.enums import Role
+from schema.errors import AlreadyExists, LastAdmin, LastSuperuser, NotFound, ValidationError
+from schema.types.users import UpdateUserInput, User, UserConnection, UserEdge, UserPayload
+
+UpdateUserResult = Annotated[
+    UserPayload | NotFound | ValidationError | AlreadyExists | LastAdmin,
+    strawberry.union("UpdateUserResult"),
+]
+SetSuperuserResult = Annotated[
+    UserPayload | NotFound | LastSuperuser, strawberry.union("SetSuperuserResult")
+]
+
+
+@strawberry.type
+class UserQueries:
+    @strawberry.field(description="The signed-in user, or null.")
+    async def me(self, info: Info) -> User | None:
+        user = info.context.user
+        return User.from_model(user) if user else None
+
+    @strawberry.field(
+        description="Users of the caller's tenant (superusers: of tenantId when given). "
+        "Guests may not list users.",
+        extensions=[PermissionExtension([can.ListUsers()])],
+    )
+    async def users(
+        self,
+        info: Info,
+        first: int = 50,
+        after: str | None = None,
+        search: str | None = None,
+        role: Role | None = None,
+        tenant_id: strawberry.ID | None = None,
+    ) -> UserConnection:
+        query = users.users_in_reach(actor(info), tenant_id=tenant_id, search=search, role=role)
+        page = await paginate(query, first=first, after=after, order_by="username_key")
+        info.context.loaders.prime_users(page.rows)
+        return UserConnection(
+            edges=[
+                UserEdge(node=User.from_model(row), cursor=cursor)
+                for row, cursor in zip(page.rows, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
+            total_count=page.total_count or 0,
+        )
+
+    @strawberry.field(extensions=[PermissionExtension([can.SignedIn()])])
+    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+        try:
+            return User.from_model(await users.access_user_by_id(actor(info), id, Op.LIST_USERS))
+        except NotFoundError:
+            return None
+
+
+@strawberry.type
+class UserMutations:
+    @strawberry.mutation(extensions=[PermissionExtension([can.SignedIn()])])
+    @expected_failures
+    async def update_user(self, info: Info, input: UpdateUserInput) -> UpdateUserResult:
+        user = await users.update_user(actor(info), input.id, email=input.email, role=input.role)
+        return UserPayload(user=User.from_model(user))
+
+    @strawberry.mutation(extensions=[PermissionExtension([can.SetSuperuser()])])
+    @expected_failures
+    async def set_superuser(
+        self, info: Info, user_id: strawberry.ID, superuser: bool
+    ) -> SetSuperuserResult:
+        user = await users.set_superuser(actor(info), user_id, superuser)
+        return UserPayload(user=User.from_model(user))

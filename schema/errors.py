@@ -1,0 +1,97 @@
+"""The `Error` interface and the union members for expected failures."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import errors as domain_errors
+
+
+@strawberry.interface
+class Error:
+    message: str
+
+
+@strawberry.type
+class ValidationError(Error):
+    field: str | None = strawberry.field(
+        default=None, description="The input field at fault, in the input's own spelling."
+    )
+
+
+@strawberry.type
+class NotFound(Error):
+    pass
+
+
+@strawberry.type
+class AlreadyExists(Error):
+    field: str | None = None
+
+
+@strawberry.type
+class InvalidCredentials(Error):
+    pass
+
+
+@strawberry.type
+class RateLimited(Error):
+    retry_after_seconds: int
+
+
+@strawberry.type
+class InvalidToken(Error):
+    message: str = strawberry.field(
+        description="The link is unknown, used, revoked or expired. "
+        "One type for all, so a token cannot be probed."
+    )
+
+
+@strawberry.type
+class DomainNotAllowed(Error):
+    pass
+
+
+@strawberry.type(description="The change would leave the tenant without an admin.")
+class LastAdmin(Error):
+    pass
+
+
+@strawberry.type(description="The change would leave the instance without a superuser.")
+class LastSuperuser(Error):
+    pass
+
+
+@strawberry.type
+class EmailNotConfigured(Error):
+    pass
+
+
+@strawberry.type
+class EmailDeliveryFailed(Error):
+    pass
+
+
+def to_graphql(error: domain_errors.DomainError) -> Error:
+    """The union member for a domain failure (UserOwnsObjects is mapped by its own feature)."""
+    match error:
+        case domain_errors.ValidationFailed():
+            return ValidationError(message=error.message, field=error.field)
+        case domain_errors.AlreadyExists():
+            return AlreadyExists(message=error.message, field=error.field)
+        case domain_errors.RateLimited():
+            return RateLimited(message=error.message, retry_after_seconds=error.retry_after_seconds)
+    simple: dict[type[domain_errors.DomainError], type[Error]] = {
+        domain_errors.NotFound: NotFound,
+        domain_errors.InvalidCredentials: InvalidCredentials,
+        domain_errors.InvalidToken: InvalidToken,
+        domain_errors.DomainNotAllowed: DomainNotAllowed,
+        domain_errors.LastAdmin: LastAdmin,
+        domain_errors.LastSuperuser: LastSuperuser,
+        domain_errors.EmailNotConfigured: EmailNotConfigured,
+        domain_errors.EmailDeliveryFailed: EmailDeliveryFailed,
+    }
+    for domain_type, graphql_type in simple.items():
+        if isinstance(error, domain_type):
+            return graphql_type(message=error.message)  # type: ignore[call-arg]
+    raise TypeError(f"no GraphQL type for {type(error).__name__}")

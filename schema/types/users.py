@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from models import User as UserModel
+from permissions.graphql import ViewOwnedObjects
+from schema.context import Info
+from schema.enums import AuthMethod, Role
+from schema.types.pagination import PageInfo
+from schema.types.tenants import Tenant
+
+if TYPE_CHECKING:
+    from schema.types.projects import ApiToken, Project
+
+
+@strawberry.type(name="User")
+class User:
+    id: strawberry.ID
+    username: str
+    email: str
+    role: Role
+    auth_method: AuthMethod
+    superuser: bool
+    created_at: datetime
+    last_login_at: datetime | None
+    pk: strawberry.Private[uuid.UUID]
+    tenant_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, user: UserModel) -> User:
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            username=user.username,
+            email=user.email,
+            role=user.role,
+            auth_method=user.auth_method,
+            superuser=user.superuser,
+            created_at=user.created_at,
+            last_login_at=user.last_login_at,
+            pk=user.id,
+            tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def tenant(self, info: Info) -> Tenant:
+        return Tenant.from_model(await info.context.loaders.tenant.load(self.tenant_id))
+
+    @strawberry.field(
+        description="Projects this user owns. Visible to the user, tenant admins and superusers.",
+        extensions=[PermissionExtension([ViewOwnedObjects()])],
+    )
+    async def owned_projects(
+        self, info: Info
+    ) -> list[Annotated[Project, strawberry.lazy("schema.types.projects")]] | None:
+        from schema.types.projects import Project
+
+        projects = await info.context.loaders.projects_by_owner.load(self.pk)
+        return [Project.from_model(p) for p in projects]
+
+    @strawberry.field(
+        description="API tokens this user owns. Visible to the user, tenant admins and superusers.",
+        extensions=[PermissionExtension([ViewOwnedObjects()])],
+    )
+    async def owned_tokens(
+        self, info: Info
+    ) -> list[Annotated[ApiToken, strawberry.lazy("schema.types.projects")]] | None:
+        from schema.types.projects import ApiToken
+
+        tokens = await info.context.loaders.tokens_by_owner.load(self.pk)
+        return [ApiToken.from_model(t) for t in tokens]
+
+
+@strawberry.type
+class UserEdge:
+    node: User
+    cursor: str
+
+
+@strawberry.type
+class UserConnection:
+    edges: list[UserEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class UserPayload:
+    user: User
+
+
+@strawberry.type
+class LoginSuccess:
+    user: User
+    session_token: str = strawberry.field(
+        description="Also set as an HttpOnly session cookie. "
+        "Send as 'Authorization: Bearer <token>' from non-browser clients."
+    )
+
+
+@strawberry.type
+class LogoutSuccess:
+    ok: bool
+
+
+@strawberry.input
+class LoginInput:
+    tenant: str
+    username: str
+    password: str
+
+
+@strawberry.input
+class UpdateUserInput:
+    id: strawberry.ID
+    email: str | None = None
+    role: Role | None = None
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str

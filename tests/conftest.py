@@ -1,0 +1,128 @@
+"""The test bed: a real database (SQLite file, or PostgreSQL with --db=postgres), the real
+ASGI app over HTTP, and a cast of users in two tenants."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from tortoise import Tortoise, connections
+
+from domain.config import Config
+from domain.ratelimit import limiter
+from models.db import migrate
+from tests.factories import Cast, Factory
+from tests.graphql_client import GraphQLClient
+from web.app import create_app
+
+ALL_TABLES = [
+    "outbox_mail", "audit_event", "session", "api_token", "project", "invitation",
+    "signup_domain", "saml_request", "saml_assertion_seen", "saml_settings",
+    "persisted_query", "instance_settings", "user", "tenant",
+]  # fmt: skip
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", choices=["sqlite", "postgres"], default="sqlite")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db") == "postgres":
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: run with --db=postgres")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def db_kind(pytestconfig: pytest.Config) -> str:
+    return str(pytestconfig.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+async def database_url(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if db_kind == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "tenantry.db"
+        yield f"sqlite://{path}"
+        return
+    import asyncpg
+
+    admin_url = os.environ.get("TENANTRY_TEST_POSTGRES_URL")
+    if not admin_url:
+        pytest.fail("--db=postgres needs TENANTRY_TEST_POSTGRES_URL")
+    name = f"tenantry_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        await Tortoise.close_connections()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Config:
+    return Config(
+        database_url=database_url,
+        public_url="http://tenantry.test",
+        secret_key="test-secret-key-not-for-production",
+        graphiql=True,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(config: Config) -> AsyncIterator[object]:
+    await migrate(config.database_url)
+    application = create_app(config)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Each test starts from empty tables and fresh rate limits."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    yield
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        tables = ", ".join(f'"{t}"' for t in ALL_TABLES)
+        await connection.execute_script(f"TRUNCATE {tables} CASCADE")
+    else:
+        await connection.execute_script(
+            "PRAGMA foreign_keys=OFF;"
+            + "".join(f'DELETE FROM "{t}";' for t in ALL_TABLES)
+            + "PRAGMA foreign_keys=ON;"
+        )
+    await limiter().reset()
+
+
+@pytest.fixture
+async def http(app: object) -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=app, client=("203.0.113.7", 51000))  # type: ignore[arg-type]
+    async with AsyncClient(transport=transport, base_url="http://tenantry.test") as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+@pytest.fixture
+def make(app: object) -> Factory:
+    return Factory()
+
+
+@pytest.fixture
+async def cast(make: Factory) -> Cast:
+    return await make.cast()

@@ -1,0 +1,1 @@
+"""HTTP: the Starlette app, its endpoints, and the command line."""

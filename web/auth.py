@@ -1,0 +1,43 @@
+"""Who is calling: the session cookie, or a Bearer session or API token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from domain.auth.api_tokens import API_TOKEN_PREFIX, user_for_api_token
+from domain.auth.sessions import user_for_session
+from models import User
+from web.cookies import SESSION_COOKIE
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User | None
+    session_token: str | None
+
+
+ANONYMOUS = Caller(user=None, session_token=None)
+
+
+async def identify(request: HTTPConnection) -> Caller:
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() == "bearer" and credential.strip():
+        token = credential.strip()
+        if token.startswith(API_TOKEN_PREFIX):
+            return Caller(user=await user_for_api_token(token), session_token=None)
+        user = await user_for_session(token)
+        return Caller(user=user, session_token=token if user else None)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        user = await user_for_session(cookie)
+        return Caller(user=user, session_token=cookie if user else None)
+    return ANONYMOUS
+
+
+def client_address(request: HTTPConnection) -> str | None:
+    # Behind a load balancer, run uvicorn with --proxy-headers and --forwarded-allow-ips
+    # so that request.client is the real client.
+    return request.client.host if request.client else None

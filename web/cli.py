@@ -1,0 +1,113 @@
+"""`tenantry serve | migrate | create-superuser | export-schema`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from tortoise import Tortoise
+
+from domain.config import Config, configure
+from models.db import migrate, tortoise_config
+
+
+async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
+    await migrate(config.database_url)
+    await Tortoise.init(config=tortoise_config(config.database_url))
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
+    asyncio.run(migrate(config.database_url))
+    print("migrations applied")
+    return 0
+
+
+def cmd_create_superuser(config: Config, args: argparse.Namespace) -> int:
+    from domain.errors import AlreadyExists, ValidationFailed
+    from domain.tenants import create_superuser
+
+    if not args.password_stdin:
+        print("give the password on standard input with --password-stdin", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+
+    async def work() -> int:
+        try:
+            user = await create_superuser(args.tenant, args.username, args.email, password)
+        except (AlreadyExists, ValidationFailed) as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+        print(user.id)
+        return 0
+
+    return asyncio.run(_with_database(config, work))
+
+
+def cmd_export_schema(config: Config, args: argparse.Namespace) -> int:
+    from schema.export import export_schema
+
+    sys.stdout.write(export_schema())
+    return 0
+
+
+def cmd_serve(config: Config, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from domain.tenants import bootstrap_instance
+    from web.app import create_app
+    from web.listeners import bind_targets
+
+    if not args.no_migrate:
+        first = asyncio.run(_with_database(config, bootstrap_instance))
+        if first is not None:
+            print(
+                f"Created tenant 'default' with superuser '{first.username}'.\n"
+                f"Its password, shown this once: {first.password}",
+                flush=True,
+            )
+    targets = asyncio.run(bind_targets(config, args.host, args.port))
+    app = create_app(config)
+    uvicorn_config = uvicorn.Config(app, log_level="info", proxy_headers=True, **targets[0].uvicorn_kwargs())
+    server = uvicorn.Server(uvicorn_config)
+    asyncio.run(server.serve())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tenantry", description="Tenantry account management")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server (migrates first)")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--no-migrate", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
+
+    create = sub.add_parser("create-superuser", help="create a superuser admin")
+    create.add_argument("--tenant", required=True)
+    create.add_argument("--username", required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--password-stdin", action="store_true")
+    create.set_defaults(func=cmd_create_superuser)
+
+    sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
+        func=cmd_export_schema
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    config = configure(Config())
+    return int(args.func(config, args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
