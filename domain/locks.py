@@ -22,7 +22,12 @@ def _is_postgres(connection: BaseDBAsyncClient) -> bool:
 
 async def lock_tenant(connection: BaseDBAsyncClient, tenant_id: uuid.UUID) -> None:
     if _is_postgres(connection):
-        await Tenant.filter(id=tenant_id).select_for_update().using_db(connection).first()
+        # NO KEY UPDATE: a mutex among lock_tenant callers that still lets other transactions
+        # insert rows referencing the tenant (audit events, projects), which would otherwise
+        # queue behind it and deadlock against row locks on users.
+        await (
+            Tenant.filter(id=tenant_id).select_for_update(no_key=True).using_db(connection).first()
+        )
 
 
 async def lock_instance(connection: BaseDBAsyncClient) -> None:

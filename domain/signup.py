@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from domain import validation
-from domain.errors import ValidationFailed
-from models import SignupDomain
+import idna
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from domain import audit, mail, outbox, validation
+from domain.auth.login import SignedIn, sign_in
+from domain.auth.passwords import check_password_rules, hashing
+from domain.auth.sessions import ClientInfo
+from domain.config import get_config
+from domain.errors import (
+    AlreadyExists,
+    DomainNotAllowed,
+    EmailNotConfigured,
+    Forbidden,
+    InvalidToken,
+    NotFound,
+    ValidationFailed,
+)
+from domain.locks import lock_tenant
+from domain.ratelimit import Action, limiter
+from domain.secrets import link_token_matches, new_nonce, split_link_token
+from domain.smtp_settings import current_server
+from models import AuthMethod, Invitation, MailKind, Role, SignupDomain, Tenant, User
+from permissions.rules import Actor, Op, allowed, reaches
 
 
 async def domain_rule(tenant_id: uuid.UUID, normal_email: str) -> SignupDomain | None:
@@ -20,3 +44,253 @@ async def require_allowed_domain(tenant_id: uuid.UUID, normal_email: str) -> Non
     """Users who came through sign-up keep an address on the whitelist."""
     if await domain_rule(tenant_id, normal_email) is None:
         raise ValidationFailed("That e-mail domain is not open for sign-up in this tenant.", "email")
+
+
+# ------------------------------------------------------------------ the whitelist
+
+
+def _scripts(label: str) -> set[str]:
+    """The scripts of a label's letters (LATIN, CYRILLIC, GREEK, ...)."""
+    return {
+        unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+        for char in label
+        if char.isalpha()
+    }
+
+
+def normal_domain(value: str, field: str = "domain") -> str:
+    """Case, trailing dot and IDNA normalised; refuses labels that mix scripts, the usual
+    shape of a look-alike (`exаmple.com` with a Cyrillic а)."""
+    ascii_form = validation.domain(value, field)
+    try:
+        unicode_form = idna.decode(ascii_form)
+    except idna.IDNAError:
+        raise ValidationFailed("Give a domain name such as example.com.", field) from None
+    for label in unicode_form.split("."):
+        if len(_scripts(label)) > 1:
+            raise ValidationFailed(
+                "The domain mixes alphabets in one label, as look-alike domains do.", field
+            )
+    return ascii_form
+
+
+async def _tenant_in_reach(actor: Actor, tenant_id: str | None) -> uuid.UUID:
+    """The caller's tenant; superusers may name another. Missing and out of reach alike."""
+    if tenant_id is None:
+        return actor.tenant_id
+    try:
+        wanted = validation.object_id(tenant_id)
+    except NotFound:
+        raise NotFound("No such tenant.") from None
+    if not reaches(actor, Op.MANAGE_SIGNUP_DOMAINS, tenant_id=wanted) or not await Tenant.exists(
+        id=wanted
+    ):
+        raise NotFound("No such tenant.")
+    return wanted
+
+
+async def signup_domains(actor: Actor, tenant_id: str | None = None) -> list[SignupDomain]:
+    if not allowed(actor, Op.MANAGE_SIGNUP_DOMAINS):
+        raise Forbidden()
+    try:
+        tenant = await _tenant_in_reach(actor, tenant_id)
+    except NotFound:
+        return []
+    return await SignupDomain.filter(tenant_id=tenant).order_by("domain")
+
+
+@dataclass(frozen=True)
+class NewSignupDomain:
+    domain: str
+    default_role: Role
+    auth_method: AuthMethod = AuthMethod.PASSWORD
+    # Superusers only: another tenant than their own.
+    tenant_id: str | None = None
+
+
+async def add_signup_domain(actor: Actor, new: NewSignupDomain) -> SignupDomain:
+    if not allowed(actor, Op.MANAGE_SIGNUP_DOMAINS):
+        raise Forbidden()
+    tenant_id = await _tenant_in_reach(actor, new.tenant_id)
+    domain = normal_domain(new.domain)
+    async with in_transaction() as connection:
+        if await SignupDomain.filter(tenant_id=tenant_id, domain=domain).using_db(connection).exists():
+            raise AlreadyExists("That domain is already on the list.", "domain")
+        try:
+            rule = await SignupDomain.create(
+                using_db=connection, tenant_id=tenant_id, domain=domain,
+                default_role=new.default_role, auth_method=new.auth_method,
+            )  # fmt: skip
+        except IntegrityError:
+            raise AlreadyExists("That domain is already on the list.", "domain") from None
+        await audit.record(
+            actor, "signup_domain.added", tenant_id=tenant_id, target_type="signup_domain",
+            target_id=rule.id,
+            changes={"domain": domain, "defaultRole": new.default_role,
+                     "authMethod": new.auth_method},
+        )  # fmt: skip
+    return rule
+
+
+async def remove_signup_domain(actor: Actor, domain_id: str) -> uuid.UUID:
+    if not allowed(actor, Op.MANAGE_SIGNUP_DOMAINS):
+        raise Forbidden()
+    rule = await SignupDomain.get_or_none(id=validation.object_id(domain_id))
+    if rule is None or not reaches(
+        actor, Op.MANAGE_SIGNUP_DOMAINS, tenant_id=rule.tenant_id  # type: ignore[attr-defined]
+    ):
+        raise NotFound("No such sign-up domain.")
+    async with in_transaction() as connection:
+        if not await SignupDomain.filter(id=rule.id).using_db(connection).delete():
+            raise NotFound("No such sign-up domain.")
+        await audit.record(
+            actor, "signup_domain.removed", tenant_id=rule.tenant_id,  # type: ignore[attr-defined]
+            target_type="signup_domain", target_id=rule.id, changes={"domain": rule.domain},
+        )  # fmt: skip
+    return rule.id
+
+
+# ------------------------------------------------------------------ signing up
+
+VERIFICATION = "verification"
+
+
+def _verification_mail(user: User, tenant: Tenant) -> mail.Message:
+    assert user.verification_expires_at is not None
+    return mail.render(
+        mail.MailTemplate.VERIFICATION,
+        user.email,
+        username=user.username,
+        tenant=tenant.name,
+        expires=user.verification_expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+@dataclass(frozen=True)
+class SignUp:
+    tenant: str
+    username: str
+    email: str
+    password: str | None = None
+
+
+async def sign_up(request: SignUp, client: ClientInfo) -> str:
+    """Create an unverified account and mail the verification link; returns the address.
+
+    An address that already has an account answers like a fresh sign-up (no enumeration of
+    e-mails); an unverified one gets its verification mail again. A taken username is
+    `AlreadyExists`, as the contract allows.
+    """
+    email = validation.email(request.email)
+    await limiter().hit(Action.SIGN_UP, client=client.address, account=validation.key(email))
+    username = validation.username(request.username)
+    tenant = await Tenant.get_or_none(name_key=validation.key(request.tenant.strip()))
+    rule = await domain_rule(tenant.id, email) if tenant is not None else None
+    if tenant is None or rule is None:
+        raise DomainNotAllowed()
+    password_hash = None
+    if rule.auth_method is AuthMethod.PASSWORD:
+        if not request.password:
+            raise ValidationFailed("Choose a password.", "password")
+        checked = check_password_rules(request.password, username=username, tenant_name=tenant.name)
+        password_hash = await hashing().hash(checked)
+    if await current_server() is None:
+        raise EmailNotConfigured()
+    now = datetime.now(UTC)
+    expires = now + timedelta(hours=get_config().verification_ttl_hours)
+    async with in_transaction() as connection:
+        await lock_tenant(connection, tenant.id)
+        users = User.filter(tenant_id=tenant.id).using_db(connection)
+        existing = await users.filter(email_key=validation.key(email)).first()
+        if existing is not None:
+            if existing.signed_up and not existing.email_verified:
+                existing.verification_nonce = new_nonce()
+                existing.verification_expires_at = expires
+                await existing.save(
+                    using_db=connection,
+                    update_fields=["verification_nonce", "verification_expires_at"],
+                )
+                await outbox.enqueue(
+                    connection, MailKind.VERIFICATION, _verification_mail(existing, tenant),
+                    user_id=existing.id,
+                )  # fmt: skip
+            # Otherwise nothing is sent: the owner of the address already has an account.
+            await audit.record(
+                None, "user.sign_up_repeated", tenant_id=tenant.id, target_type="user",
+                target_id=existing.id, actor_name=username,
+            )  # fmt: skip
+        else:
+            username_key = validation.key(username)
+            if await users.filter(username_key=username_key).exists() or await Invitation.filter(
+                tenant_id=tenant.id, username_key=username_key
+            ).using_db(connection).exists():
+                raise AlreadyExists("That username is taken in this tenant.", "username")
+            try:
+                user = await User.create(
+                    using_db=connection,
+                    tenant=tenant,
+                    username=username,
+                    username_key=username_key,
+                    email=email,
+                    email_key=validation.key(email),
+                    role=rule.default_role,
+                    auth_method=rule.auth_method,
+                    # A sign-up domain never makes a superuser.
+                    superuser=False,
+                    password_hash=password_hash,
+                    email_verified=False,
+                    signed_up=True,
+                    verification_nonce=new_nonce(),
+                    verification_expires_at=expires,
+                )
+            except IntegrityError:
+                raise AlreadyExists("That username is taken in this tenant.", "username") from None
+            await outbox.enqueue(
+                connection, MailKind.VERIFICATION, _verification_mail(user, tenant),
+                user_id=user.id,
+            )  # fmt: skip
+            await audit.record(
+                None, "user.signed_up", tenant_id=tenant.id, target_type="user",
+                target_id=user.id,
+                changes={"username": username, "email": email, "role": rule.default_role,
+                         "authMethod": rule.auth_method, "domain": rule.domain},
+                actor_name=username,
+            )  # fmt: skip
+    outbox.wake()
+    return email
+
+
+async def verify_email(token: str, client: ClientInfo) -> SignedIn:
+    object_id = split_link_token(token) if len(token) <= 200 else None
+    await limiter().hit(Action.VERIFY_EMAIL, client=client.address, account=object_id or "malformed")
+    user = None
+    if object_id is not None:
+        try:
+            user = await User.get_or_none(id=validation.object_id(object_id))
+        except NotFound:
+            user = None
+    nonce = user.verification_nonce if user is not None else None
+    if user is None or nonce is None:
+        link_token_matches(VERIFICATION, token, "00000000-0000-0000-0000-000000000000", "0" * 64)
+        raise InvalidToken()
+    if not link_token_matches(VERIFICATION, token, str(user.id), nonce):
+        raise InvalidToken()
+    now = datetime.now(UTC)
+    if user.verification_expires_at is None or user.verification_expires_at <= now:
+        raise InvalidToken()
+    async with in_transaction() as connection:
+        # Single use: only the request that still sees this nonce activates the account.
+        activated = await User.filter(
+            id=user.id, verification_nonce=nonce, verification_expires_at__gt=now
+        ).using_db(connection).update(
+            email_verified=True, verification_nonce=None, verification_expires_at=None
+        )
+        if activated != 1:
+            raise InvalidToken()
+        await audit.record(
+            None, "user.email_verified", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+            target_type="user", target_id=user.id, actor_name=user.username,
+        )  # fmt: skip
+    user.email_verified = True
+    user.verification_nonce = None
+    return await sign_in(user, client, how="email-verification")

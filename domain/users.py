@@ -6,15 +6,23 @@ import uuid
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain import audit, validation
 from domain.auth.passwords import check_password_rules, hashing
-from domain.errors import AlreadyExists, Forbidden, LastAdmin, LastSuperuser, NotFound
+from domain.errors import (
+    AlreadyExists,
+    Forbidden,
+    LastAdmin,
+    LastSuperuser,
+    NotFound,
+    UserOwnsObjects,
+)
 from domain.locks import lock_instance, lock_tenant
-from models import AuthMethod, Role, Tenant, User
-from permissions.rules import Actor, Op, Scope, may_manage_user, reaches, scope
+from models import ApiToken, AuthMethod, Project, Role, Tenant, User
+from permissions.rules import Actor, Op, Scope, allowed, may_manage_user, reaches, scope
 
 
 def actor_of(user: User) -> Actor:
@@ -25,6 +33,13 @@ def actor_of(user: User) -> Actor:
         superuser=user.superuser,
         username=user.username,
     )
+
+
+def is_self(actor: Actor, user_id: str | uuid.UUID) -> bool:
+    try:
+        return validation.object_id(user_id) == actor.user_id
+    except NotFound:
+        return False
 
 
 async def access_user_by_id(actor: Actor, user_id: str | uuid.UUID, op: Op) -> User:
@@ -52,12 +67,12 @@ def users_in_reach(
         try:
             query = query.filter(tenant_id=validation.object_id(tenant_id))
         except NotFound:
-            query = query.none()
+            query = query.filter(id__in=[])
     else:
         query = query.filter(tenant_id=actor.tenant_id)
     if search:
         term = search.strip()
-        query = query.filter(username__icontains=term) | query.filter(email__icontains=term)
+        query = query.filter(Q(username__icontains=term) | Q(email__icontains=term))
     if role is not None:
         query = query.filter(role=role)
     return query
@@ -137,10 +152,13 @@ async def _refuse_taken(
 async def update_user(
     actor: Actor, user_id: str, *, email: str | None, role: Role | None
 ) -> User:
+    if not allowed(actor, Op.CHANGE_ROLE) and not is_self(actor, user_id):
+        # Guests and members change nobody else: FORBIDDEN, whether or not the ID exists.
+        raise Forbidden()
     user = await access_user_by_id(actor, user_id, Op.LIST_USERS)
-    is_self = user.id == actor.user_id
+    on_self = user.id == actor.user_id
     changes_role = role is not None and role != user.role
-    if (changes_role or not is_self) and not may_manage_user(
+    if (changes_role or not on_self) and not may_manage_user(
         actor, Op.CHANGE_ROLE, tenant_id=user.tenant_id, target_superuser=user.superuser  # type: ignore[attr-defined]
     ):
         raise Forbidden()
@@ -205,3 +223,53 @@ async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
             target_type="user", target_id=user.id, changes={"superuser": superuser},
         )
     return user
+
+
+async def delete_user(actor: Actor, user_id: str) -> uuid.UUID:
+    """Admins within their tenant (never superusers), superusers anywhere.
+
+    Refused while the user owns projects or API tokens (all of them listed), or when the
+    tenant would lose its last admin or the instance its last superuser. Their sessions end
+    with them (CASCADE); invitations they sent stay, with nobody as the sender (SET NULL).
+    """
+    user = await access_user_by_id(actor, user_id, Op.DELETE_USER)
+    if not may_manage_user(
+        actor, Op.DELETE_USER, tenant_id=user.tenant_id, target_superuser=user.superuser  # type: ignore[attr-defined]
+    ):
+        raise Forbidden()
+    tenant_id: uuid.UUID = user.tenant_id  # type: ignore[attr-defined]
+    async with in_transaction() as connection:
+        # Lock order, the same everywhere: instance, tenant, user rows. The user's row lock
+        # waits for any transaction creating an object for them (domain.projects.lock_owner).
+        await lock_instance(connection)
+        await lock_tenant(connection, tenant_id)
+        locked = await User.filter(id=user.id).select_for_update().using_db(connection).first()
+        if locked is None:
+            raise NotFound("No such user.")
+        user = locked
+        if user.superuser and not actor.superuser:
+            raise Forbidden()
+        projects = await Project.filter(owner_id=user.id).order_by("name_key", "id").using_db(
+            connection
+        )
+        tokens = await ApiToken.filter(owner_id=user.id).order_by("created_at", "id").using_db(
+            connection
+        )
+        if projects or tokens:
+            raise UserOwnsObjects(projects, tokens)
+        if user.role is Role.ADMIN:
+            await _refuse_last_admin(user, connection)
+        if user.superuser:
+            others = await User.filter(superuser=True).exclude(id=user.id).using_db(
+                connection
+            ).count()
+            if others == 0:
+                raise LastSuperuser()
+        # Before the row goes: the event may name the user as its own actor (SET NULL later).
+        await audit.record(
+            actor, "user.deleted", tenant_id=tenant_id, target_type="user", target_id=user.id,
+            changes={"username": user.username, "email": user.email, "role": user.role,
+                     "superuser": user.superuser},
+        )
+        await User.filter(id=user.id).using_db(connection).delete()
+    return user.id

@@ -104,6 +104,7 @@ class ViewOwnedObjects(BasePermission):
         actor = info.context.actor
         if actor is None:
             raise Unauthenticated()
-        if not may_view_owned_objects(actor, source.id, source.tenant_id):
+        # source.pk, not source.id: the GraphQL id is a string and never equals the actor's UUID.
+        if not may_view_owned_objects(actor, source.pk, source.tenant_id):
             raise Forbidden()
         return True

@@ -16,6 +16,7 @@ from domain.config import get_config
 from schema.types.pagination import PageInfo
 
 M = TypeVar("M")
+DEFAULT_PAGE_SIZE = 50
 
 
 @dataclass
@@ -48,13 +49,15 @@ def _decode(cursor: str, is_datetime: bool) -> tuple[Any, str]:
 async def paginate(
     query: QuerySet[M],
     *,
-    first: int,
+    first: int | None,
     after: str | None,
     order_by: str,
     descending: bool = False,
     count: bool = True,
 ) -> Page[M]:
     limit = get_config().max_page_size
+    if first is None:
+        first = min(DEFAULT_PAGE_SIZE, limit)
     if first < 0 or first > limit:
         raise _bad_input(f"`first` must be between 0 and {limit}.")
     is_datetime = order_by in ("created_at", "at")

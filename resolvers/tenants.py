@@ -1,14 +1,26 @@
-"""tenants (createTenant and deleteTenant come with the tenant lifecycle)."""
+"""tenants, createTenant, deleteTenant: superusers only."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import strawberry
 from strawberry.permission import PermissionExtension
 
+from domain import tenants
 from models import Tenant as TenantModel
 from permissions import graphql as can
+from resolvers.common import actor, expected_failures
 from schema.context import Info
-from schema.types.tenants import Tenant
+from schema.errors import AlreadyExists, NotFound, ValidationError
+from schema.types.tenants import DeleteTenantSuccess, Tenant, TenantPayload
+
+TenantResult = Annotated[
+    TenantPayload | ValidationError | AlreadyExists, strawberry.union("TenantResult")
+]
+DeleteTenantResult = Annotated[
+    DeleteTenantSuccess | NotFound | ValidationError, strawberry.union("DeleteTenantResult")
+]
 
 
 @strawberry.type
@@ -16,3 +28,24 @@ class TenantQueries:
     @strawberry.field(extensions=[PermissionExtension([can.ManageTenants()])])
     async def tenants(self, info: Info) -> list[Tenant]:
         return [Tenant.from_model(t) for t in await TenantModel.all().order_by("name_key")]
+
+
+@strawberry.type
+class TenantMutations:
+    @strawberry.mutation(extensions=[PermissionExtension([can.ManageTenants()])])
+    @expected_failures
+    async def create_tenant(self, info: Info, name: str) -> TenantResult:
+        tenant = await tenants.create_tenant_as(actor(info), name)
+        return TenantPayload(tenant=Tenant.from_model(tenant))
+
+    @strawberry.mutation(
+        description="Removes the tenant and everything in it. "
+        "confirmName must repeat the tenant's name.",
+        extensions=[PermissionExtension([can.ManageTenants()])],
+    )
+    @expected_failures
+    async def delete_tenant(
+        self, info: Info, id: strawberry.ID, confirm_name: str
+    ) -> DeleteTenantResult:
+        deleted = await tenants.delete_tenant(actor(info), id, confirm_name)
+        return DeleteTenantSuccess(deleted_tenant_id=strawberry.ID(str(deleted)))

@@ -10,8 +10,9 @@ from strawberry.permission import PermissionExtension
 from domain import users
 from domain.errors import NotFound as NotFoundError
 from permissions import graphql as can
-from permissions.rules import Op
+from permissions.rules import Op, allowed
 from resolvers.common import actor, expected_failures
+from resolvers.loaders import preload_users, selected_node_fields
 from resolvers.pagination import paginate
 from schema.context import Info
 from schema.enums import Role
@@ -42,7 +43,7 @@ class UserQueries:
     async def users(
         self,
         info: Info,
-        first: int = 50,
+        first: int | None = 50,
         after: str | None = None,
         search: str | None = None,
         role: Role | None = None,
@@ -51,10 +52,14 @@ class UserQueries:
         query = users.users_in_reach(actor(info), tenant_id=tenant_id, search=search, role=role)
         page = await paginate(query, first=first, after=after, order_by="username_key")
         info.context.loaders.prime_users(page.rows)
+        nodes = [User.from_model(row) for row in page.rows]
+        # The whole page's relations in one query each; the fields then answer synchronously.
+        selected = selected_node_fields(info, "edges", "node")
+        await preload_users(info.context.loaders, nodes, selected)
         return UserConnection(
             edges=[
-                UserEdge(node=User.from_model(row), cursor=cursor)
-                for row, cursor in zip(page.rows, page.cursors, strict=True)
+                UserEdge(node=node, cursor=cursor)
+                for node, cursor in zip(nodes, page.cursors, strict=True)
             ],
             page_info=page.page_info,
             total_count=page.total_count or 0,
@@ -62,6 +67,9 @@ class UserQueries:
 
     @strawberry.field(extensions=[PermissionExtension([can.SignedIn()])])
     async def user(self, info: Info, id: strawberry.ID) -> User | None:
+        if not allowed(actor(info), Op.LIST_USERS) and not users.is_self(actor(info), id):
+            # Guests read only themselves: FORBIDDEN for any other ID, existing or not.
+            raise can.Forbidden()
         try:
             return User.from_model(await users.access_user_by_id(actor(info), id, Op.LIST_USERS))
         except NotFoundError:

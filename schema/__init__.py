@@ -6,8 +6,9 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
+from schema.limits import HideSuggestions, QueryCost, QueryLimits
 from schema.mutation import Mutation
 from schema.query import Query
 
@@ -28,7 +29,20 @@ def _mask_errors() -> MaskErrors:
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=[_mask_errors])
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            _mask_errors,
+            # Limits first: they set the parser's token limit and add validation rules.
+            QueryLimits,
+            QueryCost,
+            HideSuggestions,
+            # Caches shared by every request (module-level LRU keyed by maxsize).
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
+    )
 
 
 schema = build_schema()

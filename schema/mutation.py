@@ -2,9 +2,24 @@
 
 from strawberry.tools import merge_types
 
+from resolvers.api_tokens import ApiTokenMutations
 from resolvers.auth import AuthMutations
+from resolvers.invitations import InvitationMutations
+from resolvers.listeners import ListenerMutations
+from resolvers.ownership import OwnershipMutations
+from resolvers.projects import ProjectMutations
+from resolvers.saml import SamlMutations
+from resolvers.signup import SignupMutations
+from resolvers.smtp import SmtpMutations
+from resolvers.ssl import SslMutations
+from resolvers.tenants import TenantMutations
+from resolvers.user_deletion import UserDeletionMutations
 from resolvers.users import UserMutations
 
 MUTATIONS: tuple[type, ...] = (AuthMutations, UserMutations)
+MUTATIONS += (UserDeletionMutations, OwnershipMutations, ProjectMutations, ApiTokenMutations)
+MUTATIONS += (TenantMutations, SslMutations, ListenerMutations)
+MUTATIONS += (InvitationMutations, SignupMutations, SmtpMutations)
+MUTATIONS += (SamlMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)

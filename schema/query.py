@@ -2,9 +2,19 @@
 
 from strawberry.tools import merge_types
 
+from resolvers.audit import AuditQueries
+from resolvers.invitations import InvitationQueries
+from resolvers.projects import ProjectQueries
+from resolvers.saml import SamlQueries
+from resolvers.settings import InstanceSettingsQueries
+from resolvers.signup import SignupQueries
 from resolvers.tenants import TenantQueries
 from resolvers.users import UserQueries
 
 QUERIES: tuple[type, ...] = (UserQueries, TenantQueries)
+QUERIES += (ProjectQueries,)
+QUERIES += (AuditQueries,)
+QUERIES += (InvitationQueries, SignupQueries, InstanceSettingsQueries)
+QUERIES += (SamlQueries,)
 
 Query = merge_types("Query", QUERIES)

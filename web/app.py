@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
+from domain import outbox
 from domain.auth.passwords import reset_hashing
 from domain.config import Config, configure
 from domain.ratelimit import reset_limiter
@@ -18,18 +20,26 @@ from models.db import tortoise_config
 from schema import schema
 from web.graphql import GraphQLEndpoint
 from web.health import healthz
+from web.logging import RequestContextMiddleware, configure_logging
+from web.metrics import metrics
+from web.persisted_queries import persisted_queries_for
+from web.tuning import tune_garbage_collector
+from web.saml import ROUTES as saml_routes
 
 # Long-running tasks started with the app (the mail outbox worker, clean-ups).
 BackgroundWorker = Callable[[], Awaitable[None]]
 BACKGROUND_WORKERS: list[BackgroundWorker] = []
+BACKGROUND_WORKERS.append(outbox.run_worker)  # account mail (invitations, verification)
 
 
 def create_app(config: Config | None = None, *, run_workers: bool = True) -> Starlette:
     config = configure(config or Config())
     reset_hashing()
     reset_limiter()
+    configure_logging(json=config.log_json)
     graphql = GraphQLEndpoint(
         schema,
+        persisted=persisted_queries_for(config),
         graphql_ide="graphiql" if config.graphiql else None,
         allow_queries_via_get=True,
     )
@@ -39,6 +49,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         configure(config)
         async with RegisterTortoise(app, config=tortoise_config(config.database_url)):
             tasks = [asyncio.create_task(worker()) for worker in BACKGROUND_WORKERS] if run_workers else []
+            tune_garbage_collector()  # after start-up: see web/tuning.py
             try:
                 yield
             finally:
@@ -49,5 +60,8 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        *saml_routes,
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(RequestContextMiddleware)]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

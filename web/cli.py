@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 
 from tortoise import Tortoise
@@ -56,11 +57,8 @@ def cmd_export_schema(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(config: Config, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from domain.tenants import bootstrap_instance
-    from web.app import create_app
-    from web.listeners import bind_targets
+    from web.listeners import TlsUnavailable, bind_targets
 
     if not args.no_migrate:
         first = asyncio.run(_with_database(config, bootstrap_instance))
@@ -70,12 +68,57 @@ def cmd_serve(config: Config, args: argparse.Namespace) -> int:
                 f"Its password, shown this once: {first.password}",
                 flush=True,
             )
-    targets = asyncio.run(bind_targets(config, args.host, args.port))
-    app = create_app(config)
-    uvicorn_config = uvicorn.Config(app, log_level="info", proxy_headers=True, **targets[0].uvicorn_kwargs())
-    server = uvicorn.Server(uvicorn_config)
-    asyncio.run(server.serve())
+    try:
+        targets = asyncio.run(bind_targets(config, args.host, args.port))
+    except TlsUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    asyncio.run(_serve_all(config, targets))
     return 0
+
+
+async def _serve_all(config: Config, targets: list) -> None:  # type: ignore[type-arg]
+    """One app, one lifespan, one uvicorn server per bind target, all in this event loop."""
+    import signal
+
+    import uvicorn
+
+    from web.app import create_app
+
+    class _Server(uvicorn.Server):
+        # Signals are handled once for all servers below, not by each server.
+        def capture_signals(self):  # type: ignore[no-untyped-def,override]
+            return contextlib.nullcontext()
+
+    app = create_app(config)
+    servers = [
+        # No access log: it prints query strings, and a GET query may carry a token. Requests
+        # are logged by web.logging without them; uvicorn's own lines go through our handler.
+        _Server(uvicorn.Config(app, log_level="info", proxy_headers=True, lifespan="off",
+                               access_log=False, log_config=None, **target.uvicorn_kwargs()))
+        for target in targets
+    ]
+
+    def stop_all() -> None:
+        for server in servers:
+            if server.should_exit:
+                server.force_exit = True
+            server.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_all)
+    async with app.router.lifespan_context(app):
+        tasks = [asyncio.create_task(server.serve()) for server in servers]
+        try:
+            # One server failing to bind stops the others: a partial start would mislead.
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            stop_all()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for task in done:
+                task.result()
+        finally:
+            stop_all()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     config = configure(Config())
+    if args.command != "export-schema":
+        config.secret  # noqa: B018 - creates var/secret.key on first use of the instance
     return int(args.func(config, args) or 0)
 
 

@@ -1,25 +1,299 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with our context."""
+"""The GraphQL endpoint: Strawberry's ASGI view with our context, held to the GraphQL-over-HTTP
+specification, plus persisted queries and CSRF rules.
+
+- Media types: `application/graphql-response+json` when the Accept header prefers it (request
+  errors then answer 4xx without a `data` entry), `application/json` for older clients (200).
+- CSRF: POST bodies must be `application/json` (a browser cannot send that cross-site without
+  a preflight); form, multipart and text/plain bodies get 415. GET runs queries only; a
+  mutation over GET gets 405.
+- One operation per request: a JSON array (batch) is refused.
+- Persisted queries: see web/persisted_queries.py.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from domain.users import actor_of
 from resolvers.loaders import Loaders
 from schema.context import Context
+from web import metrics
 from web.auth import client_address, identify
+from web.persisted_queries import DocumentRefused, PersistedQueries, Refusal
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+_OPERATION_NAME = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+class RequestRefused(Exception):  # noqa: N818 - an HTTP answer, not a failure
+    """Refused before any GraphQL runs: answered with this status and a GraphQL error body."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass
+class Exchange:
+    """What this request negotiated and how it went; kept in the ASGI scope's state."""
+
+    media_type: str
+    operation: str | None = None
+    request_error: bool = False
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header, or None when we can offer none of its types.
+
+    No Accept header means a legacy client: application/json. `*/*` gets application/json too,
+    since clients that send it (curl, fetch) predate the newer type.
+    """
+    if not accept or not accept.strip():
+        return JSON
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate(accept.split(",")):
+        media, _, params = part.strip().partition(";")
+        media = media.strip().lower()
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        offered = {
+            GRAPHQL_RESPONSE_JSON: GRAPHQL_RESPONSE_JSON,
+            JSON: JSON,
+            "application/*": JSON,
+            "*/*": JSON,
+        }.get(media)
+        if offered is None:
+            continue
+        candidate = (quality, -position, offered)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Failed before execution (parse, validation, variables, limits): no data, no paths."""
+    return result.data is None and bool(result.errors) and all(
+        error.path is None for error in result.errors
+    )
 
 
 class GraphQLEndpoint(GraphQL):
+    def __init__(self, schema: Any, *, persisted: PersistedQueries, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
+        self.persisted = persisted
+
+    # --- the HTTP exchange -------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive=receive)
+        media_type = negotiate(request.headers.get("accept"))
+        exchange = Exchange(media_type=media_type or JSON)
+        scope.setdefault("state", {})["graphql"] = exchange
+        try:
+            self._check_request(request, media_type)
+            response = await self.run(request)
+        except RequestRefused as refused:
+            response = self._refusal(exchange, refused.status, refused.message, refused.headers)
+        except HTTPException as error:
+            response = self._refusal(exchange, error.status_code, error.reason)
+        await response(scope, receive, send)
+
+    def _check_request(self, request: Request, media_type: str | None) -> None:
+        if request.method == "POST":
+            content_type, _ = parse_content_type(request.headers.get("content-type", ""))
+            if content_type != JSON:
+                raise RequestRefused(
+                    415,
+                    "POST bodies must be application/json (form, multipart and text/plain "
+                    "bodies are refused).",
+                    {"Accept": JSON},
+                )
+        elif request.method != "GET":
+            raise RequestRefused(405, "GraphQL accepts GET and POST only.", {"Allow": "GET, POST"})
+        if media_type is None and not self._wants_ide(request):
+            raise RequestRefused(
+                406, f"Acceptable response media types: {GRAPHQL_RESPONSE_JSON}, {JSON}."
+            )
+
+    def _refusal(
+        self, exchange: Exchange, status: int, message: str, headers: dict[str, str] | None = None
+    ) -> Response:
+        body = self.encode_json({"errors": [{"message": message}]})
+        return Response(body, status, headers=headers, media_type=exchange.media_type)
+
+    def _wants_ide(self, request: Request) -> bool:
+        params = request.query_params
+        return (
+            request.method == "GET"
+            and "query" not in params
+            and "extensions" not in params
+            and any(kind in request.headers.get("accept", "") for kind in ("text/html", "*/*"))
+        )
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET carrying only `extensions` is an APQ hash: run it, do not render GraphiQL.
+        return (
+            request.method == "GET"
+            and request.query_params.get("query") is None
+            and request.query_params.get("extensions") is None
+            and any(kind in request.headers.get("accept", "") for kind in ("text/html", "*/*"))
+        )
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:  # type: ignore[override]
+        if request.method == "GET":
+            data: Any = self.parse_query_params(request.query_params)
+        else:
+            data = self.parse_json(await request.get_body())
+        if isinstance(data, list):
+            raise RequestRefused(400, "Batched operations are not supported: send one per request.")
+        if not isinstance(data, dict):
+            raise RequestRefused(400, "The request body must be a JSON object.")
+        query, variables = data.get("query"), data.get("variables")
+        operation_name, extensions = data.get("operationName"), data.get("extensions")
+        if not isinstance(query, str | None):
+            raise RequestRefused(400, "`query` must be a string.")
+        if not isinstance(variables, dict | None):
+            raise RequestRefused(400, "`variables` must be an object.")
+        if not isinstance(operation_name, str | None):
+            raise RequestRefused(400, "`operationName` must be a string.")
+        if not isinstance(extensions, dict | None):
+            raise RequestRefused(400, "`extensions` must be an object.")
+        return GraphQLRequestData(
+            query=query,
+            variables=variables,
+            operation_name=operation_name,
+            extensions=extensions,
+            protocol="http",
+        )
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        exchange: Exchange = request.scope["state"]["graphql"]
+        try:
+            document = await self.persisted.resolve(request_data.query, request_data.extensions)
+        except DocumentRefused as refused:
+            error = GraphQLError(refused.message, extensions={"code": refused.refusal.value})
+            return self._finish(request, exchange, sub_response, ExecutionResult(None, [error]),
+                                request_data.operation_name, refused.refusal)  # fmt: skip
+        operation = request_data.operation_name or _name_in(document.query)
+        get = request_adapter.method == "GET"
+        allowed = {OperationType.QUERY} if get else {OperationType.QUERY, OperationType.MUTATION}
+        try:
+            result = await self.schema.execute(
+                document.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            raise RequestRefused(
+                405, "Mutations are accepted over POST only.", {"Allow": "POST"}
+            ) from error
+        except CannotGetOperationTypeError as error:
+            result = ExecutionResult(None, [GraphQLError(error.as_http_error_reason())])
+        except MissingQueryError as error:
+            raise RequestRefused(400, "No GraphQL query found in the request.") from error
+        if document.register and document.query and not is_request_error(result):
+            await self.persisted.register(document.register, document.query)
+        return self._finish(request, exchange, sub_response, result, operation, None)
+
+    def _finish(
+        self,
+        request: Request,
+        exchange: Exchange,
+        sub_response: Response,
+        result: ExecutionResult,
+        operation: str | None,
+        refusal: Refusal | None,
+    ) -> ExecutionResult:
+        exchange.operation = operation
+        exchange.request_error = is_request_error(result)
+        state = request.scope["state"]
+        state["graphql_operation"] = operation or ""
+        if result.errors:
+            state["graphql_errors"] = len(result.errors)
+            metrics.observe_errors(operation, result.errors)
+        if refusal is Refusal.NOT_FOUND:
+            # Apollo clients expect 200 here, then retry with the full document.
+            sub_response.status_code = 200
+        elif exchange.request_error and exchange.media_type == GRAPHQL_RESPONSE_JSON:
+            sub_response.status_code = 400
+        return result
+
+    async def process_result(  # type: ignore[override]
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if request.scope["state"]["graphql"].request_error:
+            # The request failed before execution: there is no `data` to speak of.
+            response.pop("data", None)
+        return response
+
+    def create_response(  # type: ignore[override]
+        self, response_data: Any, sub_response: Response
+    ) -> Response:
+        # The negotiated media type travels on the sub-response (set in get_context).
+        media_type = sub_response.headers.get("content-type", JSON)
+        del sub_response.headers["content-type"]
+        response = Response(
+            self.encode_json(response_data),
+            status_code=sub_response.status_code or 200,
+            media_type=media_type,
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
+
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         caller = await identify(request)
+        if isinstance(request, Request) and isinstance(response, Response):
+            exchange: Exchange | None = request.scope.get("state", {}).get("graphql")
+            if exchange is not None:
+                response.headers["content-type"] = exchange.media_type
         return Context(
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
@@ -32,3 +306,8 @@ class GraphQLEndpoint(GraphQL):
 
     async def get_root_value(self, request: Any) -> None:
         return None
+
+
+def _name_in(query: str | None) -> str | None:
+    match = _OPERATION_NAME.match(query or "")
+    return match.group(1) if match else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
+
 from domain.secrets import digest
 from models import ApiToken, Role, User
 
@@ -23,5 +25,8 @@ async def user_for_api_token(token: str) -> User | None:
         return None
     now = datetime.now(UTC)
     if row.last_used_at is None or now - row.last_used_at >= _TOUCH_INTERVAL:
-        await ApiToken.filter(id=row.id).update(last_used_at=now)
+        # Conditional, so that concurrent requests write at most once a minute between them.
+        await ApiToken.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - _TOUCH_INTERVAL), id=row.id
+        ).update(last_used_at=now)
     return owner

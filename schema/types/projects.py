@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -21,6 +21,8 @@ class Project:
     name: str
     created_at: datetime
     owner_id: strawberry.Private[uuid.UUID]
+    # Set when a list resolver preloaded the page (resolvers/loaders.py preload_users).
+    preloaded_owner: strawberry.Private[Any] = None
 
     @classmethod
     def from_model(cls, project: ProjectModel) -> Project:
@@ -32,7 +34,13 @@ class Project:
         )
 
     @strawberry.field
-    async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
+    def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
+        # Synchronous when preloaded; otherwise an awaitable the executor awaits.
+        if self.preloaded_owner is not None:
+            return self.preloaded_owner  # type: ignore[no-any-return]
+        return self._load_owner(info)  # type: ignore[return-value]
+
+    async def _load_owner(self, info: Info) -> User:
         from schema.types.users import User
 
         return User.from_model(await info.context.loaders.user.load(self.owner_id))
@@ -78,3 +86,42 @@ class ProjectConnection:
     edges: list[ProjectEdge]
     page_info: PageInfo
     total_count: int
+
+
+@strawberry.type
+class ProjectPayload:
+    project: Project
+
+
+@strawberry.type
+class DeleteProjectSuccess:
+    deleted_project_id: strawberry.ID
+
+
+@strawberry.type
+class CreateApiTokenSuccess:
+    api_token: ApiToken
+    token: str = strawberry.field(description="The secret, shown this once.")
+
+
+@strawberry.type
+class RevokeApiTokenSuccess:
+    revoked_api_token_id: strawberry.ID
+
+
+@strawberry.type
+class TransferOwnershipSuccess:
+    projects: list[Project]
+    tokens: list[ApiToken]
+
+
+@strawberry.input
+class TransferOwnershipInput:
+    from_user_id: strawberry.ID
+    to_user_id: strawberry.ID
+    project_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Which projects to move; all of them when left out."
+    )
+    token_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Which tokens to move; all of them when left out."
+    )

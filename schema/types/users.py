@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.permission import PermissionExtension
@@ -30,6 +30,10 @@ class User:
     last_login_at: datetime | None
     pk: strawberry.Private[uuid.UUID]
     tenant_id: strawberry.Private[uuid.UUID]
+    # Filled by list resolvers that load a whole page in a few queries (resolvers/loaders.py
+    # preload_users): the fields below then answer synchronously, without a loader round trip.
+    preloaded_tenant: strawberry.Private[Tenant | None] = None
+    preloaded_projects: strawberry.Private[list[Any] | None] = None
 
     @classmethod
     def from_model(cls, user: UserModel) -> User:
@@ -47,7 +51,14 @@ class User:
         )
 
     @strawberry.field
-    async def tenant(self, info: Info) -> Tenant:
+    def tenant(self, info: Info) -> Tenant:
+        # Synchronous when preloaded (a synchronous field costs a fraction of an async one);
+        # otherwise an awaitable the executor awaits.
+        if self.preloaded_tenant is not None:
+            return self.preloaded_tenant
+        return self._load_tenant(info)  # type: ignore[return-value]
+
+    async def _load_tenant(self, info: Info) -> Tenant:
         return Tenant.from_model(await info.context.loaders.tenant.load(self.tenant_id))
 
     @strawberry.field(
@@ -59,6 +70,8 @@ class User:
     ) -> list[Annotated[Project, strawberry.lazy("schema.types.projects")]] | None:
         from schema.types.projects import Project
 
+        if self.preloaded_projects is not None:
+            return self.preloaded_projects
         projects = await info.context.loaders.projects_by_owner.load(self.pk)
         return [Project.from_model(p) for p in projects]
 

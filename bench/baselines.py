@@ -1,0 +1,69 @@
+"""The baselines: bare Starlette endpoints, next to the real app in the same process.
+
+- `/bare/users-sql`: the users page without GraphQL: the same functions the resolvers and
+  loaders call (so the same SQL), the same JSON bytes, built by hand.
+- `/bare/memory/{name}`: the bytes the GraphQL endpoint answered, returned from memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+import web.app  # noqa: F401 - imports the schema first (resolvers and schema import each other)
+from domain import users
+from domain.users import actor_of
+from models import Project, Tenant
+from resolvers.pagination import paginate
+from web.auth import identify
+
+_memory: dict[str, bytes] = {}
+
+
+async def users_sql(request: Request) -> Response:
+    caller = await identify(request)
+    assert caller.user is not None
+    actor = actor_of(caller.user)
+    query = users.users_in_reach(actor, tenant_id=None, search=None, role=None)
+    page = await paginate(query, first=100, after=None, order_by="username_key")
+    rows = page.rows
+    tenants = {t.id: t for t in await Tenant.filter(id__in=list({u.tenant_id for u in rows}))}
+    owned: dict = defaultdict(list)
+    for project in await Project.filter(owner_id__in=list({u.id for u in rows})).order_by(
+        "name_key", "id"
+    ):
+        owned[project.owner_id].append(project)
+    by_id = {u.id: u for u in rows}
+    body = {"data": {"users": {"edges": [
+        {"node": {
+            "id": str(u.id),
+            "username": u.username,
+            "tenant": {"name": tenants[u.tenant_id].name},
+            "ownedProjects": [
+                {"id": str(p.id), "name": p.name, "owner": {"username": by_id[p.owner_id].username}}
+                for p in owned[u.id]
+            ],
+        }}
+        for u in rows
+    ]}}}  # fmt: skip
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
+
+
+async def memory(request: Request) -> Response:
+    name = request.path_params["name"]
+    if request.method == "PUT":
+        _memory[name] = await request.body()
+        return Response(status_code=204)
+    return Response(_memory[name], media_type="application/json")
+
+
+def bare_app() -> Starlette:
+    return Starlette(routes=[
+        Route("/bare/users-sql", users_sql, methods=["GET", "POST"]),
+        Route("/bare/memory/{name}", memory, methods=["GET", "POST", "PUT"]),
+    ])  # fmt: skip

@@ -1,0 +1,81 @@
+"""API tokens: created by members and admins for integrations, shown once, revocable.
+
+Authenticating with a token lives in domain/auth/api_tokens.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from domain import audit, validation
+from domain.auth.api_tokens import API_TOKEN_PREFIX
+from domain.errors import Forbidden, NotFound
+from domain.projects import lock_owner, object_name
+from domain.secrets import digest, new_token
+from models import ApiToken
+from permissions.rules import Actor, Op, allowed, reaches
+
+# `tnt_` and 8 characters of the secret: enough to tell tokens apart, 48 bits at most of
+# the 256 given away.
+PREFIX_LENGTH = len(API_TOKEN_PREFIX) + 8
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    token: ApiToken
+    # The secret, returned this once; only its digest is stored.
+    secret: str
+
+
+async def create_api_token(actor: Actor, name: str) -> NewApiToken:
+    if not allowed(actor, Op.CREATE_OBJECTS):
+        raise Forbidden()
+    name = object_name(name)
+    secret = new_token(API_TOKEN_PREFIX)
+    async with in_transaction() as connection:
+        owner = await lock_owner(connection, actor.user_id)
+        tenant_id: uuid.UUID = owner.tenant_id  # type: ignore[attr-defined]
+        token = await ApiToken.create(
+            using_db=connection,
+            tenant_id=tenant_id,
+            owner_id=owner.id,
+            name=name,
+            prefix=secret[:PREFIX_LENGTH],
+            token_hash=digest(secret),
+        )
+        await audit.record(
+            actor, "api_token.created", tenant_id=tenant_id, target_type="api_token",
+            target_id=token.id, changes={"name": name, "prefix": token.prefix, "owner": owner.id},
+        )
+    return NewApiToken(token=token, secret=secret)
+
+
+async def access_token_by_id(actor: Actor, token_id: str | uuid.UUID, op: Op) -> ApiToken:
+    """Like projects: another tenant's token is not found, a colleague's is Forbidden."""
+    token = await ApiToken.get_or_none(id=validation.object_id(token_id))
+    if token is None:
+        raise NotFound("No such API token.")
+    tenant_id: uuid.UUID = token.tenant_id  # type: ignore[attr-defined]
+    if not reaches(actor, op, tenant_id=tenant_id, owner_id=token.owner_id):  # type: ignore[attr-defined]
+        if tenant_id != actor.tenant_id and not actor.superuser:
+            raise NotFound("No such API token.")
+        raise Forbidden()
+    return token
+
+
+async def revoke_api_token(actor: Actor, token_id: str) -> uuid.UUID:
+    """The owner, their tenant's admins, superusers anywhere. The token stops working at once."""
+    token = await access_token_by_id(actor, token_id, Op.DELETE_OBJECTS)
+    async with in_transaction() as connection:
+        deleted = await ApiToken.filter(id=token.id).using_db(connection).delete()
+        if not deleted:
+            raise NotFound("No such API token.")
+        await audit.record(
+            actor, "api_token.revoked", tenant_id=token.tenant_id,  # type: ignore[attr-defined]
+            target_type="api_token", target_id=token.id,
+            changes={"name": token.name, "prefix": token.prefix, "owner": token.owner_id},  # type: ignore[attr-defined]
+        )
+    return token.id

@@ -1,0 +1,346 @@
+"""Invitations: send, list, copy link, resend, delete, preview, accept.
+
+A token is `<invitation id>.<HMAC(nonce)>` under a key derived from the secret key: 256 bits,
+derivable again for Copy Invite Link (it works alongside the mailed one), useless from a
+database dump alone, compared in constant time. Acceptance consumes the invitation with a
+conditional DELETE inside the transaction that creates the user, and the user table's unique
+constraints back it up: concurrent acceptances make exactly one user.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from domain import audit, mail, outbox, validation
+from domain.auth import pam
+from domain.auth.login import SignedIn, sign_in
+from domain.auth.passwords import check_password_rules, hashing
+from domain.auth.sessions import ClientInfo
+from domain.config import get_config
+from domain.errors import (
+    AlreadyExists,
+    EmailNotConfigured,
+    InvalidCredentials,
+    InvalidToken,
+    NotFound,
+    ValidationFailed,
+)
+from domain.locks import lock_tenant
+from domain.ratelimit import Action, limiter
+from domain.secrets import link_token_matches, new_nonce, signed_link_token, split_link_token
+from domain.smtp_settings import current_server
+from models import AuthMethod, EmailStatus, Invitation, MailKind, Role, Tenant, User
+from permissions.rules import Actor, Op, Scope, may_invite, reaches, scope
+
+PURPOSE = "invitation"
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    username: str
+    email: str
+    role: Role
+    auth_method: AuthMethod = AuthMethod.PASSWORD
+    # Superusers only: another tenant than their own.
+    tenant_id: str | None = None
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signed_link_token(PURPOSE, str(invitation.id), invitation.nonce)
+
+
+def invitation_link(invitation: Invitation) -> str:
+    return mail.invitation_link(invitation_token(invitation))
+
+
+def _expiry() -> datetime:
+    return datetime.now(UTC) + timedelta(hours=get_config().invitation_ttl_hours)
+
+
+async def _target_tenant(actor: Actor, tenant_id: str | None) -> Tenant:
+    """The caller's tenant; superusers may name another. Missing and out of reach alike."""
+    if tenant_id is None or tenant_id == str(actor.tenant_id):
+        return await Tenant.get(id=actor.tenant_id)
+    tenant = None
+    try:
+        tenant = await Tenant.get_or_none(id=validation.object_id(tenant_id))
+    except NotFound:
+        pass
+    if tenant is None or not reaches(actor, Op.SEND_INVITATION, tenant_id=tenant.id):
+        raise ValidationFailed("No such tenant.", "tenantId")
+    return tenant
+
+
+async def _refuse_taken(tenant_id: uuid.UUID, username: str, email: str, connection: object) -> None:
+    username_key, email_key = validation.key(username), validation.key(email)
+    users = User.filter(tenant_id=tenant_id).using_db(connection)
+    invitations = Invitation.filter(tenant_id=tenant_id).using_db(connection)
+    if await users.filter(username_key=username_key).exists():
+        raise AlreadyExists("That username is taken in this tenant.", "username")
+    if await users.filter(email_key=email_key).exists():
+        raise AlreadyExists("That e-mail address is used in this tenant.", "email")
+    if await invitations.filter(username_key=username_key).exists():
+        raise AlreadyExists("That username is already invited in this tenant.", "username")
+    if await invitations.filter(email_key=email_key).exists():
+        raise AlreadyExists("That e-mail address is already invited in this tenant.", "email")
+
+
+def _invitation_mail(invitation: Invitation, tenant: Tenant, inviter: str) -> mail.Message:
+    return mail.render(
+        mail.MailTemplate.INVITATION,
+        invitation.email,
+        username=invitation.username,
+        tenant=tenant.name,
+        inviter=inviter,
+        role=invitation.role.name.lower(),
+        expires=invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+async def send_invitation(actor: Actor, new: NewInvitation, client: ClientInfo) -> Invitation:
+    await limiter().hit(Action.SEND_INVITATION, client=client.address, account=str(actor.user_id))
+    tenant = await _target_tenant(actor, new.tenant_id)
+    if not may_invite(actor, tenant_id=tenant.id, role=new.role):
+        raise ValidationFailed("Members may invite members and guests only.", "role")
+    username = validation.username(new.username)
+    email = validation.email(new.email)
+    if await current_server() is None:
+        raise EmailNotConfigured()
+    async with in_transaction() as connection:
+        await lock_tenant(connection, tenant.id)
+        await _refuse_taken(tenant.id, username, email, connection)
+        try:
+            invitation = await Invitation.create(
+                using_db=connection,
+                tenant=tenant,
+                username=username,
+                username_key=validation.key(username),
+                email=email,
+                email_key=validation.key(email),
+                role=new.role,
+                auth_method=new.auth_method,
+                invited_by_id=actor.user_id,
+                nonce=new_nonce(),
+                expires_at=_expiry(),
+            )
+        except IntegrityError:
+            raise AlreadyExists("That username or e-mail is already invited.", "username") from None
+        await outbox.enqueue(
+            connection, MailKind.INVITATION, _invitation_mail(invitation, tenant, actor.username),
+            invitation_id=invitation.id,
+        )  # fmt: skip
+        await audit.record(
+            actor, "invitation.sent", tenant_id=tenant.id, target_type="invitation",
+            target_id=invitation.id,
+            changes={"username": username, "email": email, "role": new.role,
+                     "authMethod": new.auth_method},
+        )  # fmt: skip
+    outbox.wake()
+    return invitation
+
+
+def invitations_in_reach(actor: Actor, tenant_id: str | None = None) -> QuerySet[Invitation]:
+    """Admins: the tenant's; members: their own; superusers may name another tenant.
+    Expired invitations stay listed (with their expiry) so they can be resent."""
+    query = Invitation.all()
+    match scope(actor, Op.MANAGE_INVITATIONS):
+        case Scope.ANY if tenant_id is not None:
+            try:
+                return query.filter(tenant_id=validation.object_id(tenant_id))
+            except NotFound:
+                return query.filter(id__in=[])
+        case Scope.ANY | Scope.TENANT:
+            return query.filter(tenant_id=actor.tenant_id)
+        case Scope.OWN:
+            return query.filter(tenant_id=actor.tenant_id, invited_by_id=actor.user_id)
+    return query.filter(id__in=[])
+
+
+async def access_invitation(actor: Actor, invitation_id: str) -> Invitation:
+    """NotFound alike for missing and out of reach (another tenant, another member's)."""
+    invitation = await Invitation.get_or_none(id=validation.object_id(invitation_id))
+    if invitation is None or not reaches(
+        actor, Op.MANAGE_INVITATIONS,
+        tenant_id=invitation.tenant_id,  # type: ignore[attr-defined]
+        owner_id=invitation.invited_by_id,  # type: ignore[attr-defined]
+    ):  # fmt: skip
+        raise NotFound("No such invitation.")
+    return invitation
+
+
+async def resend_invitation(actor: Actor, invitation_id: str) -> Invitation:
+    """Send the mail again and renew the expiry. The link stays the same (same nonce)."""
+    invitation = await access_invitation(actor, invitation_id)
+    if await current_server() is None:
+        raise EmailNotConfigured()
+    async with in_transaction() as connection:
+        invitation = await Invitation.get_or_none(id=invitation.id).using_db(connection)
+        if invitation is None:
+            raise NotFound("No such invitation.")
+        tenant = await Tenant.get(id=invitation.tenant_id).using_db(connection)  # type: ignore[attr-defined]
+        inviter = await User.get_or_none(id=invitation.invited_by_id).using_db(connection)  # type: ignore[attr-defined]
+        invitation.expires_at = _expiry()
+        invitation.email_status = EmailStatus.PENDING
+        invitation.email_error = None
+        await invitation.save(
+            using_db=connection, update_fields=["expires_at", "email_status", "email_error"]
+        )
+        await outbox.cancel_pending(connection, invitation.id)
+        await outbox.enqueue(
+            connection, MailKind.INVITATION,
+            _invitation_mail(invitation, tenant, inviter.username if inviter else actor.username),
+            invitation_id=invitation.id,
+        )  # fmt: skip
+        await audit.record(
+            actor, "invitation.resent", tenant_id=tenant.id, target_type="invitation",
+            target_id=invitation.id, changes={"expiresAt": invitation.expires_at.isoformat()},
+        )  # fmt: skip
+    outbox.wake()
+    return invitation
+
+
+async def delete_invitation(actor: Actor, invitation_id: str) -> uuid.UUID:
+    invitation = await access_invitation(actor, invitation_id)
+    async with in_transaction() as connection:
+        deleted = await Invitation.filter(id=invitation.id).using_db(connection).delete()
+        if not deleted:
+            raise NotFound("No such invitation.")
+        await audit.record(
+            actor, "invitation.deleted", tenant_id=invitation.tenant_id,  # type: ignore[attr-defined]
+            target_type="invitation", target_id=invitation.id,
+            changes={"username": invitation.username, "email": invitation.email},
+        )  # fmt: skip
+    return invitation.id
+
+
+# ------------------------------------------------------------------ the invitee's side
+
+_DUMMY_ID = "00000000-0000-0000-0000-000000000000"
+
+
+async def usable_invitation(token: str) -> Invitation | None:
+    """The invitation a token names, when the token is genuine and unexpired; else None.
+    Unknown, used, revoked, expired and forged tokens all give None, in like time."""
+    object_id = split_link_token(token) if len(token) <= 200 else None
+    invitation = None
+    if object_id is not None:
+        try:
+            invitation = await Invitation.get_or_none(id=validation.object_id(object_id))
+        except NotFound:
+            invitation = None
+    if invitation is None:
+        link_token_matches(PURPOSE, token, _DUMMY_ID, "0" * 64)  # the same work as a real check
+        return None
+    if not link_token_matches(PURPOSE, token, str(invitation.id), invitation.nonce):
+        return None
+    if invitation.expires_at <= datetime.now(UTC):
+        return None
+    return invitation
+
+
+@dataclass(frozen=True)
+class Preview:
+    tenant_name: str
+    username: str
+    email: str
+    auth_method: AuthMethod
+    expires_at: datetime
+
+
+async def preview(token: str) -> Preview | None:
+    invitation = await usable_invitation(token)
+    if invitation is None:
+        return None
+    tenant = await Tenant.get(id=invitation.tenant_id)  # type: ignore[attr-defined]
+    return Preview(
+        tenant.name, invitation.username, invitation.email, invitation.auth_method,
+        invitation.expires_at,
+    )  # fmt: skip
+
+
+def saml_login_path(tenant: Tenant) -> str:
+    return f"/saml/{quote(tenant.name, safe='')}/login"
+
+
+async def accept_invitation(token: str, password: str | None, client: ClientInfo) -> SignedIn:
+    object_id = split_link_token(token) if len(token) <= 200 else None
+    await limiter().hit(
+        Action.ACCEPT_INVITATION, client=client.address, account=object_id or "malformed"
+    )
+    invitation = await usable_invitation(token)
+    if invitation is None:
+        raise InvalidToken()
+    tenant = await Tenant.get(id=invitation.tenant_id)  # type: ignore[attr-defined]
+    password_hash: str | None = None
+    match invitation.auth_method:
+        case AuthMethod.PASSWORD:
+            if not password:
+                raise ValidationFailed("Choose a password.", "password")
+            checked = check_password_rules(
+                password, username=invitation.username, tenant_name=tenant.name
+            )
+            password_hash = await hashing().hash(checked)
+        case AuthMethod.PAM:
+            if not password:
+                raise ValidationFailed("Give your system password.", "password")
+            if not await pam.authenticate(invitation.username, password):
+                raise InvalidCredentials()
+        case AuthMethod.SAML:
+            # Hook for SAML acceptance: the SSO login (domain/saml, its own issue) signs the
+            # invitee in; this path only points there.
+            raise ValidationFailed(
+                "This invitation is accepted through single sign-on: continue at "
+                f"{get_config().public_url}{saml_login_path(tenant)}",
+                "token",
+            )
+    user = await _consume(invitation, tenant, password_hash)
+    return await sign_in(user, client, how=f"invitation/{invitation.auth_method.value}")
+
+
+async def _consume(invitation: Invitation, tenant: Tenant, password_hash: str | None) -> User:
+    """Delete the invitation (only if it is still the same, unexpired one) and create the user,
+    in one transaction: of concurrent acceptances exactly one deletes the row."""
+    async with in_transaction() as connection:
+        consumed = await Invitation.filter(
+            id=invitation.id, nonce=invitation.nonce, expires_at__gt=datetime.now(UTC)
+        ).using_db(connection).delete()
+        # Not `== 1`: SQLite's count includes the rows its ON DELETE CASCADE removed.
+        if not consumed:
+            raise InvalidToken()
+        users = User.filter(tenant_id=tenant.id).using_db(connection)
+        if await users.filter(username_key=invitation.username_key).exists():
+            raise AlreadyExists("That username is taken in this tenant.", "username")
+        if await users.filter(email_key=invitation.email_key).exists():
+            raise AlreadyExists("That e-mail address is used in this tenant.", "email")
+        try:
+            user = await User.create(
+                using_db=connection,
+                tenant=tenant,
+                username=invitation.username,
+                username_key=invitation.username_key,
+                email=invitation.email,
+                email_key=invitation.email_key,
+                role=invitation.role,
+                auth_method=invitation.auth_method,
+                # An invitation never makes a superuser.
+                superuser=False,
+                password_hash=password_hash,
+                email_verified=True,
+            )
+        except IntegrityError:
+            raise AlreadyExists("That username or e-mail is taken.", "username") from None
+        await audit.record(
+            None, "invitation.accepted", tenant_id=tenant.id, target_type="user",
+            target_id=user.id,
+            changes={"invitation": str(invitation.id), "username": user.username,
+                     "role": user.role, "authMethod": user.auth_method},
+            actor_name=user.username,
+        )  # fmt: skip
+    return user

@@ -1,0 +1,149 @@
+"""Account e-mail: messages built from templates, handed to SMTP with aiosmtplib.
+
+Links are built from TENANTRY_PUBLIC_URL only, never from a request's Host header. A message
+may be rendered without its link (`LINK` stays in the text): the outbox stores it that way so
+no live token ever reaches the database, and fills the link in just before sending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from dataclasses import dataclass, replace
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from enum import Enum
+from importlib import resources
+from string import Template
+from urllib.parse import quote
+
+import aiosmtplib
+
+from domain import audit, validation
+from domain.config import get_config
+from domain.errors import EmailDeliveryFailed, EmailNotConfigured
+from domain.smtp_settings import SmtpServer
+from models import SmtpSecurity
+from permissions.rules import Actor
+
+# The placeholder a stored message keeps until the link is derived at sending time.
+LINK = "${link}"
+
+
+class MailTemplate(Enum):
+    INVITATION = "invitation"
+    VERIFICATION = "verification"
+    TEST = "test"
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+
+    def with_link(self, link: str) -> Message:
+        return replace(
+            self,
+            text=self.text.replace(LINK, link),
+            html=self.html.replace(LINK, html.escape(link, quote=True)) if self.html else None,
+        )
+
+
+def _template(name: str) -> str:
+    return resources.files("domain").joinpath(f"templates/{name}").read_text(encoding="utf-8")
+
+
+def render(template: MailTemplate, to: str, **values: str) -> Message:
+    """Subject and plain text from `<name>.txt` (first line `Subject: ...`), HTML from `.html`.
+
+    Values are escaped for the HTML part. A `link` value left out stays as the placeholder.
+    """
+    values = {**values, "public_url": get_config().public_url}
+    head, _, body = _template(f"{template.value}.txt").partition("\n\n")
+    subject = Template(head.removeprefix("Subject:").strip()).safe_substitute(values)
+    text = Template(body).safe_substitute(values)
+    escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
+    html_body = Template(_template(f"{template.value}.html")).safe_substitute(escaped)
+    # Header injection: a subject is one line.
+    subject = " ".join(subject.split())
+    return Message(to=to, subject=subject, text=text, html=html_body)
+
+
+def public_link(path: str, token: str) -> str:
+    return f"{get_config().public_url}{path}?token={quote(token, safe='')}"
+
+
+def invitation_link(token: str) -> str:
+    return public_link("/accept-invitation", token)
+
+
+def verification_link(token: str) -> str:
+    return public_link("/verify-email", token)
+
+
+def _email_message(server: SmtpServer, message: Message) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = server.from_address
+    mail["To"] = message.to
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_msgid(domain=server.from_address.rpartition("@")[2] or None)
+    mail.set_content(message.text)
+    if message.html:
+        mail.add_alternative(message.html, subtype="html")
+    return mail
+
+
+def describe(error: BaseException) -> str:
+    """The server's reason, short enough to show on the invitation (never a credential)."""
+    match error:
+        case aiosmtplib.SMTPRecipientsRefused():
+            reasons = "; ".join(f"{r.code} {r.message}" for r in error.recipients)
+            return f"The server refused the recipient: {reasons}"[:500]
+        case aiosmtplib.SMTPResponseException():
+            return f"The SMTP server answered {error.code} {error.message}"[:500]
+        case aiosmtplib.SMTPTimeoutError() | TimeoutError():
+            return "The SMTP server did not answer in time."
+        case aiosmtplib.SMTPConnectError() | aiosmtplib.SMTPServerDisconnected() | OSError():
+            return f"Could not reach the SMTP server: {error}"[:500]
+    return f"Sending failed: {error}"[:500]
+
+
+async def send(server: SmtpServer, message: Message) -> None:
+    """Hand one message to the server; EmailDeliveryFailed with the server's reason."""
+    timeout = get_config().mail_timeout_seconds
+    try:
+        # aiosmtplib's timeout bounds each step; the outer one bounds a server that
+        # answers every step slowly.
+        async with asyncio.timeout(timeout * 3):
+            await aiosmtplib.send(
+                _email_message(server, message),
+                hostname=server.host,
+                port=server.port,
+                username=server.username or None,
+                password=server.password if server.username else None,
+                use_tls=server.security is SmtpSecurity.TLS,
+                start_tls=True if server.security is SmtpSecurity.STARTTLS else False,
+                timeout=timeout,
+            )
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        raise EmailDeliveryFailed(describe(exc)) from None
+
+
+async def send_test_email(actor: Actor, to: str) -> None:
+    """Synchronous, unlike account mail: the superuser waits for the server's answer."""
+    from domain.smtp_settings import current_server
+
+    address = validation.email(to, "to")
+    server = await current_server()
+    if server is None:
+        raise EmailNotConfigured()
+    try:
+        await send(server, render(MailTemplate.TEST, address))
+    finally:
+        await audit.record(
+            actor, "settings.smtp_test_sent", tenant_id=None,
+            target_type="instance_settings", target_id="1", changes={"to": address},
+        )  # fmt: skip

@@ -1,0 +1,200 @@
+"""The mail outbox: messages written in the same transaction as their cause, sent afterwards.
+
+Nothing in a request waits for SMTP. `enqueue` adds a row inside the caller's transaction;
+the server's background worker (`run_worker`, one per process) claims due rows one at a time
+with a conditional UPDATE on `claimed_until`, so several processes never send one message
+twice, and a row whose claim lapsed (a process died mid-send) is picked up again. Failures are
+retried with exponential backoff up to `mail_max_attempts`; the invitation a message belongs
+to shows the outcome (`email_status`, `email_error`, `last_sent_at`).
+
+Stored messages keep the link as a placeholder: the link is derived from the invitation's or
+user's nonce with the secret key just before sending, so the table holds no live token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from domain import mail
+from domain.config import get_config
+from domain.errors import EmailDeliveryFailed, EmailNotConfigured
+from domain.secrets import signed_link_token
+from domain.smtp_settings import current_server
+from models import EmailStatus, Invitation, MailKind, OutboxMail, User
+
+log = logging.getLogger("tenantry.outbox")
+
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+_wake = asyncio.Event()
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at an hour."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def claim_lease() -> timedelta:
+    # Longer than one send can take (mail.send bounds it at three timeouts).
+    return timedelta(seconds=get_config().mail_timeout_seconds * 3 + 30)
+
+
+async def enqueue(
+    connection: BaseDBAsyncClient,
+    kind: MailKind,
+    message: mail.Message,
+    *,
+    invitation_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+) -> OutboxMail:
+    """Call inside the transaction that creates the cause; call `wake()` after the commit."""
+    return await OutboxMail.create(
+        using_db=connection,
+        kind=kind,
+        to_address=message.to,
+        subject=message.subject,
+        text_body=message.text,
+        html_body=message.html,
+        invitation_id=invitation_id,
+        user_id=user_id,
+        next_attempt_at=datetime.now(UTC),
+    )
+
+
+async def cancel_pending(connection: BaseDBAsyncClient, invitation_id: uuid.UUID) -> None:
+    """Drop unsent mail of an invitation (before a resend queues a fresh one)."""
+    await OutboxMail.filter(
+        invitation_id=invitation_id, status=EmailStatus.PENDING
+    ).using_db(connection).delete()
+
+
+def wake() -> None:
+    """Tell this process's worker there is mail (others find it on their next poll)."""
+    _wake.set()
+
+
+def _claimable(now: datetime) -> Q:
+    return Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+async def _claim_next(now: datetime) -> tuple[OutboxMail, datetime] | None:
+    """Take one due row; the UPDATE only succeeds for the process that saw it unclaimed."""
+    for _ in range(20):
+        row = await OutboxMail.filter(_claimable(now)).order_by("next_attempt_at", "id").first()
+        if row is None:
+            return None
+        # Unique per claim: the finishing UPDATE checks it, so a process whose lease
+        # lapsed cannot overwrite the outcome of the one that took over.
+        until = now + claim_lease() + timedelta(microseconds=uuid.uuid4().int % 1_000_000)
+        taken = await OutboxMail.filter(Q(id=row.id) & _claimable(now)).update(claimed_until=until)
+        if taken == 1:
+            row.claimed_until = until
+            return row, until
+    return None
+
+
+async def _link_for(row: OutboxMail) -> str | None:
+    """The live link, derived again from the nonce; None when its cause is gone or used."""
+    if row.kind is MailKind.INVITATION and row.invitation_id is not None:  # type: ignore[attr-defined]
+        invitation = await Invitation.get_or_none(id=row.invitation_id)  # type: ignore[attr-defined]
+        if invitation is None:
+            return None
+        token = signed_link_token("invitation", str(invitation.id), invitation.nonce)
+        return mail.invitation_link(token)
+    if row.kind is MailKind.VERIFICATION and row.user_id is not None:  # type: ignore[attr-defined]
+        user = await User.get_or_none(id=row.user_id)  # type: ignore[attr-defined]
+        if user is None or user.verification_nonce is None:
+            return None
+        token = signed_link_token("verification", str(user.id), user.verification_nonce)
+        return mail.verification_link(token)
+    return None
+
+
+async def _attempt(row: OutboxMail) -> None:
+    link = await _link_for(row)
+    if link is None:
+        raise _Obsolete()
+    server = await current_server()
+    if server is None:
+        raise EmailNotConfigured()
+    message = mail.Message(row.to_address, row.subject, row.text_body, row.html_body)
+    await mail.send(server, message.with_link(link))
+
+
+class _Obsolete(Exception):
+    """The invitation was accepted or revoked, or the address verified, before sending."""
+
+
+async def _deliver(row: OutboxMail, claim: datetime, now: datetime) -> None:
+    mine = OutboxMail.filter(id=row.id, claimed_until=claim)
+    invitation_id = row.invitation_id  # type: ignore[attr-defined]
+    try:
+        await _attempt(row)
+    except _Obsolete:
+        await mine.delete()
+        return
+    except (EmailDeliveryFailed, EmailNotConfigured) as exc:
+        attempts = row.attempts + 1
+        if attempts >= get_config().mail_max_attempts:
+            await mine.update(
+                status=EmailStatus.FAILED, attempts=attempts, last_error=exc.message,
+                claimed_until=None,
+            )  # fmt: skip
+            if invitation_id is not None:
+                await Invitation.filter(id=invitation_id).update(
+                    email_status=EmailStatus.FAILED, email_error=exc.message
+                )
+        else:
+            await mine.update(
+                attempts=attempts, last_error=exc.message, claimed_until=None,
+                next_attempt_at=now + backoff(attempts),
+            )  # fmt: skip
+        log.warning("mail %s attempt %d failed: %s", row.id, attempts, exc.message)
+        return
+    sent_at = datetime.now(UTC)
+    updated = await mine.update(
+        status=EmailStatus.SENT, attempts=row.attempts + 1, sent_at=sent_at,
+        last_error=None, claimed_until=None,
+    )  # fmt: skip
+    if updated and invitation_id is not None:
+        await Invitation.filter(id=invitation_id).update(
+            email_status=EmailStatus.SENT, email_error=None, last_sent_at=sent_at
+        )
+
+
+async def deliver_due_mail(now: datetime | None = None) -> int:
+    """One pass: send every message due at `now` (default: the current time). Returns how
+    many were attempted. Tests pass a later `now` to step over the backoff."""
+    now = now or datetime.now(UTC)
+    done = 0
+    while (claimed := await _claim_next(now)) is not None:
+        row, claim = claimed
+        await _deliver(row, claim, now)
+        done += 1
+    return done
+
+
+async def run_worker() -> None:
+    """The server's background worker: deliver, then sleep until woken or the next poll."""
+    poll = get_config().outbox_poll_seconds
+    while True:
+        _wake.clear()
+        try:
+            await deliver_due_mail()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # keep the worker alive; the row is retried after its lease
+            log.exception("outbox pass failed")
+        try:
+            await asyncio.wait_for(_wake.wait(), timeout=poll)
+        except TimeoutError:
+            pass

@@ -1,0 +1,151 @@
+"""Who a valid assertion signs in.
+
+Identity is (tenant, IdP entity ID, NameID). An existing SAML user with that identity signs in.
+Otherwise the e-mail (NameID, or an e-mail attribute) may open an account: a pending SAML
+invitation of this tenant for it is consumed, or else a sign-up domain of this tenant with the
+SAML method admits it with the domain's default role. Nothing else: never a Password or PAM
+user (their e-mail or username is simply taken), never a superuser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from domain import audit, validation
+from domain.errors import AlreadyExists, ValidationFailed
+from domain.locks import lock_tenant
+from domain.signup import domain_rule
+from domain.users import NewUser, create_user
+from models import AuthMethod, Invitation, Tenant, User
+
+# Attribute names IdPs use for the e-mail address (plain, Azure/ADFS claim, LDAP OID).
+EMAIL_ATTRIBUTES = (
+    "email",
+    "mail",
+    "emailAddress",
+    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+    "urn:oid:0.9.2342.19200300.100.1.3",
+)
+_NOT_USERNAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class NoAccount(Exception):
+    """The assertion is valid but names nobody this tenant lets in (the reason is logged)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    idp_entity_id: str
+    name_id: str
+    attributes: Mapping[str, Sequence[str]]
+
+    def email(self) -> str | None:
+        for candidate in (self.name_id, *self._email_attributes()):
+            try:
+                return validation.email(candidate)
+            except ValidationFailed:
+                continue
+        return None
+
+    def _email_attributes(self) -> list[str]:
+        return [value for name in EMAIL_ATTRIBUTES for value in self.attributes.get(name, [])]
+
+
+async def account_for(tenant: Tenant, identity: Identity) -> User:
+    user = await User.get_or_none(
+        tenant_id=tenant.id,
+        saml_idp_entity_id=identity.idp_entity_id,
+        saml_name_id=identity.name_id,
+    )
+    if user is not None:
+        if user.auth_method is not AuthMethod.SAML:
+            raise NoAccount("the identity belongs to a user who does not sign in with SAML")
+        return user
+    email = identity.email()
+    if email is None:
+        raise NoAccount("no e-mail in NameID or attributes, and no user with this NameID")
+    if await User.filter(tenant_id=tenant.id, email_key=validation.key(email)).exists():
+        raise NoAccount("a user with this e-mail exists and is not linked to this identity")
+    try:
+        user = await _from_invitation(tenant, identity, email)
+        if user is None:
+            user = await _from_signup_domain(tenant, identity, email)
+    except (AlreadyExists, ValidationFailed) as exc:
+        raise NoAccount(f"the account could not be created: {exc}") from None
+    if user is None:
+        raise NoAccount("no SAML invitation or SAML sign-up domain for this e-mail")
+    return user
+
+
+async def _link(user: User, identity: Identity, connection: object) -> None:
+    user.saml_idp_entity_id, user.saml_name_id = identity.idp_entity_id, identity.name_id
+    await User.filter(id=user.id).using_db(connection).update(  # type: ignore[arg-type]
+        saml_idp_entity_id=identity.idp_entity_id, saml_name_id=identity.name_id
+    )
+
+
+async def _from_invitation(tenant: Tenant, identity: Identity, email: str) -> User | None:
+    async with in_transaction() as connection:
+        await lock_tenant(connection, tenant.id)
+        invitation = await Invitation.filter(
+            tenant_id=tenant.id,
+            email_key=validation.key(email),
+            auth_method=AuthMethod.SAML,
+            expires_at__gt=datetime.now(UTC),
+        ).using_db(connection).first()
+        if invitation is None:
+            return None
+        # Consumed once: of two simultaneous logins only one deletes the row.
+        if await Invitation.filter(id=invitation.id).using_db(connection).delete() != 1:
+            return None
+        user = await create_user(
+            None,
+            NewUser(tenant=tenant, username=invitation.username, email=email,
+                    role=invitation.role, auth_method=AuthMethod.SAML, superuser=False),
+            action="user.created_by_sso",
+        )
+        await _link(user, identity, connection)
+        # The same event as an acceptance through the invitation link (domain.invitations).
+        await audit.record(
+            None, "invitation.accepted", tenant_id=tenant.id, target_type="user",
+            target_id=user.id,
+            changes={"invitation": str(invitation.id), "username": user.username,
+                     "role": user.role, "authMethod": user.auth_method},
+            actor_name=user.username,
+        )
+    return user
+
+
+async def _from_signup_domain(tenant: Tenant, identity: Identity, email: str) -> User | None:
+    rule = await domain_rule(tenant.id, email)
+    if rule is None or rule.auth_method is not AuthMethod.SAML:
+        return None
+    async with in_transaction() as connection:
+        await lock_tenant(connection, tenant.id)
+        user = await create_user(
+            None,
+            NewUser(tenant=tenant, username=await _free_username(tenant, email), email=email,
+                    role=rule.default_role, auth_method=AuthMethod.SAML, superuser=False,
+                    signed_up=True),
+            action="user.signed_up_by_sso",
+        )
+        await _link(user, identity, connection)
+    return user
+
+
+async def _free_username(tenant: Tenant, email: str) -> str:
+    """The e-mail's local part made into a username; a number appended while it is taken."""
+    base = _NOT_USERNAME.sub("-", email.partition("@")[0]).strip("._-")[:56] or "user"
+    for n in range(1, 100):
+        candidate = base if n == 1 else f"{base}-{n}"
+        username_key = validation.key(candidate)
+        taken = await User.filter(tenant_id=tenant.id, username_key=username_key).exists()
+        pending = await Invitation.filter(tenant_id=tenant.id, username_key=username_key).exists()
+        if not taken and not pending:
+            return candidate
+    raise AlreadyExists("No free username for this e-mail.", "username")

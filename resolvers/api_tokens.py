@@ -1,0 +1,39 @@
+"""createApiToken, revokeApiToken."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from domain import api_tokens
+from permissions import graphql as can
+from resolvers.common import actor, expected_failures
+from schema.context import Info
+from schema.errors import NotFound, ValidationError
+from schema.types.projects import ApiToken, CreateApiTokenSuccess, RevokeApiTokenSuccess
+
+CreateApiTokenResult = Annotated[
+    CreateApiTokenSuccess | ValidationError, strawberry.union("CreateApiTokenResult")
+]
+RevokeApiTokenResult = Annotated[
+    RevokeApiTokenSuccess | NotFound, strawberry.union("RevokeApiTokenResult")
+]
+
+
+@strawberry.type
+class ApiTokenMutations:
+    @strawberry.mutation(extensions=[PermissionExtension([can.CreateObjects()])])
+    @expected_failures
+    async def create_api_token(self, info: Info, name: str) -> CreateApiTokenResult:
+        created = await api_tokens.create_api_token(actor(info), name)
+        return CreateApiTokenSuccess(
+            api_token=ApiToken.from_model(created.token), token=created.secret
+        )
+
+    @strawberry.mutation(extensions=[PermissionExtension([can.DeleteObjects()])])
+    @expected_failures
+    async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokeApiTokenResult:
+        revoked = await api_tokens.revoke_api_token(actor(info), id)
+        return RevokeApiTokenSuccess(revoked_api_token_id=strawberry.ID(str(revoked)))

@@ -1,0 +1,39 @@
+"""auditLog: read-only; no mutation touches audit events."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from domain.audit_log import events_in_reach
+from permissions import graphql as can
+from resolvers.common import actor
+from resolvers.pagination import paginate
+from schema.context import Info
+from schema.types.audit import AuditEvent, AuditEventConnection, AuditEventEdge
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(
+        description="Newest first. Admins: their tenant's events; superusers: all.",
+        extensions=[PermissionExtension([can.ReadAuditLog()])],
+    )
+    async def audit_log(
+        self, info: Info, first: int | None = 50, after: str | None = None
+    ) -> AuditEventConnection:
+        page = await paginate(
+            events_in_reach(actor(info)),
+            first=50 if first is None else first,
+            after=after,
+            order_by="at",
+            descending=True,
+            count=False,
+        )
+        return AuditEventConnection(
+            edges=[
+                AuditEventEdge(node=AuditEvent.from_model(row), cursor=cursor)
+                for row, cursor in zip(page.rows, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
+        )

@@ -1,0 +1,126 @@
+"""invitations, invitationPreview, sendInvitation, resendInvitation, deleteInvitation,
+acceptInvitation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from domain import invitations
+from permissions import graphql as can
+from resolvers.auth import signed_in
+from resolvers.common import actor, client, expected_failures
+from resolvers.pagination import paginate
+from schema.context import Info
+from schema.errors import (
+    AlreadyExists,
+    EmailDeliveryFailed,
+    EmailNotConfigured,
+    InvalidCredentials,
+    InvalidToken,
+    NotFound,
+    RateLimited,
+    ValidationError,
+)
+from schema.types.invitations import (
+    AcceptInvitationInput,
+    DeleteInvitationSuccess,
+    Invitation,
+    InvitationConnection,
+    InvitationEdge,
+    InvitationPayload,
+    InvitationPreview,
+    SendInvitationInput,
+)
+from schema.types.users import LoginSuccess
+
+SendInvitationResult = Annotated[
+    InvitationPayload | ValidationError | AlreadyExists | EmailNotConfigured | RateLimited,
+    strawberry.union("SendInvitationResult"),
+]
+ResendInvitationResult = Annotated[
+    InvitationPayload | NotFound | EmailNotConfigured | EmailDeliveryFailed,
+    strawberry.union("ResendInvitationResult"),
+]
+DeleteInvitationResult = Annotated[
+    DeleteInvitationSuccess | NotFound, strawberry.union("DeleteInvitationResult")
+]
+AcceptInvitationResult = Annotated[
+    LoginSuccess | InvalidToken | ValidationError | AlreadyExists | InvalidCredentials
+    | RateLimited,
+    strawberry.union("AcceptInvitationResult"),
+]
+
+
+@strawberry.type
+class InvitationQueries:
+    @strawberry.field(
+        description="Pending invitations: all of them for admins, the caller's own for members.",
+        extensions=[PermissionExtension([can.ManageInvitations()])],
+    )
+    async def invitations(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        tenant_id: strawberry.ID | None = None,
+    ) -> InvitationConnection:
+        query = invitations.invitations_in_reach(actor(info), tenant_id)
+        page = await paginate(query, first=50 if first is None else first, after=after, order_by="created_at")
+        return InvitationConnection(
+            edges=[
+                InvitationEdge(node=Invitation.from_model(row), cursor=cursor)
+                for row, cursor in zip(page.rows, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
+            total_count=page.total_count or 0,
+        )
+
+    @strawberry.field(
+        description="Public: what an invitation link is for. Null for any token that is not "
+        "usable."
+    )
+    async def invitation_preview(self, info: Info, token: str) -> InvitationPreview | None:
+        preview = await invitations.preview(token)
+        return InvitationPreview.from_domain(preview) if preview else None
+
+
+@strawberry.type
+class InvitationMutations:
+    @strawberry.mutation(extensions=[PermissionExtension([can.SendInvitation()])])
+    @expected_failures
+    async def send_invitation(self, info: Info, input: SendInvitationInput) -> SendInvitationResult:
+        invitation = await invitations.send_invitation(
+            actor(info),
+            invitations.NewInvitation(
+                username=input.username,
+                email=input.email,
+                role=input.role,
+                auth_method=input.auth_method,
+                tenant_id=input.tenant_id,
+            ),
+            client(info),
+        )
+        return InvitationPayload(invitation=Invitation.from_model(invitation))
+
+    @strawberry.mutation(extensions=[PermissionExtension([can.ManageInvitations()])])
+    @expected_failures
+    async def resend_invitation(self, info: Info, id: strawberry.ID) -> ResendInvitationResult:
+        invitation = await invitations.resend_invitation(actor(info), id)
+        return InvitationPayload(invitation=Invitation.from_model(invitation))
+
+    @strawberry.mutation(extensions=[PermissionExtension([can.ManageInvitations()])])
+    @expected_failures
+    async def delete_invitation(self, info: Info, id: strawberry.ID) -> DeleteInvitationResult:
+        deleted = await invitations.delete_invitation(actor(info), id)
+        return DeleteInvitationSuccess(deleted_invitation_id=strawberry.ID(str(deleted)))
+
+    @strawberry.mutation
+    @expected_failures
+    async def accept_invitation(
+        self, info: Info, input: AcceptInvitationInput
+    ) -> AcceptInvitationResult:
+        outcome = await invitations.accept_invitation(input.token, input.password, client(info))
+        return signed_in(info, outcome)

@@ -1,0 +1,64 @@
+"""projects, createProject, deleteProject."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from domain import projects
+from permissions import graphql as can
+from resolvers.common import actor, expected_failures
+from resolvers.pagination import paginate
+from schema.context import Info
+from schema.errors import AlreadyExists, NotFound, ValidationError
+from schema.types.projects import (
+    DeleteProjectSuccess,
+    Project,
+    ProjectConnection,
+    ProjectEdge,
+    ProjectPayload,
+)
+
+ProjectResult = Annotated[
+    ProjectPayload | NotFound | ValidationError | AlreadyExists, strawberry.union("ProjectResult")
+]
+DeleteProjectResult = Annotated[
+    DeleteProjectSuccess | NotFound, strawberry.union("DeleteProjectResult")
+]
+
+
+@strawberry.type
+class ProjectQueries:
+    @strawberry.field(extensions=[PermissionExtension([can.ListProjects()])])
+    async def projects(
+        self, info: Info, first: int | None = 50, after: str | None = None
+    ) -> ProjectConnection:
+        query = projects.projects_in_reach(actor(info))
+        page = await paginate(
+            query, first=50 if first is None else first, after=after, order_by="name_key"
+        )
+        return ProjectConnection(
+            edges=[
+                ProjectEdge(node=Project.from_model(row), cursor=cursor)
+                for row, cursor in zip(page.rows, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
+            total_count=page.total_count or 0,
+        )
+
+
+@strawberry.type
+class ProjectMutations:
+    @strawberry.mutation(extensions=[PermissionExtension([can.CreateObjects()])])
+    @expected_failures
+    async def create_project(self, info: Info, name: str) -> ProjectResult:
+        project = await projects.create_project(actor(info), name)
+        return ProjectPayload(project=Project.from_model(project))
+
+    @strawberry.mutation(extensions=[PermissionExtension([can.DeleteObjects()])])
+    @expected_failures
+    async def delete_project(self, info: Info, id: strawberry.ID) -> DeleteProjectResult:
+        deleted = await projects.delete_project(actor(info), id)
+        return DeleteProjectSuccess(deleted_project_id=strawberry.ID(str(deleted)))

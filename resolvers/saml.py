@@ -1,0 +1,52 @@
+"""samlSettings, updateSamlSettings (superusers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.permission import PermissionExtension
+
+from domain.errors import NotFound
+from domain.saml import settings as saml
+from permissions import graphql as can
+from resolvers.common import actor, expected_failures
+from schema.context import Info
+from schema.errors import ValidationError
+from schema.types.saml import SamlSettings, SamlSettingsInput, SamlSettingsPayload
+
+SamlSettingsResult = Annotated[
+    SamlSettingsPayload | ValidationError, strawberry.union("SamlSettingsResult")
+]
+
+
+@strawberry.type
+class SamlQueries:
+    @strawberry.field(extensions=[PermissionExtension([can.SamlSettings()])])
+    async def saml_settings(self, info: Info, tenant_id: strawberry.ID) -> SamlSettings:
+        try:
+            view = await saml.saml_settings(actor(info), tenant_id)
+        except NotFound as exc:
+            raise GraphQLError(exc.message, extensions={"code": "NOT_FOUND"}) from None
+        return SamlSettings.from_view(view)
+
+
+@strawberry.type
+class SamlMutations:
+    @strawberry.mutation(extensions=[PermissionExtension([can.SamlSettings()])])
+    @expected_failures
+    async def update_saml_settings(
+        self, info: Info, input: SamlSettingsInput
+    ) -> SamlSettingsResult:
+        view = await saml.update_saml_settings(
+            actor(info),
+            saml.SamlChange(
+                tenant_id=input.tenant_id,
+                enabled=input.enabled,
+                idp_entity_id=input.idp_entity_id,
+                idp_sso_url=input.idp_sso_url,
+                idp_certificate=input.idp_certificate,
+            ),
+        )
+        return SamlSettingsPayload(saml=SamlSettings.from_view(view))

@@ -1,0 +1,102 @@
+"""signupDomains, addSignupDomain, removeSignupDomain, signUp, verifyEmail."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.permission import PermissionExtension
+
+from domain import signup
+from permissions import graphql as can
+from resolvers.auth import signed_in
+from resolvers.common import actor, client, expected_failures
+from schema.context import Info
+from schema.errors import (
+    AlreadyExists,
+    DomainNotAllowed,
+    EmailNotConfigured,
+    InvalidToken,
+    NotFound,
+    RateLimited,
+    ValidationError,
+)
+from schema.types.signup import (
+    DeleteSignupDomainSuccess,
+    SignupDomain,
+    SignupDomainInput,
+    SignupDomainPayload,
+    SignUpInput,
+    SignUpSuccess,
+)
+from schema.types.users import LoginSuccess
+
+SignUpResult = Annotated[
+    SignUpSuccess | DomainNotAllowed | AlreadyExists | ValidationError | RateLimited
+    | EmailNotConfigured,
+    strawberry.union("SignUpResult"),
+]
+VerifyEmailResult = Annotated[
+    LoginSuccess | InvalidToken | RateLimited, strawberry.union("VerifyEmailResult")
+]
+SignupDomainResult = Annotated[
+    SignupDomainPayload | NotFound | ValidationError | AlreadyExists,
+    strawberry.union("SignupDomainResult"),
+]
+DeleteSignupDomainResult = Annotated[
+    DeleteSignupDomainSuccess | NotFound, strawberry.union("DeleteSignupDomainResult")
+]
+
+
+@strawberry.type
+class SignupQueries:
+    @strawberry.field(extensions=[PermissionExtension([can.ManageSignupDomains()])])
+    async def signup_domains(
+        self, info: Info, tenant_id: strawberry.ID | None = None
+    ) -> list[SignupDomain]:
+        rules = await signup.signup_domains(actor(info), tenant_id)
+        return [SignupDomain.from_model(rule) for rule in rules]
+
+
+@strawberry.type
+class SignupMutations:
+    @strawberry.mutation
+    @expected_failures
+    async def sign_up(self, info: Info, input: SignUpInput) -> SignUpResult:
+        email = await signup.sign_up(
+            signup.SignUp(
+                tenant=input.tenant,
+                username=input.username,
+                email=input.email,
+                password=input.password,
+            ),
+            client(info),
+        )
+        return SignUpSuccess(email=email)
+
+    @strawberry.mutation
+    @expected_failures
+    async def verify_email(self, info: Info, token: str) -> VerifyEmailResult:
+        return signed_in(info, await signup.verify_email(token, client(info)))
+
+    @strawberry.mutation(extensions=[PermissionExtension([can.ManageSignupDomains()])])
+    @expected_failures
+    async def add_signup_domain(self, info: Info, input: SignupDomainInput) -> SignupDomainResult:
+        rule = await signup.add_signup_domain(
+            actor(info),
+            signup.NewSignupDomain(
+                domain=input.domain,
+                default_role=input.default_role,
+                auth_method=input.auth_method,
+                tenant_id=input.tenant_id,
+            ),
+        )
+        return SignupDomainPayload(signup_domain=SignupDomain.from_model(rule))
+
+    @strawberry.mutation(extensions=[PermissionExtension([can.ManageSignupDomains()])])
+    @expected_failures
+    async def remove_signup_domain(
+        self, info: Info, id: strawberry.ID
+    ) -> DeleteSignupDomainResult:
+        deleted = await signup.remove_signup_domain(actor(info), id)
+        return DeleteSignupDomainSuccess(deleted_signup_domain_id=strawberry.ID(str(deleted)))

@@ -1,0 +1,101 @@
+"""The outbox: claimed row by row, each message sent once, picked up again after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from domain import mail, outbox
+from domain.outbox import backoff, deliver_due_mail
+from domain.secrets import new_nonce
+from models import EmailStatus, Invitation, MailKind, OutboxMail, Role
+from tests.smtp_server import link_in
+from tortoise.transactions import in_transaction
+
+
+async def _invitation(
+    cast, username: str = "nina", claimed_until: datetime | None = None
+) -> Invitation:
+    """An invitation and its mail written together, as sendInvitation does, left unsent."""
+    async with in_transaction() as connection:
+        invitation = await Invitation.create(
+            using_db=connection, tenant=cast.tenant_a, username=username, username_key=username,
+            email=f"{username}@invitee.example", email_key=f"{username}@invitee.example",
+            role=Role.MEMBER, auth_method="password", invited_by=cast.admin_a.user,
+            nonce=new_nonce(), expires_at=datetime.now(UTC) + timedelta(days=1),
+        )  # fmt: skip
+        message = mail.render(
+            mail.MailTemplate.INVITATION, invitation.email, username=username, tenant="acme",
+            inviter="alice", role="member", expires="soon",
+        )  # fmt: skip
+        row = await outbox.enqueue(
+            connection, MailKind.INVITATION, message, invitation_id=invitation.id
+        )
+        if claimed_until is not None:  # before the commit: the app's worker never sees it free
+            await OutboxMail.filter(id=row.id).using_db(connection).update(
+                claimed_until=claimed_until
+            )
+    return invitation
+
+
+async def test_concurrent_passes_send_each_message_once(cast, smtp):
+    invitations = [await _invitation(cast, f"user{n}") for n in range(5)]
+    counts = await asyncio.gather(*(deliver_due_mail() for _ in range(8)))
+    await asyncio.sleep(0.2)
+    await deliver_due_mail()
+    assert len(smtp.messages) == 5
+    assert sorted(m["To"] for m in smtp.messages) == sorted(i.email for i in invitations)
+    assert sum(counts) <= 5
+    assert await OutboxMail.filter(status=EmailStatus.SENT).count() == 5
+
+
+async def test_a_row_claimed_by_a_live_process_is_left_alone(cast, smtp):
+    await _invitation(cast, claimed_until=datetime.now(UTC) + timedelta(minutes=5))
+    assert await deliver_due_mail() == 0
+    assert smtp.messages == []
+
+
+async def test_a_lapsed_claim_is_picked_up_again(cast, smtp):
+    invitation = await _invitation(cast, claimed_until=datetime.now(UTC) - timedelta(seconds=1))
+    await smtp.wait_for(1)
+    row = await OutboxMail.get(invitation_id=invitation.id)
+    assert row.status is EmailStatus.SENT and row.claimed_until is None
+
+
+async def test_stored_mail_holds_a_placeholder_not_the_link(cast, smtp):
+    invitation = await _invitation(cast)
+    row = await OutboxMail.get(invitation_id=invitation.id)
+    assert mail.LINK in row.text_body and "token=" not in row.text_body
+    [message] = await smtp.wait_for(1)
+    assert link_in(message, "/accept-invitation").startswith("http://tenantry.test/")
+
+
+async def test_a_verification_mail_for_an_address_verified_meanwhile_is_dropped(cast, smtp, make):
+    user = await make.user(cast.tenant_a, username="ana")  # verified, no nonce left
+    async with in_transaction() as connection:
+        message = mail.render(mail.MailTemplate.VERIFICATION, user.email, username="ana",
+                              tenant="acme", expires="soon")  # fmt: skip
+        await outbox.enqueue(connection, MailKind.VERIFICATION, message, user_id=user.id)
+    await deliver_due_mail()
+    await asyncio.sleep(0.1)
+    assert smtp.messages == [] and await OutboxMail.all().count() == 0
+
+
+async def test_retries_back_off_exponentially_up_to_an_hour():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff(20) == timedelta(hours=1)
+
+
+async def test_a_failed_attempt_waits_for_its_retry_time(cast, smtp_down):
+    invitation = await _invitation(cast)
+    before = datetime.now(UTC)
+    await deliver_due_mail()
+    for _ in range(100):
+        row = await OutboxMail.get(invitation_id=invitation.id)
+        if row.attempts:
+            break
+        await asyncio.sleep(0.02)
+    assert row.attempts == 1 and row.status is EmailStatus.PENDING
+    assert row.next_attempt_at >= before + timedelta(seconds=29)
+    assert "Could not reach" in row.last_error
+    assert (await Invitation.get(id=invitation.id)).email_status is EmailStatus.PENDING

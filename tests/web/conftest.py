@@ -1,0 +1,30 @@
+"""An app built with other settings (limits, trusted documents, Redis), sharing the test
+database; the session's configuration comes back afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from domain.config import Config, configure
+from web.app import create_app
+
+ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncClient]]
+
+
+@pytest.fixture
+async def client_with(app: object, config: Config) -> AsyncIterator[ClientFactory]:
+    @asynccontextmanager
+    async def build(**overrides: Any) -> AsyncIterator[AsyncClient]:
+        other = create_app(config.model_copy(update=overrides), run_workers=False)
+        transport = ASGITransport(app=other, client=("203.0.113.8", 51000))
+        async with AsyncClient(transport=transport, base_url="http://tenantry.test") as client:
+            yield client
+        configure(config)
+
+    yield build
+    configure(config)

@@ -1,0 +1,154 @@
+"""/metrics, request IDs, structured logs without secrets, /healthz."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from httpx import AsyncClient
+
+from tests.factories import DEFAULT_PASSWORD
+
+LOGIN = """mutation($input: LoginInput!) { login(input: $input) { __typename } }"""
+
+
+class Lines(logging.Handler):
+    def __init__(self, formatter: logging.Formatter | None) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        if formatter:
+            self.setFormatter(formatter)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def log_lines(app: object) -> Iterator[list[str]]:
+    root = logging.getLogger()
+    ours = next(h for h in root.handlers if getattr(h, "_tenantry", False))
+    handler = Lines(ours.formatter)
+    root.addHandler(handler)
+    yield handler.lines
+    root.removeHandler(handler)
+
+
+async def test_metrics_count_requests_latency_and_errors_by_operation(http: AsyncClient) -> None:
+    await http.post("/graphql", json={"query": "query WhoAmI { me { id } }"})
+    await http.post("/graphql", json={"query": "query Broken { nope }"})
+    response = await http.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert 'tenantry_http_requests_total{method="POST",operation="WhoAmI",path="/graphql",status="200"}' in text  # noqa: E501
+    assert 'tenantry_http_request_duration_seconds_bucket{le="0.005",operation="WhoAmI",path="/graphql"}' in text  # noqa: E501
+    assert 'tenantry_graphql_errors_total{code="GRAPHQL_ERROR",operation="Broken"}' in text
+    assert "tenantry_password_hash_waiting 0.0" in text
+
+
+async def test_metrics_count_errors_by_code(http: AsyncClient, cast) -> None:
+    await http.post(
+        "/graphql", json={"query": "query GuestList { users { totalCount } }"},
+        headers={"authorization": f"Bearer {cast.guest_a.token}"},
+    )  # fmt: skip
+    text = (await http.get("/metrics")).text
+    assert 'tenantry_graphql_errors_total{code="FORBIDDEN",operation="GuestList"}' in text
+
+
+async def test_every_response_carries_a_request_id(http: AsyncClient) -> None:
+    first = await http.get("/healthz")
+    second = await http.post("/graphql", json={"query": "{ me { id } }"})
+    assert len(first.headers["x-request-id"]) == 32
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+
+
+async def test_a_callers_request_id_is_echoed(http: AsyncClient) -> None:
+    response = await http.get("/healthz", headers={"x-request-id": "edge-42.abc"})
+    assert response.headers["x-request-id"] == "edge-42.abc"
+
+
+async def test_an_unsafe_request_id_is_replaced(http: AsyncClient) -> None:
+    response = await http.get("/healthz", headers={"x-request-id": "a b\tc" + "x" * 200})
+    assert response.headers["x-request-id"] != "a b\tc" + "x" * 200
+    assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_each_request_logs_one_json_line_with_its_request_id(
+    http: AsyncClient, log_lines: list[str]
+) -> None:
+    response = await http.post("/graphql", json={"query": "query Ping { me { id } }"})
+    entries = [json.loads(line) for line in log_lines]
+    request_lines = [e for e in entries if e["event"] == "request"]
+    assert request_lines == [
+        {
+            "event": "request",
+            "method": "POST",
+            "path": "/graphql",
+            "status": 200,
+            "duration_ms": request_lines[0]["duration_ms"],
+            "operation": "Ping",
+            "graphql_errors": None,
+            "request_id": response.headers["x-request-id"],
+            "level": "info",
+            "logger": "tenantry.http",
+            "timestamp": request_lines[0]["timestamp"],
+        }
+    ]
+
+
+async def test_no_secret_reaches_the_logs(http: AsyncClient, cast, log_lines: list[str]) -> None:
+    secret_password = "a-password-nobody-should-log"
+    await http.post(
+        "/graphql",
+        json={"query": LOGIN, "variables": {"input": {
+            "tenant": "acme", "username": "alice", "password": secret_password}}},
+        headers={"authorization": f"Bearer {cast.member_a.token}"},
+    )  # fmt: skip
+    await http.post(
+        "/graphql",
+        json={"query": LOGIN, "variables": {"input": {
+            "tenant": "acme", "username": "alice", "password": DEFAULT_PASSWORD}}},
+    )  # fmt: skip
+    everything = "\n".join(log_lines)
+    assert log_lines
+    for secret in (secret_password, DEFAULT_PASSWORD, cast.member_a.token, "tns_"):
+        assert secret not in everything
+
+
+async def test_healthz_answers_200_while_the_database_answers(http: AsyncClient) -> None:
+    response = await http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+HEALTH_WITHOUT_DATABASE = """
+import asyncio, httpx
+from domain.config import Config
+from web.app import create_app
+
+async def main():
+    # A PostgreSQL URL whose port has nothing listening.
+    config = Config(database_url="postgres://postgres@127.0.0.1:9/none", secret_key="k")
+    app = create_app(config, run_workers=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/healthz")
+            print("RESULT", response.status_code, response.text)
+
+asyncio.run(main())
+"""
+
+
+def test_healthz_answers_503_when_the_database_does_not() -> None:
+    # Its own process: the app under test must not share this one's ORM connections.
+    done = subprocess.run(
+        [sys.executable, "-c", HEALTH_WITHOUT_DATABASE],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    result = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
+    assert result == ['RESULT 503 {"status":"unavailable"}'], done.stderr

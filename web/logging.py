@@ -1,0 +1,132 @@
+"""Structured logs (structlog, JSON by default) and the request ID that ties them together.
+
+Never logged: variables, query text, headers, cookies, bodies. A processor also drops any
+key that names a secret, in case a caller passes one by mistake.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web import metrics
+
+REQUEST_ID_HEADER = b"x-request-id"
+# An incoming ID is kept only when it is short and plain (it ends up in every log line).
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SECRET_KEY = re.compile(
+    r"pass(word)?|secret|token|authorization|cookie|variables|private|api_?key", re.I
+)
+
+log = structlog.get_logger("tenantry.http")
+
+
+def _drop_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key in [k for k in event if _SECRET_KEY.search(k)]:
+        event[key] = "[redacted]"
+    return event
+
+
+def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _drop_secrets,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    # Standard-library loggers (ours, uvicorn's, libraries') go through the same renderer.
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    for existing in [h for h in root.handlers if getattr(h, "_tenantry", False)]:
+        root.removeHandler(existing)
+    # The handler's own level too: a library logger switched to DEBUG (Tortoise logs SQL with
+    # its parameters there) must not reach the output through propagation.
+    handler.setLevel(level)
+    handler._tenantry = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def request_id_of(scope: Scope) -> str | None:
+    return scope.get("state", {}).get("request_id")
+
+
+class RequestContextMiddleware:
+    """Gives each request an ID (or keeps the caller's), echoes it, logs and measures it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (REQUEST_ID_HEADER, request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            operation = state.get("graphql_operation")
+            metrics.observe_request(scope["path"], scope["method"], status, seconds, operation)
+            log.info(
+                "request",
+                method=scope["method"],
+                path=metrics.path_label(scope["path"]),
+                status=status,
+                duration_ms=round(seconds * 1000, 2),
+                operation=operation,
+                graphql_errors=state.get("graphql_errors"),
+            )
+            structlog.contextvars.reset_contextvars(**tokens)
+
+
+def _incoming_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == REQUEST_ID_HEADER:
+            candidate = value.decode("latin-1")
+            return candidate if _SAFE_REQUEST_ID.match(candidate) else None
+    return None

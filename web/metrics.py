@@ -1,0 +1,91 @@
+"""Prometheus metrics: requests, latency, GraphQL errors by operation, the argon2 queue.
+
+Labels stay bounded: paths are the app's own routes, operation names are capped (a client
+chooses them), error codes come from our own errors.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+
+from domain.auth.passwords import hashing
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/metrics"})
+MAX_OPERATION_NAMES = 200
+OTHER = "other"
+
+REQUESTS = Counter(
+    "tenantry_http_requests_total",
+    "HTTP requests answered, by path, method, status and GraphQL operation name.",
+    ["path", "method", "status", "operation"],
+    registry=REGISTRY,
+)
+LATENCY = Histogram(
+    "tenantry_http_request_duration_seconds",
+    "Time to answer an HTTP request, by path and GraphQL operation name.",
+    ["path", "operation"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+GRAPHQL_ERRORS = Counter(
+    "tenantry_graphql_errors_total",
+    "GraphQL errors returned, by operation name and extensions.code.",
+    ["operation", "code"],
+    registry=REGISTRY,
+)
+PASSWORD_QUEUE = Gauge(
+    "tenantry_password_hash_waiting",
+    "Password hashes waiting for or running in the argon2 thread pool.",
+    registry=REGISTRY,
+)
+PASSWORD_QUEUE.set_function(lambda: hashing().waiting)
+
+_operations: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    if not name:
+        return "anonymous"
+    if name in _operations:
+        return name
+    if len(_operations) >= MAX_OPERATION_NAMES or len(name) > 100:
+        return OTHER
+    _operations.add(name)
+    return name
+
+
+def path_label(path: str) -> str:
+    return path if path in KNOWN_PATHS else OTHER
+
+
+def observe_request(
+    path: str, method: str, status: int, seconds: float, operation: str | None
+) -> None:
+    label = operation_label(operation) if operation is not None else ""
+    path = path_label(path)
+    REQUESTS.labels(path, method, str(status), label).inc()
+    LATENCY.labels(path, label).observe(seconds)
+
+
+def observe_errors(operation: str | None, errors: list[GraphQLError]) -> None:
+    label = operation_label(operation)
+    for error in errors:
+        code = (error.extensions or {}).get("code") or (
+            "INTERNAL_SERVER_ERROR" if error.message == "Unexpected error." else "GRAPHQL_ERROR"
+        )
+        GRAPHQL_ERRORS.labels(label, str(code)).inc()
+
+
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,88 @@
+"""SAML endpoints per tenant: SP metadata, the login redirect, the assertion consumer."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from domain.auth.sessions import ClientInfo
+from domain.errors import NotFound
+from domain.saml import flow
+from web.auth import client_address
+from web.cookies import set_session_cookie
+
+# The form holds one base64 response and a relay state; anything larger is refused unread.
+MAX_FORM_BYTES = flow.MAX_RESPONSE_BYTES * 2
+REFUSED = (
+    "Single sign-on failed: the identity provider's answer was not accepted.\n"
+    "Try again from the login page; if it keeps failing, ask your administrator.\n"
+)
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("Not found.\n", status_code=404)
+
+
+async def metadata(request: Request) -> Response:
+    try:
+        xml = await flow.metadata(request.path_params["tenant"])
+    except NotFound:
+        return _not_found()
+    return Response(xml, media_type="application/samlmetadata+xml")
+
+
+async def login(request: Request) -> Response:
+    try:
+        url = await flow.start_login(
+            request.path_params["tenant"], request.query_params.get("next")
+        )
+    except NotFound:
+        return _not_found()
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    if request.headers.get("content-type", "").split(";")[0].strip() != (
+        "application/x-www-form-urlencoded"
+    ):
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    fields = parse_qs(body.decode("latin-1"), max_num_fields=10)
+    return {name: values[0] for name, values in fields.items() if len(values) == 1}
+
+
+async def acs(request: Request) -> Response:
+    try:
+        form = await _form(request)
+    except ValueError:
+        form = None
+    client = ClientInfo(
+        address=client_address(request), user_agent=request.headers.get("user-agent")
+    )
+    try:
+        outcome = await flow.consume_response(
+            request.path_params["tenant"], (form or {}).get("SAMLResponse"), client
+        )
+    except NotFound:
+        return _not_found()
+    except flow.SamlRefused:
+        return PlainTextResponse(REFUSED, status_code=403, headers={"Cache-Control": "no-store"})
+    response = RedirectResponse(
+        outcome.redirect_to, status_code=303, headers={"Cache-Control": "no-store"}
+    )
+    set_session_cookie(response, outcome.signed_in.session_token)
+    return response
+
+
+ROUTES = [
+    Route("/saml/{tenant}/metadata", metadata, methods=["GET"]),
+    Route("/saml/{tenant}/login", login, methods=["GET"]),
+    Route("/saml/{tenant}/acs", acs, methods=["POST"]),
+]
