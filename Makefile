@@ -31,7 +31,9 @@ schema: $(STAMP)
 migrations: $(STAMP)
 	$(BIN)/tortoise -c models.dev_config.TORTOISE_ORM makemigrations
 
+# Prints figures next to same-run baselines; writes bench/RESULTS.md. Needs wrk (installed if absent).
 bench: $(STAMP)
+	@command -v wrk >/dev/null || (command -v sudo >/dev/null && sudo apt-get install -y -q wrk || apt-get install -y -q wrk)
 	$(BIN)/python -m bench
 
 clean:

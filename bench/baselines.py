@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+import strawberry
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,6 +22,8 @@ from domain.users import actor_of
 from models import Project, Tenant
 from resolvers.pagination import paginate
 from web.auth import identify
+from web.graphql import GraphQLEndpoint
+from web.persisted_queries import DatabaseStore, PersistedQueries
 
 _memory: dict[str, bytes] = {}
 
@@ -30,7 +33,8 @@ async def users_sql(request: Request) -> Response:
     assert caller.user is not None
     actor = actor_of(caller.user)
     query = users.users_in_reach(actor, tenant_id=None, search=None, role=None)
-    page = await paginate(query, first=100, after=None, order_by="username_key")
+    # count=False: the resolver counts only when totalCount is selected, and this page is not.
+    page = await paginate(query, first=100, after=None, order_by="username_key", count=False)
     rows = page.rows
     tenants = {t.id: t for t in await Tenant.filter(id__in=list({u.tenant_id for u in rows}))}
     owned: dict = defaultdict(list)
@@ -66,4 +70,67 @@ def bare_app() -> Starlette:
     return Starlette(routes=[
         Route("/bare/users-sql", users_sql, methods=["GET", "POST"]),
         Route("/bare/memory/{name}", memory, methods=["GET", "POST", "PUT"]),
+        Route("/bare/graphql-memory", memory_graphql(), methods=["POST"]),
     ])  # fmt: skip
+
+
+# --- the same users page through our GraphQL stack, from memory ------------------------------
+# What GraphQL itself costs: our endpoint, extensions and executor, no database. The rows come
+# from the real endpoint's answer (PUT /bare/memory/scalars), so the bytes match.
+
+
+@strawberry.type(name="User")
+class MemoryUser:
+    id: strawberry.ID
+    username: str
+    email: str
+    role: str
+    created_at: str
+
+
+@strawberry.type(name="UserEdge")
+class MemoryEdge:
+    node: MemoryUser
+
+
+@strawberry.type(name="UserConnection")
+class MemoryConnection:
+    edges: list[MemoryEdge]
+
+
+_parsed: dict[str, MemoryConnection] = {}
+
+
+def _memory_page() -> MemoryConnection:
+    if "scalars" not in _parsed:
+        rows = json.loads(_memory["scalars"])["data"]["users"]["edges"]
+        _parsed["scalars"] = MemoryConnection(edges=[
+            MemoryEdge(node=MemoryUser(
+                id=strawberry.ID(r["node"]["id"]), username=r["node"]["username"],
+                email=r["node"]["email"], role=r["node"]["role"],
+                created_at=r["node"]["createdAt"]))
+            for r in rows
+        ])  # fmt: skip
+    return _parsed["scalars"]
+
+
+@strawberry.type
+class MemoryQuery:
+    @strawberry.field
+    def users(self, first: int = 50) -> MemoryConnection:
+        return _memory_page()
+
+
+def memory_graphql() -> GraphQLEndpoint:
+    from schema import schema as real_schema
+
+    memory_schema = strawberry.Schema(
+        query=MemoryQuery,
+        extensions=real_schema.extensions,
+        execution_context_class=real_schema.execution_context_class,
+    )
+    return GraphQLEndpoint(
+        memory_schema,
+        persisted=PersistedQueries(DatabaseStore(10)),
+        graphql_ide=None,
+    )

@@ -45,7 +45,9 @@ class Config(BaseSettings):
     argon2_memory_kib: int = Field(default=19 * 1024, ge=19 * 1024)
     argon2_time_cost: int = Field(default=2, ge=2)
     argon2_parallelism: int = Field(default=1, ge=1)
-    password_hash_threads: int = Field(default=max(os.cpu_count() or 1, 1), ge=1)
+    # One CPU fewer than the machine has: argon2 releases the GIL, so as many hashing threads
+    # as CPUs would leave the event loop (every other request) waiting for a core.
+    password_hash_threads: int = Field(default=max((os.cpu_count() or 1) - 1, 1), ge=1)
 
     pam_service: str = "tenantry"
 

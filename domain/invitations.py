@@ -78,7 +78,9 @@ async def _target_tenant(actor: Actor, tenant_id: str | None) -> Tenant:
     return tenant
 
 
-async def _refuse_taken(tenant_id: uuid.UUID, username: str, email: str, connection: object) -> None:
+async def _refuse_taken(
+    tenant_id: uuid.UUID, username: str, email: str, connection: object
+) -> None:
     username_key, email_key = validation.key(username), validation.key(email)
     users = User.filter(tenant_id=tenant_id).using_db(connection)
     invitations = Invitation.filter(tenant_id=tenant_id).using_db(connection)
@@ -308,9 +310,13 @@ async def _consume(invitation: Invitation, tenant: Tenant, password_hash: str | 
     """Delete the invitation (only if it is still the same, unexpired one) and create the user,
     in one transaction: of concurrent acceptances exactly one deletes the row."""
     async with in_transaction() as connection:
-        consumed = await Invitation.filter(
-            id=invitation.id, nonce=invitation.nonce, expires_at__gt=datetime.now(UTC)
-        ).using_db(connection).delete()
+        consumed = (
+            await Invitation.filter(
+                id=invitation.id, nonce=invitation.nonce, expires_at__gt=datetime.now(UTC)
+            )
+            .using_db(connection)
+            .delete()
+        )
         # Not `== 1`: SQLite's count includes the rows its ON DELETE CASCADE removed.
         if not consumed:
             raise InvalidToken()
@@ -344,3 +350,22 @@ async def _consume(invitation: Invitation, tenant: Tenant, password_hash: str | 
             actor_name=user.username,
         )  # fmt: skip
     return user
+
+
+async def accept_invitation_by_sso(tenant_id: uuid.UUID, email: str) -> User | None:
+    """Hook for SAML acceptance (domain/saml calls it from the assertion consumer).
+
+    When the tenant's IdP has vouched for `email` and a SAML invitation for that address is
+    pending and unexpired, consume it and create the user with the invitation's role (never a
+    superuser); the caller then signs the user in with `sign_in`. None when there is none.
+    """
+    invitation = await Invitation.filter(
+        tenant_id=tenant_id,
+        email_key=validation.key(email.strip()),
+        auth_method=AuthMethod.SAML,
+        expires_at__gt=datetime.now(UTC),
+    ).first()
+    if invitation is None:
+        return None
+    tenant = await Tenant.get(id=tenant_id)
+    return await _consume(invitation, tenant, None)

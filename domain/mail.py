@@ -90,10 +90,18 @@ def _email_message(server: SmtpServer, message: Message) -> EmailMessage:
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(domain=server.from_address.rpartition("@")[2] or None)
-    mail.set_content(message.text)
+    mail.set_content(message.text, cte=_plain_encoding(message.text))
     if message.html:
-        mail.add_alternative(message.html, subtype="html")
+        mail.add_alternative(message.html, subtype="html", cte=_plain_encoding(message.html))
     return mail
+
+
+def _plain_encoding(body: str) -> str | None:
+    """7bit when it fits, so links stay whole for anyone reading the raw message (quoted-
+    printable would break them with soft line breaks); otherwise the library's choice."""
+    if body.isascii() and all(len(line) < 990 for line in body.splitlines()):
+        return "7bit"
+    return None
 
 
 def describe(error: BaseException) -> str:

@@ -32,8 +32,12 @@ log = logging.getLogger("tenantry.outbox")
 
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
+# Sent messages are kept a while (they hold no live link) for looking into delivery questions.
+KEEP_SENT = timedelta(days=30)
+PRUNE_EVERY = timedelta(hours=1)
 
-_wake = asyncio.Event()
+# Set by `wake()`; made by the running worker, so it belongs to the worker's event loop.
+_wake: asyncio.Event | None = None
 
 
 def backoff(attempts: int) -> timedelta:
@@ -70,14 +74,17 @@ async def enqueue(
 
 async def cancel_pending(connection: BaseDBAsyncClient, invitation_id: uuid.UUID) -> None:
     """Drop unsent mail of an invitation (before a resend queues a fresh one)."""
-    await OutboxMail.filter(
-        invitation_id=invitation_id, status=EmailStatus.PENDING
-    ).using_db(connection).delete()
+    await (
+        OutboxMail.filter(invitation_id=invitation_id, status=EmailStatus.PENDING)
+        .using_db(connection)
+        .delete()
+    )
 
 
 def wake() -> None:
     """Tell this process's worker there is mail (others find it on their next poll)."""
-    _wake.set()
+    if _wake is not None:
+        _wake.set()
 
 
 def _claimable(now: datetime) -> Q:
@@ -145,11 +152,12 @@ async def _deliver(row: OutboxMail, claim: datetime, now: datetime) -> None:
     except (EmailDeliveryFailed, EmailNotConfigured) as exc:
         attempts = row.attempts + 1
         if attempts >= get_config().mail_max_attempts:
-            await mine.update(
+            gave_up = await mine.update(
                 status=EmailStatus.FAILED, attempts=attempts, last_error=exc.message,
                 claimed_until=None,
             )  # fmt: skip
-            if invitation_id is not None:
+            # Only the claim's holder reports: a process whose lease lapsed stays silent.
+            if gave_up and invitation_id is not None:
                 await Invitation.filter(id=invitation_id).update(
                     email_status=EmailStatus.FAILED, email_error=exc.message
                 )
@@ -183,18 +191,29 @@ async def deliver_due_mail(now: datetime | None = None) -> int:
     return done
 
 
+async def prune_sent_mail(now: datetime | None = None) -> int:
+    cutoff = (now or datetime.now(UTC)) - KEEP_SENT
+    return await OutboxMail.filter(status=EmailStatus.SENT, sent_at__lt=cutoff).delete()
+
+
 async def run_worker() -> None:
     """The server's background worker: deliver, then sleep until woken or the next poll."""
+    global _wake
     poll = get_config().outbox_poll_seconds
+    woken = _wake = asyncio.Event()
+    pruned_at = datetime.min.replace(tzinfo=UTC)
     while True:
-        _wake.clear()
+        woken.clear()
         try:
             await deliver_due_mail()
+            if datetime.now(UTC) - pruned_at > PRUNE_EVERY:
+                pruned_at = datetime.now(UTC)
+                await prune_sent_mail()
         except asyncio.CancelledError:
             raise
         except Exception:  # keep the worker alive; the row is retried after its lease
             log.exception("outbox pass failed")
         try:
-            await asyncio.wait_for(_wake.wait(), timeout=poll)
+            await asyncio.wait_for(woken.wait(), timeout=poll)
         except TimeoutError:
             pass

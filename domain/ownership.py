@@ -17,6 +17,7 @@ from models import ApiToken, Project, Role, User
 from permissions.rules import Actor, Op, reaches
 
 _RECEIVER_RULE = "The new owner must be an admin or member of the same tenant."
+_SUPERUSER_TOKENS_RULE = "Only a superuser may give API tokens to a superuser."
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,10 @@ async def transfer_ownership(
 
         projects = await _owned(Project, source.id, chosen_projects, "projectIds", connection)
         tokens = await _owned(ApiToken, source.id, chosen_tokens, "tokenIds", connection)
+        if tokens and receiver.superuser and not actor.superuser:
+            # A token acts as its owner, and its secret stays with whoever holds it now:
+            # moved to a superuser, it would carry superuser rights no admin may grant.
+            raise ValidationFailed(_SUPERUSER_TOKENS_RULE, "toUserId")
         if projects:
             await Project.filter(id__in=[p.id for p in projects]).using_db(connection).update(
                 owner_id=receiver.id
@@ -119,10 +124,18 @@ async def _owned(
     field: str,
     connection: BaseDBAsyncClient,
 ) -> list:
-    query = model.filter(owner_id=owner_id)
-    if chosen is not None:
-        query = query.filter(id__in=list(chosen))
-    rows = await query.order_by("created_at", "id").select_for_update().using_db(connection)
-    if chosen is not None and len(rows) != len(chosen):
+    # All of the source's objects, then the choice among them: the chosen IDs come from the
+    # client, and tens of thousands of them in an IN list would overflow the statement's
+    # parameters (PostgreSQL takes at most 32767).
+    rows = await (
+        model.filter(owner_id=owner_id)
+        .order_by("created_at", "id")
+        .select_for_update()
+        .using_db(connection)
+    )
+    if chosen is None:
+        return list(rows)
+    picked = [row for row in rows if row.id in chosen]
+    if len(picked) != len(chosen):
         raise ValidationFailed("The source user does not own all of these.", field)
-    return list(rows)
+    return picked

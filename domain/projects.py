@@ -52,10 +52,13 @@ async def create_project(actor: Actor, name: str) -> Project:
     if not allowed(actor, Op.CREATE_OBJECTS):
         raise Forbidden()
     name = object_name(name)
+    name_key = validation.key(name)
+    if len(name_key) > _MAX_NAME:
+        # Case folding can lengthen a name ("ß" folds to "ss"); the key column holds 100.
+        raise ValidationFailed("The name is too long once its letters are case-folded.", "name")
     async with in_transaction() as connection:
         owner = await lock_owner(connection, actor.user_id)
         tenant_id: uuid.UUID = owner.tenant_id  # type: ignore[attr-defined]
-        name_key = validation.key(name)
         if await Project.filter(tenant_id=tenant_id, name_key=name_key).using_db(
             connection
         ).exists():

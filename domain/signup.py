@@ -43,7 +43,9 @@ async def domain_rule(tenant_id: uuid.UUID, normal_email: str) -> SignupDomain |
 async def require_allowed_domain(tenant_id: uuid.UUID, normal_email: str) -> None:
     """Users who came through sign-up keep an address on the whitelist."""
     if await domain_rule(tenant_id, normal_email) is None:
-        raise ValidationFailed("That e-mail domain is not open for sign-up in this tenant.", "email")
+        raise ValidationFailed(
+            "That e-mail domain is not open for sign-up in this tenant.", "email"
+        )
 
 
 # ------------------------------------------------------------------ the whitelist
@@ -51,11 +53,7 @@ async def require_allowed_domain(tenant_id: uuid.UUID, normal_email: str) -> Non
 
 def _scripts(label: str) -> set[str]:
     """The scripts of a label's letters (LATIN, CYRILLIC, GREEK, ...)."""
-    return {
-        unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
-        for char in label
-        if char.isalpha()
-    }
+    return {unicodedata.name(char, "UNKNOWN").split(" ", 1)[0] for char in label if char.isalpha()}
 
 
 def normal_domain(value: str, field: str = "domain") -> str:
@@ -114,7 +112,11 @@ async def add_signup_domain(actor: Actor, new: NewSignupDomain) -> SignupDomain:
     tenant_id = await _tenant_in_reach(actor, new.tenant_id)
     domain = normal_domain(new.domain)
     async with in_transaction() as connection:
-        if await SignupDomain.filter(tenant_id=tenant_id, domain=domain).using_db(connection).exists():
+        if (
+            await SignupDomain.filter(tenant_id=tenant_id, domain=domain)
+            .using_db(connection)
+            .exists()
+        ):
             raise AlreadyExists("That domain is already on the list.", "domain")
         try:
             rule = await SignupDomain.create(
@@ -137,7 +139,9 @@ async def remove_signup_domain(actor: Actor, domain_id: str) -> uuid.UUID:
         raise Forbidden()
     rule = await SignupDomain.get_or_none(id=validation.object_id(domain_id))
     if rule is None or not reaches(
-        actor, Op.MANAGE_SIGNUP_DOMAINS, tenant_id=rule.tenant_id  # type: ignore[attr-defined]
+        actor,
+        Op.MANAGE_SIGNUP_DOMAINS,
+        tenant_id=rule.tenant_id,  # type: ignore[attr-defined]
     ):
         raise NotFound("No such sign-up domain.")
     async with in_transaction() as connection:
@@ -221,9 +225,12 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
             )  # fmt: skip
         else:
             username_key = validation.key(username)
-            if await users.filter(username_key=username_key).exists() or await Invitation.filter(
-                tenant_id=tenant.id, username_key=username_key
-            ).using_db(connection).exists():
+            if (
+                await users.filter(username_key=username_key).exists()
+                or await Invitation.filter(tenant_id=tenant.id, username_key=username_key)
+                .using_db(connection)
+                .exists()
+            ):
                 raise AlreadyExists("That username is taken in this tenant.", "username")
             try:
                 user = await User.create(
@@ -262,7 +269,9 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
 
 async def verify_email(token: str, client: ClientInfo) -> SignedIn:
     object_id = split_link_token(token) if len(token) <= 200 else None
-    await limiter().hit(Action.VERIFY_EMAIL, client=client.address, account=object_id or "malformed")
+    await limiter().hit(
+        Action.VERIFY_EMAIL, client=client.address, account=object_id or "malformed"
+    )
     user = None
     if object_id is not None:
         try:
@@ -280,10 +289,10 @@ async def verify_email(token: str, client: ClientInfo) -> SignedIn:
         raise InvalidToken()
     async with in_transaction() as connection:
         # Single use: only the request that still sees this nonce activates the account.
-        activated = await User.filter(
-            id=user.id, verification_nonce=nonce, verification_expires_at__gt=now
-        ).using_db(connection).update(
-            email_verified=True, verification_nonce=None, verification_expires_at=None
+        activated = (
+            await User.filter(id=user.id, verification_nonce=nonce, verification_expires_at__gt=now)
+            .using_db(connection)
+            .update(email_verified=True, verification_nonce=None, verification_expires_at=None)
         )
         if activated != 1:
             raise InvalidToken()

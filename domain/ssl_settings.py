@@ -21,6 +21,8 @@ from domain.locks import lock_instance
 from models import InstanceSettings
 from permissions.rules import Actor, Op, allowed
 
+_SUBJECT_LENGTH: int = InstanceSettings._meta.fields_map["ssl_subject"].max_length  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class SslView:
@@ -160,6 +162,12 @@ def check_pair(
         raise ValidationFailed("The certificate has expired.", "certificate")
     if _public_der(key.public_key()) != _public_der(leaf.public_key()):
         raise ValidationFailed("The private key does not match the certificate.", "privateKey")
+    subject = leaf.subject.rfc4514_string()
+    if len(subject) > _SUBJECT_LENGTH:
+        raise ValidationFailed(
+            f"The certificate's subject is longer than {_SUBJECT_LENGTH} characters.",
+            "certificate",
+        )
     return _Checked(
         chain_pem="".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain),
         key_pem=key.private_bytes(
@@ -167,7 +175,7 @@ def check_pair(
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ).decode(),
-        subject=leaf.subject.rfc4514_string(),
+        subject=subject,
         not_after=leaf.not_valid_after_utc,
     )
 

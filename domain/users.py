@@ -54,6 +54,10 @@ async def access_user_by_id(actor: Actor, user_id: str | uuid.UUID, op: Op) -> U
     return user
 
 
+# The longest text a search can find: an e-mail address (254 characters).
+_LONGEST_NAME: int = User._meta.fields_map["email"].max_length  # type: ignore[attr-defined]
+
+
 def users_in_reach(
     actor: Actor,
     *,
@@ -72,6 +76,9 @@ def users_in_reach(
         query = query.filter(tenant_id=actor.tenant_id)
     if search:
         term = search.strip()
+        if len(term) > _LONGEST_NAME or not validation.storable(term):
+            # No username or e-mail holds it, and the database would refuse the pattern.
+            return query.filter(id__in=[])
         query = query.filter(Q(username__icontains=term) | Q(email__icontains=term))
     if role is not None:
         query = query.filter(role=role)
@@ -170,6 +177,9 @@ async def update_user(
     async with in_transaction() as connection:
         await lock_tenant(connection, user.tenant_id)  # type: ignore[attr-defined]
         user = await User.get(id=user.id).using_db(connection)
+        if not on_self and user.superuser and not actor.superuser:
+            # Made a superuser while this change waited for the lock: no longer the admin's.
+            raise Forbidden()
         changes: dict[str, object] = {}
         if new_email is not None and validation.key(new_email) != user.email_key:
             await _refuse_taken(user.tenant_id, None, new_email, except_user=user.id)  # type: ignore[attr-defined]
@@ -184,8 +194,13 @@ async def update_user(
             changes["role"] = role
             user.role = role
         if changes:
+            # Only the changed columns: a whole-row save would write back a superuser bit
+            # (or anything else) that another transaction changed since the read.
+            columns = (["email", "email_key"] if "email" in changes else []) + (
+                ["role"] if "role" in changes else []
+            )
             try:
-                await user.save(using_db=connection)
+                await user.save(using_db=connection, update_fields=columns)
             except IntegrityError:
                 raise AlreadyExists("That e-mail address is used in this tenant.", "email") from None
             await audit.record(

@@ -70,6 +70,18 @@ def email_domain(normal_email: str) -> str:
     return normal_email.rpartition("@")[2]
 
 
+def storable(value: str) -> bool:
+    """Text a column can hold and compare: no NUL byte (PostgreSQL refuses it) and no lone
+    surrogate (not UTF-8 at all). No stored name contains either, so such input names nothing."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def key(value: str) -> str:
     """The comparison form of names that are unique regardless of case."""
     return value.casefold()

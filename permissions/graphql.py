@@ -98,9 +98,12 @@ class SamlSettings(_PolicyRow):
 
 
 class ViewOwnedObjects(BasePermission):
-    """On a User: the user themself, their tenant's admins, superusers."""
+    """On a User: the user themself, their tenant's admins, superusers.
 
-    async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+    Synchronous on purpose (pure, no I/O): a synchronous permission keeps a synchronous field
+    synchronous, and a page of users checks it once per row."""
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         actor = info.context.actor
         if actor is None:
             raise Unauthenticated()

@@ -48,7 +48,11 @@ DeleteInvitationResult = Annotated[
     DeleteInvitationSuccess | NotFound, strawberry.union("DeleteInvitationResult")
 ]
 AcceptInvitationResult = Annotated[
-    LoginSuccess | InvalidToken | ValidationError | AlreadyExists | InvalidCredentials
+    LoginSuccess
+    | InvalidToken
+    | ValidationError
+    | AlreadyExists
+    | InvalidCredentials
     | RateLimited,
     strawberry.union("AcceptInvitationResult"),
 ]
@@ -68,7 +72,9 @@ class InvitationQueries:
         tenant_id: strawberry.ID | None = None,
     ) -> InvitationConnection:
         query = invitations.invitations_in_reach(actor(info), tenant_id)
-        page = await paginate(query, first=50 if first is None else first, after=after, order_by="created_at")
+        page = await paginate(
+            query, first=50 if first is None else first, after=after, order_by="created_at"
+        )
         return InvitationConnection(
             edges=[
                 InvitationEdge(node=Invitation.from_model(row), cursor=cursor)
@@ -79,8 +85,7 @@ class InvitationQueries:
         )
 
     @strawberry.field(
-        description="Public: what an invitation link is for. Null for any token that is not "
-        "usable."
+        description="Public: what an invitation link is for. Null for any token that is not usable."
     )
     async def invitation_preview(self, info: Info, token: str) -> InvitationPreview | None:
         preview = await invitations.preview(token)

@@ -66,7 +66,8 @@ class Loaders:
 def selected_node_fields(info: Any, *path: str) -> set[str]:
     """Names of the fields selected under `path` (e.g. "edges", "node") of the current field,
     through fragments too."""
-    level = list(info.selected_fields)
+    # info.selected_fields holds the current field itself (e.g. `users`): start below it.
+    level = [child for field in _flatten(info.selected_fields) for child in field.selections]
     for step in path:
         level = [
             child

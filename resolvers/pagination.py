@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -13,6 +14,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from domain.config import get_config
+from domain.validation import storable
 from schema.types.pagination import PageInfo
 
 M = TypeVar("M")
@@ -36,13 +38,22 @@ def _encode(value: Any, row_id: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps([plain, str(row_id)]).encode()).decode()
 
 
-def _decode(cursor: str, is_datetime: bool) -> tuple[Any, str]:
+def _decode(cursor: str, is_datetime: bool, max_length: int | None) -> tuple[Any, uuid.UUID]:
+    """The cursor's sort value and row ID, checked to be what `_encode` makes: clients send
+    cursors back, and a crafted one must not reach the database as something else."""
     try:
         value, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(value, str) or not isinstance(row_id, str):
+            raise ValueError("not two strings")
         if is_datetime:
             value = datetime.fromisoformat(value)
-        return value, str(row_id)
-    except (ValueError, TypeError):
+            if value.tzinfo is None:
+                raise ValueError("a time without its zone")
+        elif not storable(value) or (max_length is not None and len(value) > max_length):
+            raise ValueError("no stored value looks like this")
+        return value, uuid.UUID(row_id)
+    # RecursionError: json.loads of a deeply nested array.
+    except (ValueError, TypeError, RecursionError):
         raise _bad_input("The cursor is not valid.") from None
 
 
@@ -64,7 +75,8 @@ async def paginate(
     total = await query.count() if count else None
     page_query = query
     if after:
-        value, row_id = _decode(after, is_datetime)
+        field = query.model._meta.fields_map[order_by]
+        value, row_id = _decode(after, is_datetime, getattr(field, "max_length", None))
         op = "lt" if descending else "gt"
         page_query = page_query.filter(
             Q(**{f"{order_by}__{op}": value})

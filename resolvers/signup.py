@@ -32,7 +32,11 @@ from schema.types.signup import (
 from schema.types.users import LoginSuccess
 
 SignUpResult = Annotated[
-    SignUpSuccess | DomainNotAllowed | AlreadyExists | ValidationError | RateLimited
+    SignUpSuccess
+    | DomainNotAllowed
+    | AlreadyExists
+    | ValidationError
+    | RateLimited
     | EmailNotConfigured,
     strawberry.union("SignUpResult"),
 ]
@@ -95,8 +99,6 @@ class SignupMutations:
 
     @strawberry.mutation(extensions=[PermissionExtension([can.ManageSignupDomains()])])
     @expected_failures
-    async def remove_signup_domain(
-        self, info: Info, id: strawberry.ID
-    ) -> DeleteSignupDomainResult:
+    async def remove_signup_domain(self, info: Info, id: strawberry.ID) -> DeleteSignupDomainResult:
         deleted = await signup.remove_signup_domain(actor(info), id)
         return DeleteSignupDomainSuccess(deleted_signup_domain_id=strawberry.ID(str(deleted)))

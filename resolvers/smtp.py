@@ -32,7 +32,9 @@ SendTestEmailResult = Annotated[
 class SmtpMutations:
     @strawberry.mutation(extensions=[PermissionExtension([can.InstanceSettings()])])
     @expected_failures
-    async def update_smtp_settings(self, info: Info, input: SmtpSettingsInput) -> SmtpSettingsResult:
+    async def update_smtp_settings(
+        self, info: Info, input: SmtpSettingsInput
+    ) -> SmtpSettingsResult:
         view = await smtp_settings.update_smtp(
             actor(info),
             smtp_settings.SmtpChange(

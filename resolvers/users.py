@@ -50,7 +50,9 @@ class UserQueries:
         tenant_id: strawberry.ID | None = None,
     ) -> UserConnection:
         query = users.users_in_reach(actor(info), tenant_id=tenant_id, search=search, role=role)
-        page = await paginate(query, first=first, after=after, order_by="username_key")
+        # COUNT(*) only when the client asks for totalCount: it is a second query every time.
+        count = "totalCount" in selected_node_fields(info)
+        page = await paginate(query, first=first, after=after, order_by="username_key", count=count)
         info.context.loaders.prime_users(page.rows)
         nodes = [User.from_model(row) for row in page.rows]
         # The whole page's relations in one query each; the fields then answer synchronously.

@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
+from schema.execution import ExecutionContext
 from schema.limits import HideSuggestions, QueryCost, QueryLimits
 from schema.mutation import Mutation
 from schema.query import Query
@@ -42,6 +43,8 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],
+        # Plain scalar fields skip the executor's general path: see schema/execution.py.
+        execution_context_class=ExecutionContext,
     )
 
 

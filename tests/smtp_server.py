@@ -66,9 +66,9 @@ class SmtpServer:
             self.controller.stop()
             self.controller = None
 
-    async def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+    async def wait_for(self, count: int = 1, within: float = 10.0) -> list[EmailMessage]:
         """Until `count` messages arrived (the app's worker sends them; a pass here helps)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while len(self.messages) < count:
             if time.monotonic() > deadline:
                 raise AssertionError(f"expected {count} message(s), got {len(self.messages)}")

@@ -23,8 +23,8 @@ from web.health import healthz
 from web.logging import RequestContextMiddleware, configure_logging
 from web.metrics import metrics
 from web.persisted_queries import persisted_queries_for
-from web.tuning import tune_garbage_collector
 from web.saml import ROUTES as saml_routes
+from web.tuning import tune_garbage_collector
 
 # Long-running tasks started with the app (the mail outbox worker, clean-ups).
 BackgroundWorker = Callable[[], Awaitable[None]]

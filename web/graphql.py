@@ -13,7 +13,7 @@ specification, plus persisted queries and CSRF rules.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -59,7 +59,6 @@ class Exchange:
     media_type: str
     operation: str | None = None
     request_error: bool = False
-    extra_headers: dict[str, str] = field(default_factory=dict)
 
 
 def negotiate(accept: str | None) -> str | None:

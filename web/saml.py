@@ -9,7 +9,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.auth.sessions import ClientInfo
-from domain.errors import NotFound
+from domain.errors import NotFound, RateLimited
 from domain.saml import flow
 from web.auth import client_address
 from web.cookies import set_session_cookie
@@ -26,6 +26,19 @@ def _not_found() -> Response:
     return PlainTextResponse("Not found.\n", status_code=404)
 
 
+def _too_many(exc: RateLimited) -> Response:
+    return PlainTextResponse(
+        f"{exc.message}\n", status_code=429,
+        headers={"Retry-After": str(exc.retry_after_seconds)},
+    )
+
+
+def _client(request: Request) -> ClientInfo:
+    return ClientInfo(
+        address=client_address(request), user_agent=request.headers.get("user-agent")
+    )
+
+
 async def metadata(request: Request) -> Response:
     try:
         xml = await flow.metadata(request.path_params["tenant"])
@@ -37,10 +50,12 @@ async def metadata(request: Request) -> Response:
 async def login(request: Request) -> Response:
     try:
         url = await flow.start_login(
-            request.path_params["tenant"], request.query_params.get("next")
+            request.path_params["tenant"], request.query_params.get("next"), _client(request)
         )
     except NotFound:
         return _not_found()
+    except RateLimited as exc:
+        return _too_many(exc)
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
@@ -63,15 +78,14 @@ async def acs(request: Request) -> Response:
         form = await _form(request)
     except ValueError:
         form = None
-    client = ClientInfo(
-        address=client_address(request), user_agent=request.headers.get("user-agent")
-    )
     try:
         outcome = await flow.consume_response(
-            request.path_params["tenant"], (form or {}).get("SAMLResponse"), client
+            request.path_params["tenant"], (form or {}).get("SAMLResponse"), _client(request)
         )
     except NotFound:
         return _not_found()
+    except RateLimited as exc:
+        return _too_many(exc)
     except flow.SamlRefused:
         return PlainTextResponse(REFUSED, status_code=403, headers={"Cache-Control": "no-store"})
     response = RedirectResponse(

@@ -23,7 +23,18 @@ def _authenticate(username: str, password: str, service: str) -> bool:
     return bool(pam.pam().authenticate(username, password, service=service))
 
 
+def _passable(value: str) -> bool:
+    """PAM takes NUL-terminated UTF-8: a NUL or a lone surrogate can never match anything."""
+    if not value or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 async def authenticate(username: str, password: str) -> bool:
-    if not username or not password or "\x00" in password or "\x00" in username:
+    if not _passable(username) or not _passable(password):
         return False
     return await asyncio.to_thread(_authenticate, username, password, service_name())

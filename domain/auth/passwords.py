@@ -29,6 +29,8 @@ def check_password_rules(
 ) -> str:
     """NIST SP 800-63B: length only, no composition rules, refuse the guessable."""
     normalized = unicodedata.normalize("NFKC", password)
+    if not _encodable(normalized):
+        raise ValidationFailed("The password contains characters that are not text.", field)
     if len(normalized) < MIN_LENGTH:
         raise ValidationFailed(f"The password must have at least {MIN_LENGTH} characters.", field)
     if len(normalized) > MAX_LENGTH:
@@ -41,6 +43,20 @@ def check_password_rules(
     if folded in _common_passwords():
         raise ValidationFailed("This password is too common: choose another.", field)
     return normalized
+
+
+def _encodable(password: str) -> bool:
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which JSON's \uXXXX escapes can carry
+        return False
+    return True
+
+
+def _secret(password: str) -> bytes:
+    """The bytes argon2 sees. A lone surrogate passes through as bytes no valid text encodes
+    to, so such a password verifies against nothing, in the usual time, instead of raising."""
+    return unicodedata.normalize("NFKC", password).encode("utf-8", "surrogatepass")
 
 
 class PasswordHashing:
@@ -66,13 +82,13 @@ class PasswordHashing:
         return await self._run(self.hasher.hash, unicodedata.normalize("NFKC", password))
 
     async def verify(self, stored_hash: str | None, password: str) -> bool:
-        candidate = unicodedata.normalize("NFKC", password)
+        candidate = _secret(password)
         if stored_hash is None:
             await self._run(self._verify, self.dummy_hash, candidate)
             return False
         return await self._run(self._verify, stored_hash, candidate)
 
-    def _verify(self, stored_hash: str, password: str) -> bool:
+    def _verify(self, stored_hash: str, password: bytes) -> bool:
         try:
             return self.hasher.verify(stored_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):

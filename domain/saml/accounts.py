@@ -31,6 +31,7 @@ EMAIL_ATTRIBUTES = (
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
     "urn:oid:0.9.2342.19200300.100.1.3",
 )
+MAX_NAME_ID = 1024  # User.saml_name_id
 _NOT_USERNAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -57,28 +58,43 @@ class Identity:
 
 
 async def account_for(tenant: Tenant, identity: Identity) -> User:
-    user = await User.get_or_none(
-        tenant_id=tenant.id,
-        saml_idp_entity_id=identity.idp_entity_id,
-        saml_name_id=identity.name_id,
-    )
+    if not identity.name_id or len(identity.name_id) > MAX_NAME_ID:
+        raise NoAccount("the NameID is empty or longer than we store")
+    user = await _linked(tenant, identity)
     if user is not None:
-        if user.auth_method is not AuthMethod.SAML:
-            raise NoAccount("the identity belongs to a user who does not sign in with SAML")
         return user
     email = identity.email()
     if email is None:
         raise NoAccount("no e-mail in NameID or attributes, and no user with this NameID")
+    user, reason = await _new_account(tenant, identity, email)
+    # A simultaneous sign-in of the same person may have made the account meanwhile.
+    user = user or await _linked(tenant, identity)
+    if user is None:
+        raise NoAccount(reason)
+    return user
+
+
+async def _new_account(tenant: Tenant, identity: Identity, email: str) -> tuple[User | None, str]:
+    """The account an invitation or a sign-up domain opens, or why there is none."""
     if await User.filter(tenant_id=tenant.id, email_key=validation.key(email)).exists():
-        raise NoAccount("a user with this e-mail exists and is not linked to this identity")
+        return None, "a user with this e-mail exists and is not linked to this identity"
     try:
         user = await _from_invitation(tenant, identity, email)
         if user is None:
             user = await _from_signup_domain(tenant, identity, email)
     except (AlreadyExists, ValidationFailed) as exc:
-        raise NoAccount(f"the account could not be created: {exc}") from None
-    if user is None:
-        raise NoAccount("no SAML invitation or SAML sign-up domain for this e-mail")
+        return None, f"the account could not be created: {exc}"
+    return user, "no SAML invitation or SAML sign-up domain for this e-mail"
+
+
+async def _linked(tenant: Tenant, identity: Identity) -> User | None:
+    user = await User.get_or_none(
+        tenant_id=tenant.id,
+        saml_idp_entity_id=identity.idp_entity_id,
+        saml_name_id=identity.name_id,
+    )
+    if user is not None and user.auth_method is not AuthMethod.SAML:
+        raise NoAccount("the identity belongs to a user who does not sign in with SAML")
     return user
 
 

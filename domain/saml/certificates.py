@@ -15,6 +15,8 @@ from domain.errors import ValidationFailed
 
 FIELD = "idpCertificate"
 MIN_RSA_BITS = 2048
+# Certificates are a few KiB; this only keeps absurd input away from the parser.
+MAX_TEXT = 64 * 1024
 _PEM = re.compile(
     r"-----BEGIN CERTIFICATE-----\s*(?P<body>[A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----"
 )
@@ -24,7 +26,7 @@ def normal_certificate(text: str) -> str:
     """One PEM certificate, re-encoded. IdPs often hand out the bare base64 body (as in their
     metadata's X509Certificate): that is accepted too."""
     cleaned = text.strip()
-    if not cleaned:
+    if not cleaned or len(cleaned) > MAX_TEXT:
         raise ValidationFailed("Paste the certificate the IdP signs with (PEM).", FIELD)
     matches = _PEM.findall(cleaned) if "-----BEGIN" in cleaned else [cleaned]
     if len(matches) != 1:

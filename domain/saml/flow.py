@@ -22,6 +22,7 @@ from domain import validation
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.sessions import ClientInfo
 from domain.errors import NotFound
+from domain.ratelimit import Action, limiter
 from domain.saml.accounts import Identity, NoAccount, account_for
 from domain.saml.relay import safe_target
 from domain.saml.toolkit import TenantSamlAuth, request_data, sp_metadata, sp_urls, toolkit_settings
@@ -72,9 +73,17 @@ async def _purge_expired() -> None:
     await SamlAssertionSeen.filter(expires_at__lte=now).delete()
 
 
-async def start_login(tenant_name: str, next_url: str | None) -> str:
+async def _count_attempt(client: ClientInfo) -> None:
+    # An SSO attempt spends the client's login budget: /login writes a row per call, and the
+    # ACS verifies signatures, both for anonymous callers. Per client only: a per-account
+    # budget keyed on the tenant would let one client lock a whole tenant out of SSO.
+    await limiter().hit(Action.LOGIN, client=client.address, account=None)
+
+
+async def start_login(tenant_name: str, next_url: str | None, client: ClientInfo) -> str:
     """The IdP URL to redirect to (HTTP-Redirect binding), with a stored AuthnRequest."""
     tenant, saml = await _enabled(tenant_name)
+    await _count_attempt(client)
     target = safe_target(next_url)
     auth = TenantSamlAuth(request_data(sp_urls(tenant).login_url), toolkit_settings(tenant, saml))
     url: str = auth.login(return_to=target)
@@ -132,6 +141,7 @@ async def consume_response(
     tenant_name: str, saml_response: str | None, client: ClientInfo
 ) -> SamlSignIn:
     tenant, saml = await _enabled(tenant_name)
+    await _count_attempt(client)
     try:
         if not saml_response or len(saml_response) > MAX_RESPONSE_BYTES * 4 // 3 + 4:
             raise SamlRefused("no SAMLResponse, or an oversized one")

@@ -27,7 +27,10 @@ def safe_target(candidate: str | None) -> str:
     if "\\" in candidate or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in candidate):
         return default_target()
     public_url = get_config().public_url
-    parts = urlsplit(candidate)
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return default_target()
     if not parts.scheme and not parts.netloc:
         if candidate.startswith("/") and not candidate.startswith("//"):
             scheme, netloc = _origin(public_url)

@@ -25,7 +25,9 @@ class Invitation:
     created_at: datetime
     expires_at: datetime
     email_status: EmailStatus
-    email_error: str | None = strawberry.field(description="Why the last e-mail failed, when it did.")
+    email_error: str | None = strawberry.field(
+        description="Why the last e-mail failed, when it did."
+    )
     last_sent_at: datetime | None
     row: strawberry.Private[InvitationModel]
 

@@ -65,13 +65,17 @@ class User:
         description="Projects this user owns. Visible to the user, tenant admins and superusers.",
         extensions=[PermissionExtension([ViewOwnedObjects()])],
     )
-    async def owned_projects(
+    def owned_projects(
         self, info: Info
     ) -> list[Annotated[Project, strawberry.lazy("schema.types.projects")]] | None:
-        from schema.types.projects import Project
-
+        # Synchronous when preloaded (like `tenant`); otherwise an awaitable the executor awaits.
         if self.preloaded_projects is not None:
             return self.preloaded_projects
+        return self._load_projects(info)  # type: ignore[return-value]
+
+    async def _load_projects(self, info: Info) -> list[Any]:
+        from schema.types.projects import Project
+
         projects = await info.context.loaders.projects_by_owner.load(self.pk)
         return [Project.from_model(p) for p in projects]
 

@@ -59,6 +59,18 @@ def test_create_superuser_refuses_a_weak_password(tmp_path):
     assert "at least 8" in result.stderr
 
 
+def test_create_superuser_refuses_a_password_that_is_not_text_with_one_line(tmp_path):
+    result = subprocess.run(
+        [TENANTRY, "create-superuser", "--tenant", "acme", "--username", "root", "--email",
+         "root@acme.io", "--password-stdin"],
+        cwd=tmp_path, input=b"\xff\xfe a long enough secret\n", capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert len(result.stderr.decode().strip().splitlines()) == 1
+    assert "not text" in result.stderr.decode()
+
+
 def test_migrate_creates_the_default_sqlite_database(tmp_path):
     result = run(["migrate"], tmp_path)
     assert result.returncode == 0, result.stderr

@@ -220,3 +220,58 @@ async def test_a_transfer_writes_an_audit_event_naming_what_moved(gql, cast: Cas
         "projects": [str(projects[0].id)],
         "tokens": [str(tokens[0].id)],
     }
+
+
+ME_SUPERUSER = "{ me { username superuser } }"
+
+
+async def test_an_admin_may_not_hand_a_token_to_a_superuser_and_so_act_as_one(
+    gql, cast: Cast, make: Factory
+):
+    # The secret stays with whoever created the token; after a move it would act as the
+    # superuser. Nobody grants more than they hold.
+    token, secret = await make.api_token(cast.admin_a.user)
+    payload = await transfer(
+        gql, cast.admin_a, fromUserId=cast.admin_a.id, toUserId=cast.superuser.id,
+        tokenIds=[str(token.id)], projectIds=[],
+    )
+    assert payload["__typename"] == "ValidationError"
+    assert payload["field"] == "toUserId"
+    assert (await ApiToken.get(id=token.id)).owner_id == cast.admin_a.user.id  # type: ignore[attr-defined]
+    assert (await gql(ME_SUPERUSER, token=secret)).ok()["me"] == {
+        "username": "alice", "superuser": False
+    }
+
+
+async def test_an_admin_may_still_hand_projects_to_a_superuser(gql, cast: Cast, make: Factory):
+    project = await make.project(cast.admin_a.user)
+    payload = await transfer(
+        gql, cast.admin_a, fromUserId=cast.admin_a.id, toUserId=cast.superuser.id,
+        projectIds=[str(project.id)], tokenIds=[],
+    )
+    assert payload["__typename"] == "TransferOwnershipSuccess"
+
+
+async def test_a_superuser_may_hand_a_token_to_a_superuser(gql, cast: Cast, make: Factory):
+    token, _ = await make.api_token(cast.admin_a.user)
+    payload = await transfer(
+        gql, cast.superuser, fromUserId=cast.admin_a.id, toUserId=cast.superuser.id,
+        tokenIds=[str(token.id)],
+    )
+    assert payload["__typename"] == "TransferOwnershipSuccess"
+
+
+async def test_choosing_tens_of_thousands_of_ids_is_a_validation_error_not_a_crash(
+    gql, cast: Cast, make: Factory
+):
+    import uuid
+
+    await holdings(make, cast.member_a.user)
+    # More than a database takes as parameters of one statement (PostgreSQL: 32767).
+    chosen = [str(uuid.uuid4()) for _ in range(40_000)]
+    payload = await transfer(
+        gql, cast.admin_a, fromUserId=cast.member_a.id, toUserId=cast.admin_a.id,
+        projectIds=chosen,
+    )
+    assert payload["__typename"] == "ValidationError"
+    assert payload["field"] == "projectIds"

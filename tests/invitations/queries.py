@@ -32,7 +32,10 @@ ACCEPT = """
 mutation($input: AcceptInvitationInput!) {
   acceptInvitation(input: $input) {
     __typename
-    ... on LoginSuccess { sessionToken user { username email role authMethod superuser tenant { name } } }
+    ... on LoginSuccess {
+      sessionToken
+      user { username email role authMethod superuser tenant { name } }
+    }
     ... on ValidationError { message field }
     ... on RateLimited { retryAfterSeconds }
     ... on Error { message }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -36,7 +37,9 @@ async def test_resend_after_the_server_is_back_sends_it(gql, cast, smtp_down):
     invitation = await invite(gql, cast.admin_a)
     await run_retries_until_settled(invitation["id"])
     smtp_down.start()
-    resent = (await gql(RESEND, {"id": invitation["id"]}, as_=cast.admin_a)).payload("resendInvitation")
+    resent = (await gql(RESEND, {"id": invitation["id"]}, as_=cast.admin_a)).payload(
+        "resendInvitation"
+    )
     assert resent["invitation"]["emailStatus"] == "PENDING"
     assert resent["invitation"]["emailError"] is None
     token = await mailed_token(smtp_down)
@@ -61,11 +64,11 @@ async def test_a_slow_server_does_not_slow_sending_the_invitation(gql, cast, smt
     invitation = await invite(gql, cast.admin_a)
     assert time.monotonic() - started < 1.0
     assert invitation["emailStatus"] == "PENDING"
-    await smtp.wait_for(1, timeout=15)
+    await smtp.wait_for(1, within=15)
     for _ in range(100):
         if (await email_status(invitation["id"])).email_status is EmailStatus.SENT:
             break
-        await __import__("asyncio").sleep(0.05)
+        await asyncio.sleep(0.05)
     assert (await email_status(invitation["id"])).email_status is EmailStatus.SENT
 
 

@@ -35,7 +35,9 @@ async def test_anonymous_callers_may_not_send_list_resend_or_delete(gql, cast, s
     ],
 )
 async def test_who_may_invite_whom(gql, cast, smtp, role, invitee_role, answer):
-    result = await gql(SEND, {"input": invitation_input("zed", role=invitee_role)}, as_=cast.by_role(role))
+    result = await gql(
+        SEND, {"input": invitation_input("zed", role=invitee_role)}, as_=cast.by_role(role)
+    )
     if answer == "FORBIDDEN":
         assert result.codes == ["FORBIDDEN"]
         assert await Invitation.all().count() == 0
@@ -114,8 +116,12 @@ async def test_who_may_resend_and_delete(gql, cast, smtp, role, on_admins, on_me
     by_admin, by_member = await _two_invitations(gql, cast)
     person = cast.by_role(role)
     for invitation, expected in ((by_admin, on_admins), (by_member, on_members)):
-        resent = (await gql(RESEND, {"id": invitation["id"]}, as_=person)).payload("resendInvitation")
-        deleted = (await gql(DELETE, {"id": invitation["id"]}, as_=person)).payload("deleteInvitation")
+        resent = (await gql(RESEND, {"id": invitation["id"]}, as_=person)).payload(
+            "resendInvitation"
+        )
+        deleted = (await gql(DELETE, {"id": invitation["id"]}, as_=person)).payload(
+            "deleteInvitation"
+        )
         if expected == "ok":
             assert resent["__typename"] == "InvitationPayload"
             assert deleted["__typename"] == "DeleteInvitationSuccess"
@@ -134,3 +140,19 @@ async def test_unknown_ids_are_not_found(gql, cast, smtp):
     for bad in ("nope", "00000000-0000-0000-0000-000000000000"):
         resent = (await gql(RESEND, {"id": bad}, as_=cast.admin_a)).payload("resendInvitation")
         assert resent["__typename"] == "NotFound"
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+async def test_anyone_holding_the_token_may_preview_and_accept(gql, cast, smtp, role):
+    from tests.invitations.helpers import PASSWORD, mailed_token
+    from tests.invitations.queries import ACCEPT, PREVIEW
+
+    await invite(gql, cast.admin_b, "zed")
+    token = await mailed_token(smtp)
+    person = cast.by_role(role) if role else None
+    preview = (await gql(PREVIEW, {"token": token}, as_=person)).ok()["invitationPreview"]
+    assert preview["tenantName"] == "globex"
+    accepted = await gql(ACCEPT, {"input": {"token": token, "password": PASSWORD}}, as_=person)
+    payload = accepted.payload("acceptInvitation")
+    assert payload["__typename"] == "LoginSuccess"
+    assert payload["user"]["username"] == "zed" and payload["user"]["tenant"]["name"] == "globex"

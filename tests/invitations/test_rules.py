@@ -37,13 +37,20 @@ async def test_the_same_name_may_be_invited_in_another_tenant(gql, cast, smtp):
 
 
 async def test_invalid_names_are_validation_errors(gql, cast, smtp):
-    for overrides, field in (({"username": "no spaces"}, "username"), ({"email": "a@b@c.example"}, "email")):
-        payload = (await gql(SEND, {"input": {**invitation_input("x"), **overrides}}, as_=cast.admin_a)).payload("sendInvitation")
+    for overrides, field in (
+        ({"username": "no spaces"}, "username"),
+        ({"email": "a@b@c.example"}, "email"),
+    ):
+        payload = (
+            await gql(SEND, {"input": {**invitation_input("x"), **overrides}}, as_=cast.admin_a)
+        ).payload("sendInvitation")
         assert (payload["__typename"], payload["field"]) == ("ValidationError", field)
 
 
 async def test_without_smtp_sending_answers_email_not_configured(gql, cast):
-    payload = (await gql(SEND, {"input": invitation_input()}, as_=cast.admin_a)).payload("sendInvitation")
+    payload = (await gql(SEND, {"input": invitation_input()}, as_=cast.admin_a)).payload(
+        "sendInvitation"
+    )
     assert payload["__typename"] == "EmailNotConfigured"
     assert await Invitation.all().count() == 0 and await OutboxMail.all().count() == 0
 
@@ -60,7 +67,7 @@ async def test_sending_is_rate_limited(gql, cast, smtp):
 
 async def test_accepting_is_rate_limited_per_client(gql, cast, smtp):
     answers = []
-    for n in range(21):
+    for _ in range(21):
         guess = f"{uuid.uuid4()}.{'A' * 43}"  # shaped like a token, each for another id
         result = await gql(ACCEPT, {"input": {"token": guess, "password": PASSWORD}})
         answers.append(result.payload("acceptInvitation")["__typename"])
@@ -78,7 +85,9 @@ async def test_guessing_one_invitation_is_rate_limited_per_invitation(gql, cast,
     assert answers == ["InvalidToken"] * 10 + ["RateLimited"]
 
 
-async def test_accepting_with_a_pam_invitation_checks_the_system_password(gql, cast, smtp, system_account):
+async def test_accepting_with_a_pam_invitation_checks_the_system_password(
+    gql, cast, smtp, system_account
+):
     await invite(gql, cast.admin_a, system_account.username, authMethod="PAM")
     token = await mailed_token(smtp)
     wrong = await gql(ACCEPT, {"input": {"token": token, "password": "not the password"}})

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from tortoise.transactions import in_transaction
+
 from domain import mail, outbox
 from domain.outbox import backoff, deliver_due_mail
 from domain.secrets import new_nonce
 from models import EmailStatus, Invitation, MailKind, OutboxMail, Role
 from tests.smtp_server import link_in
-from tortoise.transactions import in_transaction
 
 
 async def _invitation(
@@ -32,8 +33,10 @@ async def _invitation(
             connection, MailKind.INVITATION, message, invitation_id=invitation.id
         )
         if claimed_until is not None:  # before the commit: the app's worker never sees it free
-            await OutboxMail.filter(id=row.id).using_db(connection).update(
-                claimed_until=claimed_until
+            await (
+                OutboxMail.filter(id=row.id)
+                .using_db(connection)
+                .update(claimed_until=claimed_until)
             )
     return invitation
 
@@ -99,3 +102,15 @@ async def test_a_failed_attempt_waits_for_its_retry_time(cast, smtp_down):
     assert row.next_attempt_at >= before + timedelta(seconds=29)
     assert "Could not reach" in row.last_error
     assert (await Invitation.get(id=invitation.id)).email_status is EmailStatus.PENDING
+
+
+async def test_sent_mail_is_pruned_after_thirty_days(cast, smtp):
+    invitation = await _invitation(cast)
+    await smtp.wait_for(1)
+    for _ in range(100):
+        if (await OutboxMail.get(invitation_id=invitation.id)).status is EmailStatus.SENT:
+            break
+        await asyncio.sleep(0.02)
+    assert await outbox.prune_sent_mail() == 0
+    assert await outbox.prune_sent_mail(datetime.now(UTC) + timedelta(days=31)) == 1
+    assert await OutboxMail.all().count() == 0

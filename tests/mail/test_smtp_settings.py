@@ -35,8 +35,17 @@ SECRET = "smtp-pass-Zq81"
 
 
 def settings(port: int = 2525, **more) -> dict:
-    return {"input": {"host": "127.0.0.1", "port": port, "security": "NONE", "username": "mailer",
-                      "password": SECRET, "fromAddress": "tenantry@tenantry.test", **more}}  # fmt: skip
+    return {
+        "input": {
+            "host": "127.0.0.1",
+            "port": port,
+            "security": "NONE",
+            "username": "mailer",
+            "password": SECRET,
+            "fromAddress": "tenantry@tenantry.test",
+            **more,
+        }
+    }
 
 
 async def save(gql, person, variables) -> dict:
@@ -47,7 +56,9 @@ async def test_nothing_is_configured_at_first(gql, cast):
     smtp = (await gql(SETTINGS, as_=cast.superuser)).ok()["instanceSettings"]["smtp"]
     assert smtp == {"host": None, "port": None, "security": "NONE", "username": None,
                     "passwordSet": False, "fromAddress": None}  # fmt: skip
-    sent = (await gql(TEST_MAIL, {"to": "root@acme.example"}, as_=cast.superuser)).payload("sendTestEmail")
+    sent = (await gql(TEST_MAIL, {"to": "root@acme.example"}, as_=cast.superuser)).payload(
+        "sendTestEmail"
+    )
     assert sent["__typename"] == "EmailNotConfigured"
 
 
@@ -133,7 +144,9 @@ async def test_a_test_mail_reaches_the_server(gql, cast):
     server = SmtpServer().start()
     try:
         await save(gql, cast.superuser, settings(port=server.port, username=None, password=None))
-        sent = (await gql(TEST_MAIL, {"to": "root@acme.example"}, as_=cast.superuser)).payload("sendTestEmail")
+        sent = (await gql(TEST_MAIL, {"to": "root@acme.example"}, as_=cast.superuser)).payload(
+            "sendTestEmail"
+        )
         assert sent == {"__typename": "SendTestEmailSuccess", "ok": True}
         [message] = server.messages
         assert message["To"] == "root@acme.example"
@@ -145,7 +158,9 @@ async def test_a_test_mail_reaches_the_server(gql, cast):
 async def test_a_test_mail_to_a_dead_server_answers_with_the_reason(gql, cast):
     dead = SmtpServer()  # never started
     await save(gql, cast.superuser, settings(port=dead.port))
-    sent = (await gql(TEST_MAIL, {"to": "root@acme.example"}, as_=cast.superuser)).payload("sendTestEmail")
+    sent = (await gql(TEST_MAIL, {"to": "root@acme.example"}, as_=cast.superuser)).payload(
+        "sendTestEmail"
+    )
     assert sent["__typename"] == "EmailDeliveryFailed"
     assert "Could not reach the SMTP server" in sent["message"]
     assert SECRET not in sent["message"]
@@ -163,7 +178,11 @@ async def test_the_smtp_url_bootstraps_until_settings_are_saved(gql, cast, confi
     config_module.configure(bootstrapped)
     try:
         server = await current_server()
-        assert (server.host, server.port, server.security) == ("mail.example", 2587, SmtpSecurity.STARTTLS)
+        assert (server.host, server.port, server.security) == (
+            "mail.example",
+            2587,
+            SmtpSecurity.STARTTLS,
+        )
         assert (server.username, server.password) == ("boot@x.example", "p@ss")
         shown = (await gql(SETTINGS, as_=cast.superuser)).ok()["instanceSettings"]["smtp"]
         assert shown["host"] == "mail.example" and shown["passwordSet"] is True

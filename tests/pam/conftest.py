@@ -31,17 +31,16 @@ def _need_root() -> None:
 
 
 @pytest.fixture(scope="session")
-def pam_service() -> Iterator[Path]:
-    """/etc/pam.d/tenantry as shipped in deploy/pam.d; removed afterwards only if put there
-    by this run."""
+def pam_service() -> Path:
+    """/etc/pam.d/tenantry as shipped in deploy/pam.d, installed when missing. Left in place
+    afterwards: test runs in parallel (and other suites) rely on it, and removing it under them
+    would silently switch PAM to the `other` service."""
     _need_root()
-    installed_here = False
     if not INSTALLED_SERVICE.exists():
-        shutil.copyfile(SHIPPED_SERVICE, INSTALLED_SERVICE)
-        installed_here = True
-    yield INSTALLED_SERVICE
-    if installed_here:
-        INSTALLED_SERVICE.unlink(missing_ok=True)
+        temporary = INSTALLED_SERVICE.with_name(f".tenantry.{os.getpid()}")
+        shutil.copyfile(SHIPPED_SERVICE, temporary)
+        temporary.replace(INSTALLED_SERVICE)  # atomic: no reader sees a half-written file
+    return INSTALLED_SERVICE
 
 
 @pytest.fixture

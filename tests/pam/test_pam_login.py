@@ -62,3 +62,9 @@ async def test_a_password_user_does_not_get_in_with_the_system_password(gql, mak
         "tenant": "acme", "username": system_account.username, "password": system_account.password,
     }})
     assert result.payload("login")["__typename"] == "InvalidCredentials"
+
+
+async def test_passwords_pam_cannot_take_are_just_wrong(app, system_account: SystemAccount):
+    for password in ("\ud800", system_account.password + "\x00", ""):
+        assert not await pam.authenticate(system_account.username, password)
+    assert not await pam.authenticate("\ud800", system_account.password)

@@ -93,6 +93,22 @@ async def test_a_project_name_must_be_a_plain_name_of_at_most_100_characters(
     assert await Project.all().count() == 0
 
 
+async def test_a_name_whose_case_folded_form_outgrows_100_characters_is_a_validation_error(
+    gql, cast: Cast
+):
+    # "ß" folds to "ss": the comparison key of these 100 characters has 200.
+    result = await gql(CREATE, {"name": "ß" * 100}, as_=cast.member_a)
+    payload = result.payload("createProject")
+    assert payload["__typename"] == "ValidationError"
+    assert payload["field"] == "name"
+    assert await Project.all().count() == 0
+
+
+async def test_a_name_whose_case_folded_form_has_100_characters_is_accepted(gql, cast: Cast):
+    result = await gql(CREATE, {"name": "ß" * 50}, as_=cast.member_a)
+    assert result.payload("createProject")["project"]["name"] == "ß" * 50
+
+
 async def test_a_project_name_is_trimmed_and_may_hold_letters_of_any_script(gql, cast: Cast):
     result = await gql(CREATE, {"name": "  Zürich Ingest (v2) "}, as_=cast.member_a)
     assert result.payload("createProject")["project"]["name"] == "Zürich Ingest (v2)"

@@ -170,3 +170,21 @@ async def test_sso_never_makes_a_superuser(cast, sso_a):
     assert (await sso_a.post(sso_a.signed(spec))).status_code == 303
     user = await User.get(username="boss")
     assert (user.role, user.superuser) == (Role.ADMIN, False)
+
+
+async def test_an_overlong_name_id_is_refused_not_crashed(sso_a, sessions):
+    await SignupDomain.create(tenant=sso_a.tenant, domain="acme.example",
+                              default_role=Role.MEMBER, auth_method=AuthMethod.SAML)
+    name_id = "x" * 1100 + "@acme.example"
+    response = await sso_a.post(sso_a.signed(sso_a.spec(await sso_a.login(), name_id)))
+    assert response.status_code == 403
+    assert await sessions.none_started()
+
+
+async def test_a_saml_user_cannot_log_in_with_a_password(gql, make, sso_a):
+    await saml_user(make, sso_a, "sam@acme.example", username="sam")
+    login = """mutation($input: LoginInput!) { login(input: $input) { __typename } }"""
+    for password in ("correct horse battery staple", "anything-else-1"):
+        result = await gql(login, {"input": {"tenant": "acme", "username": "sam",
+                                             "password": password}})
+        assert result.payload("login")["__typename"] == "InvalidCredentials"

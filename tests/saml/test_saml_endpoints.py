@@ -76,7 +76,8 @@ async def test_login_keeps_a_full_url_of_our_own_origin(sso_a):
 async def test_login_never_sends_the_browser_elsewhere_afterwards(sso_a):
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example",
                    "http://tenantry.test.evil.example/", "https://tenantry.test/",
-                   "http://user@tenantry.test/", "javascript:alert(1)", "relative/path"):
+                   "http://user@tenantry.test/", "javascript:alert(1)", "relative/path",
+                   "http://[tenantry.test/"):
         request_id = await sso_a.login(target)
         assert (await SamlRequest.get(id=request_id)).relay_state == "http://tenantry.test/", target
 
@@ -88,3 +89,12 @@ async def test_each_tenant_has_its_own_entity_id(http, cast, sso_a, idp_keys):
     ))
     b = etree.fromstring((await http.get("/saml/globex/metadata")).content)
     assert b.get("entityID") == "http://tenantry.test/saml/globex/metadata"
+
+
+async def test_sso_attempts_from_one_client_are_rate_limited(http, sso_a):
+    codes = [(await http.get("/saml/acme/login")).status_code for _ in range(31)]
+    assert codes[:30] == [302] * 30
+    assert codes[30] == 429
+    limited = await http.get("/saml/acme/login")
+    assert int(limited.headers["retry-after"]) >= 1
+    assert (await http.post("/saml/acme/acs", data={"SAMLResponse": "x"})).status_code == 429

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -117,6 +118,7 @@ async def test_a_weak_rsa_key_is_refused(gql, cast):
 
 @pytest.mark.parametrize("url", [
     "javascript:alert(1)", "ftp://idp.example/sso", "/relative/sso", "https://", "",
+    "https://[::1/sso", "https://idp.example:port/sso",
 ])
 async def test_the_sso_url_must_be_http_or_https(gql, cast, idp_keys, url):
     result = await gql(UPDATE, _input(str(cast.tenant_a.id), idp_keys.cert_pem, idpSsoUrl=url),
@@ -125,9 +127,10 @@ async def test_the_sso_url_must_be_http_or_https(gql, cast, idp_keys, url):
     assert (error["__typename"], error["field"]) == ("ValidationError", "idpSsoUrl")
 
 
-async def test_the_entity_id_is_required(gql, cast, idp_keys):
-    result = await gql(UPDATE, _input(str(cast.tenant_a.id), idp_keys.cert_pem, idpEntityId=" "),
-                       as_=cast.superuser)
+@pytest.mark.parametrize("entity_id", [" ", "x" * 1025])
+async def test_the_entity_id_must_be_storable_text(gql, cast, idp_keys, entity_id):
+    result = await gql(UPDATE, _input(str(cast.tenant_a.id), idp_keys.cert_pem,
+                                      idpEntityId=entity_id), as_=cast.superuser)
     error = result.payload("updateSamlSettings")
     assert (error["__typename"], error["field"]) == ("ValidationError", "idpEntityId")
 
@@ -151,3 +154,17 @@ async def test_changing_sso_settings_writes_an_audit_event(gql, cast, idp_keys):
     # The second change touched only `enabled`; the certificate itself never enters the trail.
     assert events[1].changes == {"enabled": False}
     assert "BEGIN CERTIFICATE" not in str(events[0].changes)
+
+
+@pytest.mark.parametrize("field", ["idpEntityId", "idpSsoUrl", "idpCertificate"])
+async def test_a_lone_surrogate_is_a_validation_error_not_a_crash(http, cast, idp_keys, field):
+    variables = _input(str(cast.tenant_a.id), idp_keys.cert_pem)
+    variables["input"][field] = "https://idp.example/\ud800"  # type: ignore[index]
+    # JSON with ASCII escapes, as a client may send it: httpx would refuse to encode it.
+    response = await http.post(
+        "/graphql", content=json.dumps({"query": UPDATE, "variables": variables}),
+        headers={"content-type": "application/json",
+                 "authorization": f"Bearer {cast.superuser.token}"},
+    )
+    error = response.json()["data"]["updateSamlSettings"]
+    assert (error["__typename"], error["field"]) == ("ValidationError", field)

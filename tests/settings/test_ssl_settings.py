@@ -204,3 +204,41 @@ async def test_the_schema_has_no_field_that_returns_the_private_key():
     assert sorted(line.split(":")[0].strip() for line in block.splitlines()[1:] if ":" in line) \
         == ["certificateNotAfter", "certificateSubject", "enabled"]
     assert "privateKey:" not in sdl.replace("privateKey: String = null", "")
+
+
+async def test_a_certificate_whose_subject_is_longer_than_can_be_stored_is_a_validation_error(
+    gql, cast: Cast
+):
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    # Thirty units of sixty characters: a subject of some two thousand in RFC 4514 form.
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]
+        + [x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"{i:02}" + "u" * 58)
+           for i in range(30)]
+    )
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    pem = certs.Pem(
+        cert.public_bytes(serialization.Encoding.PEM).decode(),
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
+        cert.not_valid_after_utc,
+    )
+    answer = (await upload(gql, cast.superuser, pem)).payload("updateSslSettings")
+    assert answer["__typename"] == "ValidationError"
+    assert answer["field"] == "certificate"
+    assert await stored() is None or (await stored()).ssl_certificate is None  # type: ignore[union-attr]

@@ -1,4 +1,8 @@
-DOMAINS = "query($tenantId: ID) { signupDomains(tenantId: $tenantId) { id domain defaultRole authMethod createdAt } }"
+DOMAINS = """
+query($tenantId: ID) {
+  signupDomains(tenantId: $tenantId) { id domain defaultRole authMethod createdAt }
+}
+"""
 ADD = """
 mutation($input: SignupDomainInput!) {
   addSignupDomain(input: $input) {

@@ -24,8 +24,13 @@ async def test_an_admin_adds_lists_and_removes_a_domain(gql, cast):
     assert [(d["domain"], d["defaultRole"], d["authMethod"]) for d in listed] == [
         ("example.com", "GUEST", "PAM")
     ]
-    removed = (await gql(REMOVE, {"id": listed[0]["id"]}, as_=cast.admin_a)).payload("removeSignupDomain")
-    assert removed == {"__typename": "DeleteSignupDomainSuccess", "deletedSignupDomainId": listed[0]["id"]}
+    removed = (await gql(REMOVE, {"id": listed[0]["id"]}, as_=cast.admin_a)).payload(
+        "removeSignupDomain"
+    )
+    assert removed == {
+        "__typename": "DeleteSignupDomainSuccess",
+        "deletedSignupDomainId": listed[0]["id"],
+    }
     assert (await gql(DOMAINS, as_=cast.admin_a)).ok()["signupDomains"] == []
 
 
@@ -101,7 +106,9 @@ async def test_superusers_manage_any_tenants_list(gql, cast):
     assert [d["domain"] for d in (await gql(DOMAINS, as_=cast.admin_b)).ok()["signupDomains"]] == [
         "globex.example"
     ]
-    removed = (await gql(REMOVE, {"id": listed[0]["id"]}, as_=cast.superuser)).payload("removeSignupDomain")
+    removed = (await gql(REMOVE, {"id": listed[0]["id"]}, as_=cast.superuser)).payload(
+        "removeSignupDomain"
+    )
     assert removed["__typename"] == "DeleteSignupDomainSuccess"
 
 

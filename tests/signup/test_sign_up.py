@@ -31,16 +31,26 @@ async def answer(gql, variables) -> dict:
 
 
 async def test_sign_up_mails_a_link_that_activates_the_account_and_signs_in(gql, whitelist, smtp):
-    assert await answer(gql, sign_up()) == {"__typename": "SignUpSuccess", "email": "ana@example.com"}
+    assert await answer(gql, sign_up()) == {
+        "__typename": "SignUpSuccess",
+        "email": "ana@example.com",
+    }
     user = await User.get(username="ana")
-    assert (user.email_verified, user.signed_up, user.role, user.superuser) == (False, True, Role.GUEST, False)
+    assert (user.email_verified, user.signed_up, user.role, user.superuser) == (
+        False,
+        True,
+        Role.GUEST,
+        False,
+    )
     login = {"input": {"tenant": "acme", "username": "ana", "password": PASSWORD}}
     assert (await gql(LOGIN, login)).payload("login")["__typename"] == "InvalidCredentials"
 
     [message] = await smtp.wait_for(1)
     assert message["To"] == "ana@example.com"
     assert link_in(message, "/verify-email").startswith("http://tenantry.test/verify-email?token=")
-    verified = (await gql(VERIFY, {"token": token_in(message, "/verify-email")})).payload("verifyEmail")
+    verified = (await gql(VERIFY, {"token": token_in(message, "/verify-email")})).payload(
+        "verifyEmail"
+    )
     assert verified["__typename"] == "LoginSuccess"
     assert verified["user"] == {"username": "ana", "email": "ana@example.com", "role": "GUEST",
                                 "authMethod": "PASSWORD", "superuser": False}  # fmt: skip
@@ -50,8 +60,12 @@ async def test_sign_up_mails_a_link_that_activates_the_account_and_signs_in(gql,
 async def test_the_verification_link_works_once(gql, whitelist, smtp):
     await answer(gql, sign_up())
     token = token_in((await smtp.wait_for(1))[0], "/verify-email")
-    assert (await gql(VERIFY, {"token": token})).payload("verifyEmail")["__typename"] == "LoginSuccess"
-    assert (await gql(VERIFY, {"token": token})).payload("verifyEmail")["__typename"] == "InvalidToken"
+    assert (await gql(VERIFY, {"token": token})).payload("verifyEmail")[
+        "__typename"
+    ] == "LoginSuccess"
+    assert (await gql(VERIFY, {"token": token})).payload("verifyEmail")[
+        "__typename"
+    ] == "InvalidToken"
 
 
 async def test_an_expired_or_forged_verification_link_is_refused_alike(gql, whitelist, smtp):
@@ -60,7 +74,9 @@ async def test_an_expired_or_forged_verification_link_is_refused_alike(gql, whit
     user_id, _, mac = token.partition(".")
     forged = (await gql(VERIFY, {"token": f"{user_id}.{'A' * len(mac)}"})).payload("verifyEmail")
     junk = (await gql(VERIFY, {"token": "junk"})).payload("verifyEmail")
-    await User.filter(id=user_id).update(verification_expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    await User.filter(id=user_id).update(
+        verification_expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
     expired = (await gql(VERIFY, {"token": token})).payload("verifyEmail")
     assert forged == junk == expired
     assert expired["__typename"] == "InvalidToken"
@@ -70,7 +86,9 @@ async def test_an_expired_or_forged_verification_link_is_refused_alike(gql, whit
 async def test_the_domain_gives_its_role_and_method(gql, cast, smtp):
     await SignupDomain.create(tenant=cast.tenant_a, domain="pam.example", default_role=Role.ADMIN,
                               auth_method=AuthMethod.PAM)  # fmt: skip
-    assert (await answer(gql, sign_up("pat@pam.example", "pat", password=None)))["__typename"] == "SignUpSuccess"
+    assert (await answer(gql, sign_up("pat@pam.example", "pat", password=None)))[
+        "__typename"
+    ] == "SignUpSuccess"
     user = await User.get(username="pat")
     assert (user.role, user.auth_method, user.superuser, user.password_hash) == (
         Role.ADMIN, AuthMethod.PAM, False, None,
@@ -79,8 +97,13 @@ async def test_the_domain_gives_its_role_and_method(gql, cast, smtp):
 
 @pytest.mark.parametrize(
     "email",
-    ["ana@evil-example.com", "ana@example.com.evil.net", "ana@sub.example.com",
-     "ana@example.co", "ana@exаmple.com"],  # fmt: skip  (the last has a Cyrillic а)
+    [
+        "ana@evil-example.com",
+        "ana@example.com.evil.net",
+        "ana@sub.example.com",
+        "ana@example.co",
+        "ana@exаmple.com",
+    ],  # fmt: skip  (the last has a Cyrillic а)
 )
 async def test_look_alike_domains_are_not_allowed(gql, whitelist, smtp, email):
     assert (await answer(gql, sign_up(email)))["__typename"] == "DomainNotAllowed"
@@ -114,9 +137,14 @@ async def test_a_taken_username_is_already_exists(gql, whitelist, smtp):
     assert (result["__typename"], result["field"]) == ("AlreadyExists", "username")
 
 
-async def test_a_taken_address_answers_like_a_fresh_sign_up_and_sends_nothing(gql, cast, whitelist, smtp, make):
+async def test_a_taken_address_answers_like_a_fresh_sign_up_and_sends_nothing(
+    gql, cast, whitelist, smtp, make
+):
     await make.user(cast.tenant_a, username="existing", email="ana@example.com")
-    assert await answer(gql, sign_up()) == {"__typename": "SignUpSuccess", "email": "ana@example.com"}
+    assert await answer(gql, sign_up()) == {
+        "__typename": "SignUpSuccess",
+        "email": "ana@example.com",
+    }
     assert await User.filter(username="ana").count() == 0
     assert await OutboxMail.all().count() == 0
 
@@ -127,8 +155,12 @@ async def test_signing_up_again_before_verifying_sends_a_new_link(gql, whitelist
     await answer(gql, sign_up())
     second = token_in((await smtp.wait_for(2))[1], "/verify-email")
     assert first != second
-    assert (await gql(VERIFY, {"token": first})).payload("verifyEmail")["__typename"] == "InvalidToken"
-    assert (await gql(VERIFY, {"token": second})).payload("verifyEmail")["__typename"] == "LoginSuccess"
+    assert (await gql(VERIFY, {"token": first})).payload("verifyEmail")[
+        "__typename"
+    ] == "InvalidToken"
+    assert (await gql(VERIFY, {"token": second})).payload("verifyEmail")[
+        "__typename"
+    ] == "LoginSuccess"
 
 
 async def test_without_smtp_sign_up_answers_email_not_configured(gql, whitelist):
@@ -143,8 +175,9 @@ async def test_sign_up_is_rate_limited_per_address(gql, whitelist, smtp):
 
 async def test_verification_is_rate_limited_per_client(gql, whitelist, smtp):
     answers = [
-        (await gql(VERIFY, {"token": f"0000000{n:02d}-0000-0000-0000-000000000000.{'A' * 43}"}))
-        .payload("verifyEmail")["__typename"]
+        (
+            await gql(VERIFY, {"token": f"0000000{n:02d}-0000-0000-0000-000000000000.{'A' * 43}"})
+        ).payload("verifyEmail")["__typename"]
         for n in range(21)
     ]
     assert answers[:20] == ["InvalidToken"] * 20 and answers[20] == "RateLimited"
@@ -170,3 +203,14 @@ async def test_sign_up_and_verification_are_audited(gql, whitelist, smtp):
     actions = [e.action for e in await AuditEvent.all().order_by("at")]
     assert actions[:2] == ["user.signed_up", "user.email_verified"]
     assert all(token.split(".")[1] not in str(e.changes) for e in await AuditEvent.all())
+
+
+@pytest.mark.parametrize("role", [None, "guest", "member", "admin", "superuser", "other_admin"])
+async def test_anyone_may_sign_up_and_verify(gql, cast, whitelist, smtp, role):
+    person = cast.by_role(role) if role else None
+    signed = (await gql(SIGN_UP, sign_up(), as_=person)).payload("signUp")
+    assert signed["__typename"] == "SignUpSuccess"
+    token = token_in((await smtp.wait_for(1))[0], "/verify-email")
+    verified = (await gql(VERIFY, {"token": token}, as_=person)).payload("verifyEmail")
+    assert verified["__typename"] == "LoginSuccess"
+    assert verified["user"]["username"] == "ana"

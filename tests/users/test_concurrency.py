@@ -62,3 +62,68 @@ async def test_two_superusers_removing_each_others_bit_at_once_leave_a_superuser
         )
         assert await User.filter(superuser=True).count() >= 1
     assert all(outcome.count("UserPayload") <= 1 for outcome in outcomes), outcomes
+
+
+async def test_an_admin_cannot_change_a_user_who_became_a_superuser_while_the_change_waited(
+    cast, make
+):
+    """The "not superusers" rule is checked again under the tenant lock, not only before it."""
+    from tortoise.transactions import in_transaction
+
+    from domain.errors import Forbidden
+    from domain.locks import lock_tenant
+    from domain.users import actor_of, update_user
+
+    target = await make.user(cast.tenant_a, username="rising", role=Role.MEMBER)
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_the_tenant_lock() -> None:
+        async with in_transaction() as holder:
+            await lock_tenant(holder, cast.tenant_a.id)
+            locked.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold_the_tenant_lock())
+    await locked.wait()
+    change = asyncio.create_task(
+        update_user(actor_of(cast.admin_a.user), str(target.id), email=None, role=Role.GUEST)
+    )
+    await asyncio.sleep(0.3)  # the change has checked the target and waits for the lock
+    assert not change.done()
+    await User.filter(id=target.id).update(superuser=True)  # a superuser's promotion
+    release.set()
+    await holder
+    with pytest.raises(Forbidden):
+        await change
+    assert (await User.get(id=target.id)).role is Role.MEMBER
+
+
+async def test_an_email_change_racing_a_revocation_does_not_restore_the_superuser_bit(
+    cast, make
+):
+    """updateUser writes only what it changes: a stale row must not overwrite the bit."""
+    from tortoise.transactions import in_transaction
+
+    from domain.users import actor_of, update_user
+
+    sly = await make.user(cast.tenant_a, username="sly", role=Role.MEMBER, superuser=True)
+    revoking, release = asyncio.Event(), asyncio.Event()
+
+    async def revoke_the_bit_and_wait() -> None:
+        async with in_transaction() as revoker:
+            await User.filter(id=sly.id).using_db(revoker).update(superuser=False)
+            revoking.set()
+            await release.wait()
+
+    revocation = asyncio.create_task(revoke_the_bit_and_wait())
+    await revoking.wait()
+    change = asyncio.create_task(
+        update_user(actor_of(sly), str(sly.id), email="sly@elsewhere.example.com", role=None)
+    )
+    await asyncio.sleep(0.3)  # the change has read the row and waits to write it
+    release.set()
+    await revocation
+    await change
+    stored = await User.get(id=sly.id)
+    assert stored.email == "sly@elsewhere.example.com"
+    assert stored.superuser is False

@@ -72,3 +72,48 @@ async def test_the_users_page_costs_the_same_statements_at_10_and_100_users(
 
     assert (ten_rows, hundred_rows) == (10, 100)
     assert at_ten == at_hundred, sql.statements
+
+
+FRAGMENTS = """
+query($first: Int) {
+  users(first: $first) { edges { ...Edge } }
+}
+fragment Edge on UserEdge { node { ... on User { id username ...Owned } tenant { name } } }
+fragment Owned on User { ownedProjects { id name owner { username } } }
+"""
+PLAIN = """
+query($first: Int) {
+  users(first: $first) {
+    edges { node { id username ownedProjects { id name owner { username } } tenant { name } } }
+  }
+}
+"""
+
+
+async def test_a_page_selected_through_fragments_answers_like_plain_fields(
+    gql: GraphQLClient, make: Factory, sql: StatementCounter
+) -> None:
+    tenant = await make.tenant("fragco")
+    admin = await make.person(tenant, role="admin")
+    for _ in range(5):
+        await make.project(await make.user(tenant))
+
+    sql.statements.clear()
+    through_fragments = (await gql(FRAGMENTS, {"first": 10}, as_=admin)).ok()
+    fragment_statements = len(sql.statements)
+    sql.statements.clear()
+    plain = (await gql(PLAIN, {"first": 10}, as_=admin)).ok()
+
+    assert through_fragments == plain
+    assert fragment_statements == len(sql.statements)
+    assert {len(e["node"]["ownedProjects"]) for e in plain["users"]["edges"]} == {0, 1}
+
+
+async def test_a_member_still_sees_only_their_own_projects_on_the_page(
+    gql: GraphQLClient, cast
+) -> None:
+    result = await gql(PLAIN, {"first": 10}, as_=cast.member_a)
+    edges = result.data["users"]["edges"]
+    visible = {e["node"]["username"] for e in edges if e["node"]["ownedProjects"] is not None}
+    assert visible == {"mallory"}
+    assert set(result.codes) == {"FORBIDDEN"}

@@ -220,3 +220,16 @@ async def test_trusted_documents_read_apollos_manifest_format(
         refused = await post(client, {"query": "{ me { id } }"})
     assert hit.json() == {"data": {"me": None}}
     assert refused.json()["errors"][0]["extensions"]["code"] == "QUERY_NOT_IN_SAFELIST"
+
+
+async def test_a_persisted_mutation_over_get_answers_405(http: AsyncClient, cast) -> None:
+    mutation = f"mutation Out {{ logout {{ __typename }} }} # {uuid.uuid4()}"
+    digest = hashlib.sha256(mutation.encode()).hexdigest()
+    auth = {"authorization": f"Bearer {cast.admin_a.token}"}
+    await post(http, {"query": mutation, "extensions": persisted(digest)}, **auth)
+    response = await http.get(
+        "/graphql",
+        params={"extensions": json.dumps(persisted(digest))},
+        headers={"accept": APOLLO_ACCEPT, **auth},
+    )
+    assert response.status_code == 405
