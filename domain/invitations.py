@@ -306,7 +306,18 @@ async def accept_invitation(token: str, password: str | None, client: ClientInfo
     return await sign_in(user, client, how=f"invitation/{invitation.auth_method.value}")
 
 
-async def _consume(invitation: Invitation, tenant: Tenant, password_hash: str | None) -> User:
+@dataclass(frozen=True)
+class SamlIdentity:
+    idp_entity_id: str
+    name_id: str
+
+
+async def _consume(
+    invitation: Invitation,
+    tenant: Tenant,
+    password_hash: str | None,
+    saml: SamlIdentity | None = None,
+) -> User:
     """Delete the invitation (only if it is still the same, unexpired one) and create the user,
     in one transaction: of concurrent acceptances exactly one deletes the row."""
     async with in_transaction() as connection:
@@ -339,6 +350,8 @@ async def _consume(invitation: Invitation, tenant: Tenant, password_hash: str | 
                 superuser=False,
                 password_hash=password_hash,
                 email_verified=True,
+                saml_idp_entity_id=saml.idp_entity_id if saml else None,
+                saml_name_id=saml.name_id if saml else None,
             )
         except IntegrityError:
             raise AlreadyExists("That username or e-mail is taken.", "username") from None
@@ -352,12 +365,15 @@ async def _consume(invitation: Invitation, tenant: Tenant, password_hash: str | 
     return user
 
 
-async def accept_invitation_by_sso(tenant_id: uuid.UUID, email: str) -> User | None:
-    """Hook for SAML acceptance (domain/saml calls it from the assertion consumer).
+async def accept_invitation_by_sso(
+    tenant_id: uuid.UUID, email: str, identity: SamlIdentity
+) -> User | None:
+    """SAML acceptance, called by the assertion consumer (domain.saml.accounts).
 
     When the tenant's IdP has vouched for `email` and a SAML invitation for that address is
-    pending and unexpired, consume it and create the user with the invitation's role (never a
-    superuser); the caller then signs the user in with `sign_in`. None when there is none.
+    pending and unexpired, consume it and create the user, linked to the IdP identity, with the
+    invitation's role (never a superuser); the caller then signs the user in with `sign_in`.
+    None when there is none, or a simultaneous sign-in consumed it first.
     """
     invitation = await Invitation.filter(
         tenant_id=tenant_id,
@@ -368,4 +384,7 @@ async def accept_invitation_by_sso(tenant_id: uuid.UUID, email: str) -> User | N
     if invitation is None:
         return None
     tenant = await Tenant.get(id=tenant_id)
-    return await _consume(invitation, tenant, None)
+    try:
+        return await _consume(invitation, tenant, None, saml=identity)
+    except InvalidToken:
+        return None

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from domain import audit, validation
+from domain import validation
 from domain.errors import AlreadyExists, ValidationFailed
+from domain.invitations import SamlIdentity, accept_invitation_by_sso
 from domain.locks import lock_tenant
 from domain.signup import domain_rule
 from domain.users import NewUser, create_user
@@ -106,35 +106,9 @@ async def _link(user: User, identity: Identity, connection: object) -> None:
 
 
 async def _from_invitation(tenant: Tenant, identity: Identity, email: str) -> User | None:
-    async with in_transaction() as connection:
-        await lock_tenant(connection, tenant.id)
-        invitation = await Invitation.filter(
-            tenant_id=tenant.id,
-            email_key=validation.key(email),
-            auth_method=AuthMethod.SAML,
-            expires_at__gt=datetime.now(UTC),
-        ).using_db(connection).first()
-        if invitation is None:
-            return None
-        # Consumed once: of two simultaneous logins only one deletes the row.
-        if await Invitation.filter(id=invitation.id).using_db(connection).delete() != 1:
-            return None
-        user = await create_user(
-            None,
-            NewUser(tenant=tenant, username=invitation.username, email=email,
-                    role=invitation.role, auth_method=AuthMethod.SAML, superuser=False),
-            action="user.created_by_sso",
-        )
-        await _link(user, identity, connection)
-        # The same event as an acceptance through the invitation link (domain.invitations).
-        await audit.record(
-            None, "invitation.accepted", tenant_id=tenant.id, target_type="user",
-            target_id=user.id,
-            changes={"invitation": str(invitation.id), "username": user.username,
-                     "role": user.role, "authMethod": user.auth_method},
-            actor_name=user.username,
-        )
-    return user
+    return await accept_invitation_by_sso(
+        tenant.id, email, SamlIdentity(identity.idp_entity_id, identity.name_id)
+    )
 
 
 async def _from_signup_domain(tenant: Tenant, identity: Identity, email: str) -> User | None:

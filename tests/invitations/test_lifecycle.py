@@ -226,13 +226,14 @@ async def test_every_step_writes_an_audit_event(gql, cast, smtp):
 
 
 async def test_the_sso_hook_turns_a_pending_saml_invitation_into_a_user(gql, cast, smtp):
-    from domain.invitations import accept_invitation_by_sso
+    from domain.invitations import SamlIdentity, accept_invitation_by_sso
 
+    idp = SamlIdentity("https://idp.example/metadata", "sam@invitee.example")
     await invite(gql, cast.admin_a, "sam", authMethod="SAML", role="GUEST")
     await invite(gql, cast.admin_a, "pat", authMethod="PASSWORD")
-    assert await accept_invitation_by_sso(cast.tenant_b.id, "sam@invitee.example") is None
-    assert await accept_invitation_by_sso(cast.tenant_a.id, "pat@invitee.example") is None
-    user = await accept_invitation_by_sso(cast.tenant_a.id, "SAM@invitee.example")
+    assert await accept_invitation_by_sso(cast.tenant_b.id, "sam@invitee.example", idp) is None
+    assert await accept_invitation_by_sso(cast.tenant_a.id, "pat@invitee.example", idp) is None
+    user = await accept_invitation_by_sso(cast.tenant_a.id, "SAM@invitee.example", idp)
     assert (user.username, user.role.value, user.auth_method.value, user.superuser) == (
         "sam",
         "guest",
@@ -240,4 +241,5 @@ async def test_the_sso_hook_turns_a_pending_saml_invitation_into_a_user(gql, cas
         False,
     )
     assert user.password_hash is None
-    assert await accept_invitation_by_sso(cast.tenant_a.id, "sam@invitee.example") is None
+    assert (user.saml_idp_entity_id, user.saml_name_id) == (idp.idp_entity_id, idp.name_id)
+    assert await accept_invitation_by_sso(cast.tenant_a.id, "sam@invitee.example", idp) is None

@@ -74,3 +74,18 @@ async def test_two_simultaneous_sso_logins_take_an_invitation_up_once_for_one_us
     # One consumes the invitation; the other finds the user it made (same identity).
     assert [r.status_code for r in responses] == [303, 303]
     assert await User.filter(email_key=invitation.email_key).count() == 1
+
+
+async def test_a_saml_invitation_with_its_mail_queued_is_taken_up_on_sqlite_too(sso_a):
+    """SQLite counts the cascaded outbox row in the delete: consumption must not need `== 1`."""
+    from models import MailKind, OutboxMail
+
+    invitation = await saml_invitation(sso_a, "queued")
+    await OutboxMail.create(
+        kind=MailKind.INVITATION, to_address=invitation.email, subject="Invitation",
+        text_body="…", invitation=invitation, next_attempt_at=datetime.now(UTC),
+    )
+    response = await sso_a.post(sso_a.signed(sso_a.spec(await sso_a.login(), invitation.email)))
+    assert response.status_code == 303
+    assert await User.exists(username="queued", auth_method=AuthMethod.SAML)
+    assert not await Invitation.exists(id=invitation.id)
