@@ -147,3 +147,10 @@ def may_see_invitation_link(
 
 def may_change_own_email(actor: Actor | None, user_id: uuid.UUID) -> bool:
     return actor is not None and actor.user_id == user_id
+
+
+def may_see_user(actor: Actor | None, *, user_id: uuid.UUID, tenant_id: uuid.UUID) -> bool:
+    """Whether a user reached through another object (an inviter, an audit actor) is shown."""
+    if actor is None:
+        return False
+    return user_id == actor.user_id or reaches(actor, Op.LIST_USERS, tenant_id=tenant_id)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models import AuditEvent as AuditEventModel
-from permissions.rules import Op, reaches
+from permissions.rules import may_see_user
 from schema.context import Info
 from schema.types.pagination import PageInfo
 
@@ -58,9 +58,7 @@ class AuditEvent:
         viewer = info.context.actor
         if user is None or viewer is None:
             return None
-        if user.id != viewer.user_id and not reaches(
-            viewer, Op.LIST_USERS, tenant_id=user.tenant_id
-        ):
+        if not may_see_user(viewer, user_id=user.id, tenant_id=user.tenant_id):
             return None
         return User.from_model(user)
 

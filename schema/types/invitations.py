@@ -8,7 +8,7 @@ import strawberry
 from domain.invitations import Preview, invitation_link
 from models import Invitation as InvitationModel
 from permissions.graphql import Forbidden
-from permissions.rules import may_see_invitation_link
+from permissions.rules import may_see_invitation_link, may_see_user
 from schema.context import Info
 from schema.enums import AuthMethod, EmailStatus, Role
 from schema.types.pagination import PageInfo
@@ -53,7 +53,12 @@ class Invitation:
         if inviter_id is None:
             return None
         user = await info.context.loaders.user.load(inviter_id)
-        return User.from_model(user) if user else None
+        # A superuser may invite into another tenant: its admins do not get to see them.
+        if user is None or not may_see_user(
+            info.context.actor, user_id=user.id, tenant_id=user.tenant_id
+        ):
+            return None
+        return User.from_model(user)
 
     @strawberry.field(
         description="The private invitation link (Copy Invite Link). Admins and the inviter "

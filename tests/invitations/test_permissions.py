@@ -156,3 +156,24 @@ async def test_anyone_holding_the_token_may_preview_and_accept(gql, cast, smtp, 
     payload = accepted.payload("acceptInvitation")
     assert payload["__typename"] == "LoginSuccess"
     assert payload["user"]["username"] == "zed" and payload["user"]["tenant"]["name"] == "globex"
+
+
+async def test_an_admin_does_not_see_the_superuser_of_another_tenant_who_invited_into_theirs(
+    gql, cast, smtp
+):
+    await invite(gql, cast.superuser, "visitor", tenantId=str(cast.tenant_b.id))
+    listed = await gql(
+        "{ invitations { edges { node { username invitedBy { username email } } } } }",
+        as_=cast.admin_b,
+    )
+    assert listed.ok()["invitations"]["edges"] == [
+        {"node": {"username": "visitor", "invitedBy": None}}
+    ]
+
+
+async def test_an_admin_sees_who_of_their_tenant_sent_an_invitation(gql, cast, smtp):
+    await invite(gql, cast.member_a, "friend")
+    listed = await gql(
+        "{ invitations { edges { node { invitedBy { username } } } } }", as_=cast.admin_a
+    )
+    assert listed.ok()["invitations"]["edges"] == [{"node": {"invitedBy": {"username": "mallory"}}}]
