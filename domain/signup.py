@@ -29,6 +29,7 @@ from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, split_link_token
 from domain.smtp_settings import current_server
+from domain.tenants import tenant_named
 from models import AuthMethod, Invitation, MailKind, Role, SignupDomain, Tenant, User
 from permissions.rules import Actor, Op, allowed, reaches
 
@@ -188,7 +189,7 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
     email = validation.email(request.email)
     await limiter().hit(Action.SIGN_UP, client=client.address, account=validation.key(email))
     username = validation.username(request.username)
-    tenant = await Tenant.get_or_none(name_key=validation.key(request.tenant.strip()))
+    tenant = await tenant_named(request.tenant)
     rule = await domain_rule(tenant.id, email) if tenant is not None else None
     if tenant is None or rule is None:
         raise DomainNotAllowed()

@@ -32,6 +32,7 @@ from models import (
 from permissions.rules import Actor, Op, allowed
 
 DEFAULT_TENANT = "default"
+_NAME_KEY_LENGTH: int = Tenant._meta.fields_map["name_key"].max_length  # type: ignore[attr-defined]
 DEFAULT_ADMIN = "admin"
 
 
@@ -130,6 +131,12 @@ async def _delete_contents(
     users = await User.filter(tenant_id=tenant_id).using_db(db).delete()
     return {"users": users, "sessions": sessions, "invitations": invitations,
             "signupDomains": domains, "projects": projects, "apiTokens": tokens}
+
+
+async def tenant_named(name: str) -> Tenant | None:
+    """The tenant a person names (login, sign-up, SSO URLs); None for names no tenant has."""
+    name_key = validation.lookup_key(name, _NAME_KEY_LENGTH)
+    return await Tenant.get_or_none(name_key=name_key) if name_key is not None else None
 
 
 async def get_or_create_tenant(name: str) -> Tenant:

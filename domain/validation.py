@@ -82,6 +82,15 @@ def storable(value: str) -> bool:
     return True
 
 
+def lookup_key(value: str, max_length: int) -> str | None:
+    """The comparison key of a name someone typed, or None when no stored key can equal it
+    (too long once case-folded, a NUL byte, a lone surrogate): the database would refuse it."""
+    folded = key(value.strip())
+    if len(folded) > max_length or not storable(folded):
+        return None
+    return folded
+
+
 def key(value: str) -> str:
     """The comparison form of names that are unique regardless of case."""
     return value.casefold()

@@ -25,14 +25,6 @@ _TENANT_KEY_LENGTH: int = Tenant._meta.fields_map["name_key"].max_length  # type
 _USERNAME_KEY_LENGTH: int = User._meta.fields_map["username_key"].max_length  # type: ignore[attr-defined]
 
 
-def _lookup_key(value: str, max_length: int) -> str | None:
-    """The comparison key of a typed tenant name or username, or None when no stored key can
-    equal it (too long, a NUL byte, a lone surrogate): the database would refuse the query."""
-    folded = validation.key(value.strip())
-    if len(folded) > max_length or not validation.storable(folded):
-        return None
-    return folded
-
 
 async def check_credentials(user: User | None, password: str) -> bool:
     """Password or PAM, as the account says; an unknown user costs one dummy verification."""
@@ -68,8 +60,8 @@ async def login(tenant: str, username: str, password: str, client: ClientInfo) -
         raise ValidationFailed("Give a tenant and a username.", "username")
     if len(password) > 4 * 1024:
         raise ValidationFailed("The password is too long.", "password")
-    tenant_key = _lookup_key(tenant, _TENANT_KEY_LENGTH)
-    username_key = _lookup_key(username, _USERNAME_KEY_LENGTH)
+    tenant_key = validation.lookup_key(tenant, _TENANT_KEY_LENGTH)
+    username_key = validation.lookup_key(username, _USERNAME_KEY_LENGTH)
     names_an_account = tenant_key is not None and username_key is not None
     account = f"{tenant_key}/{username_key}" if names_an_account else None
     await limiter().hit(Action.LOGIN, client=client.address, account=account)
@@ -111,7 +103,3 @@ async def change_password(
         target_type="user", target_id=user.id,
     )
     return user
-
-
-async def tenant_by_name(name: str) -> Tenant | None:
-    return await Tenant.get_or_none(name_key=validation.key(name.strip()))

@@ -18,7 +18,6 @@ from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 from tortoise.exceptions import IntegrityError
 
-from domain import validation
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.sessions import ClientInfo
 from domain.errors import NotFound
@@ -26,6 +25,7 @@ from domain.ratelimit import Action, limiter
 from domain.saml.accounts import Identity, NoAccount, account_for
 from domain.saml.relay import safe_target
 from domain.saml.toolkit import TenantSamlAuth, request_data, sp_metadata, sp_urls, toolkit_settings
+from domain.tenants import tenant_named
 from models import SamlAssertionSeen, SamlRequest, SamlSettings, Tenant
 
 log = logging.getLogger("tenantry.saml")
@@ -50,7 +50,7 @@ class SamlSignIn:
 
 async def _enabled(tenant_name: str) -> tuple[Tenant, SamlSettings]:
     """The tenant and its SSO settings; NotFound alike for unknown tenants and SSO off."""
-    tenant = await Tenant.get_or_none(name_key=validation.key(tenant_name.strip()))
+    tenant = await tenant_named(tenant_name)
     saml = await SamlSettings.get_or_none(tenant_id=tenant.id) if tenant else None
     if tenant is None or saml is None or not saml.enabled:
         raise NotFound("No single sign-on here.")
@@ -61,7 +61,7 @@ async def metadata(tenant_name: str) -> str:
     """SP metadata, once the tenant has SSO settings (enabled or not yet): an IdP often wants
     it before it hands out the values that go into those settings, which is why it is not
     tied to `enabled`."""
-    tenant = await Tenant.get_or_none(name_key=validation.key(tenant_name.strip()))
+    tenant = await tenant_named(tenant_name)
     if tenant is None or not await SamlSettings.exists(tenant_id=tenant.id):
         raise NotFound("No single sign-on here.")
     return sp_metadata(tenant)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from lxml import etree
 
 from domain.saml.settings import SamlChange, update_saml_settings
@@ -98,3 +99,10 @@ async def test_sso_attempts_from_one_client_are_rate_limited(http, sso_a):
     limited = await http.get("/saml/acme/login")
     assert int(limited.headers["retry-after"]) >= 1
     assert (await http.post("/saml/acme/acs", data={"SAMLResponse": "x"})).status_code == 429
+
+
+@pytest.mark.parametrize("name", ["x" * 65, "ß" * 40, "a%00b"])
+async def test_a_tenant_name_no_tenant_can_have_is_simply_not_found(http, name):
+    for path in ("metadata", "login"):
+        response = await http.get(f"/saml/{name}/{path}")
+        assert response.status_code == 404

@@ -214,3 +214,9 @@ async def test_anyone_may_sign_up_and_verify(gql, cast, whitelist, smtp, role):
     verified = (await gql(VERIFY, {"token": token}, as_=person)).payload("verifyEmail")
     assert verified["__typename"] == "LoginSuccess"
     assert verified["user"]["username"] == "ana"
+
+
+@pytest.mark.parametrize("tenant", ["x" * 65, "ß" * 40, "a\x00b"])
+async def test_a_tenant_name_no_tenant_can_have_is_just_not_allowed(gql, whitelist, smtp, tenant):
+    result = await answer(gql, {"input": {**sign_up()["input"], "tenant": tenant}})
+    assert result["__typename"] == "DomainNotAllowed"
