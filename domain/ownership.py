@@ -10,8 +10,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from domain import audit, validation
+from domain.api_tokens import PREFIX_LENGTH
+from domain.auth.api_tokens import API_TOKEN_PREFIX
 from domain.errors import NotFound, ValidationFailed
 from domain.locks import lock_tenant
+from domain.secrets import digest, new_token
 from domain.users import access_user_by_id
 from models import ApiToken, Project, Role, User
 from permissions.rules import Actor, Op, reaches
@@ -24,6 +27,9 @@ _SUPERUSER_TOKENS_RULE = "Only a superuser may give API tokens to a superuser."
 class Transferred:
     projects: list[Project]
     tokens: list[ApiToken]
+    # Moved tokens get new secrets (token id -> secret, shown this once): the old secrets
+    # stay with the previous owner, who must not keep acting as the new one.
+    secrets: dict[uuid.UUID, str]
 
 
 def _chosen_ids(values: Sequence[str] | None, field: str) -> set[uuid.UUID] | None:
@@ -98,9 +104,13 @@ async def transfer_ownership(
             await Project.filter(id__in=[p.id for p in projects]).using_db(connection).update(
                 owner_id=receiver.id
             )
-        if tokens:
-            await ApiToken.filter(id__in=[t.id for t in tokens]).using_db(connection).update(
-                owner_id=receiver.id
+        secrets: dict[uuid.UUID, str] = {}
+        for token in tokens:
+            secret = new_token(API_TOKEN_PREFIX)
+            secrets[token.id] = secret
+            token.prefix, token.token_hash = secret[:PREFIX_LENGTH], digest(secret)
+            await ApiToken.filter(id=token.id).using_db(connection).update(
+                owner_id=receiver.id, prefix=token.prefix, token_hash=token.token_hash
             )
         for row in (*projects, *tokens):
             row.owner_id = receiver.id  # type: ignore[attr-defined]
@@ -114,7 +124,7 @@ async def transfer_ownership(
                 "tokens": [str(t.id) for t in tokens],
             },
         )
-    return Transferred(projects=projects, tokens=tokens)
+    return Transferred(projects=projects, tokens=tokens, secrets=secrets)
 
 
 async def _owned(

@@ -15,6 +15,7 @@ from schema.errors import NotFound, ValidationError
 from schema.types.projects import (
     ApiToken,
     Project,
+    ReissuedApiToken,
     TransferOwnershipInput,
     TransferOwnershipSuccess,
 )
@@ -42,4 +43,8 @@ class OwnershipMutations:
         return TransferOwnershipSuccess(
             projects=[Project.from_model(p) for p in moved.projects],
             tokens=[ApiToken.from_model(t) for t in moved.tokens],
+            reissued_tokens=[
+                ReissuedApiToken(api_token=ApiToken.from_model(t), token=moved.secrets[t.id])
+                for t in moved.tokens
+            ],
         )

@@ -113,6 +113,16 @@ class RevokeApiTokenSuccess:
 class TransferOwnershipSuccess:
     projects: list[Project]
     tokens: list[ApiToken]
+    reissued_tokens: list[ReissuedApiToken] = strawberry.field(
+        description="The moved tokens with their new secrets, shown this once. The previous "
+        "owner knew the old secrets, so those stop working: give these to the integrations."
+    )
+
+
+@strawberry.type
+class ReissuedApiToken:
+    api_token: ApiToken
+    token: str
 
 
 @strawberry.input

@@ -275,3 +275,31 @@ async def test_choosing_tens_of_thousands_of_ids_is_a_validation_error_not_a_cra
     )
     assert payload["__typename"] == "ValidationError"
     assert payload["field"] == "projectIds"
+
+
+REISSUE = """
+mutation($input: TransferOwnershipInput!) {
+  transferOwnership(input: $input) {
+    ... on TransferOwnershipSuccess { reissuedTokens { token apiToken { id prefix } } }
+  }
+}
+"""
+
+
+async def test_a_moved_token_gets_a_new_secret_and_the_old_one_stops_working(
+    gql, cast: Cast, make: Factory
+):
+    """The previous owner knew the secret: moved to an admin, it must not act as the admin."""
+    token, old_secret = await make.api_token(cast.member_a.user)
+    result = await gql(
+        REISSUE,
+        {"input": {"fromUserId": cast.member_a.id, "toUserId": cast.admin_a.id}},
+        as_=cast.admin_a,
+    )
+    [reissued] = result.payload("transferOwnership")["reissuedTokens"]
+    assert reissued["apiToken"]["id"] == str(token.id)
+    assert reissued["token"].startswith(reissued["apiToken"]["prefix"])
+    assert reissued["token"] != old_secret
+    assert (await gql("{ me { username } }", token=old_secret)).ok() == {"me": None}
+    now = await gql("{ me { username } }", token=reissued["token"])
+    assert now.ok() == {"me": {"username": "alice"}}
