@@ -50,6 +50,9 @@ class Config(BaseSettings):
     password_hash_threads: int = Field(default=max((os.cpu_count() or 1) - 1, 1), ge=1)
 
     pam_service: str = "tenantry"
+    # A failed login answers no sooner than this: PAM's failure delay (pam_faildelay, about
+    # two seconds) would otherwise tell PAM usernames from unknown ones by timing.
+    login_failure_seconds: float = Field(default=2.5, ge=0)
 
     max_query_depth: int = Field(default=12, ge=1)
     max_aliases: int = Field(default=30, ge=1)

@@ -74,6 +74,8 @@ def config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Confi
         public_url="http://tenantry.test",
         secret_key="test-secret-key-not-for-production",
         graphiql=True,
+        # Failed logins wait out PAM's delay in production; tests/auth checks that on its own.
+        login_failure_seconds=0,
     )
 
 

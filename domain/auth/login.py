@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -9,6 +11,7 @@ from domain import audit, validation
 from domain.auth import pam
 from domain.auth.passwords import check_password_rules, hashing
 from domain.auth.sessions import ClientInfo, end_other_sessions, end_session, start_session
+from domain.config import get_config
 from domain.errors import InvalidCredentials, ValidationFailed
 from domain.ratelimit import Action, limiter
 from models import AuthMethod, Tenant, User
@@ -70,8 +73,10 @@ async def login(tenant: str, username: str, password: str, client: ClientInfo) -
         if names_an_account
         else None
     )
+    started = time.monotonic()
     ok = await check_credentials(user, password)
     if not ok or user is None or not user.email_verified:
+        await asyncio.sleep(get_config().login_failure_seconds - (time.monotonic() - started))
         raise InvalidCredentials()
     return await sign_in(user, client, how=user.auth_method.value)
 

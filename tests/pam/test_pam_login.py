@@ -68,3 +68,27 @@ async def test_passwords_pam_cannot_take_are_just_wrong(app, system_account: Sys
     for password in ("\ud800", system_account.password + "\x00", ""):
         assert not await pam.authenticate(system_account.username, password)
     assert not await pam.authenticate("\ud800", system_account.password)
+
+
+async def test_a_wrong_pam_password_and_an_unknown_user_take_like_time(gql, make, system_account):
+    """pam_faildelay makes a wrong PAM password slow; the default failure delay covers it."""
+    import time
+
+    from domain.config import Config, configure, get_config
+
+    before = get_config()
+    configure(Config(**{**before.model_dump(), "login_failure_seconds": 2.5}))
+    try:
+        tenant = await make.tenant("acme")
+        await make.user(tenant, username=system_account.username, auth_method=AuthMethod.PAM)
+        seconds = []
+        for username in (system_account.username, "nobody-here"):
+            started = time.monotonic()
+            await gql(LOGIN, {"input": {"tenant": "acme", "username": username,
+                                        "password": "not-the-password"}})
+            seconds.append(time.monotonic() - started)
+    finally:
+        configure(before)
+    pam_wrong, unknown = seconds
+    assert unknown >= 2.5
+    assert abs(pam_wrong - unknown) < 0.5, seconds
