@@ -50,9 +50,14 @@ async def listeners(actor: Actor) -> list[Listener]:
     return stored_listeners(await read_instance_row())
 
 
+MAX_LISTENERS = 64
+
+
 async def update_listeners(actor: Actor, wanted: Sequence[Listener]) -> list[Listener]:
     """Replace the whole list; one bad entry rejects all of them."""
     _require_superuser(actor)
+    if len(wanted) > MAX_LISTENERS:
+        raise ValidationFailed(f"At most {MAX_LISTENERS} listeners.", "listeners")
     checked = [_check(index, listener) for index, listener in enumerate(wanted)]
     _refuse_clashes(checked)
     async with in_transaction() as connection:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from domain import audit, validation
 from domain.auth import pam
-from domain.auth.passwords import check_password_rules, hashing
+from domain.auth.passwords import MAX_LENGTH, check_password_rules, hashing
 from domain.auth.sessions import ClientInfo, end_other_sessions, end_session, start_session
 from domain.config import get_config
 from domain.errors import InvalidCredentials, ValidationFailed
@@ -95,7 +95,9 @@ async def change_password(
             "This account signs in through PAM or SSO: its password is managed there.",
             "newPassword",
         )
-    if not await hashing().verify(user.password_hash, current_password):
+    if len(current_password) > MAX_LENGTH or not await hashing().verify(
+        user.password_hash, current_password
+    ):
         raise InvalidCredentials("The current password is wrong.")
     password = check_password_rules(
         new_password, username=user.username, tenant_name=user.tenant.name, field="newPassword"

@@ -72,3 +72,12 @@ async def test_a_new_password_with_a_lone_surrogate_is_a_validation_error(http, 
     answer = data["changePassword"]
     assert answer["__typename"] == "ValidationError"
     assert answer["field"] == "newPassword"
+
+
+async def test_an_overlong_current_password_is_just_wrong(gql, cast):
+    result = await gql(
+        """mutation($i: ChangePasswordInput!) { changePassword(input: $i) { __typename } }""",
+        {"i": {"currentPassword": "x" * 5000, "newPassword": "a brand new passphrase"}},
+        as_=cast.member_a,
+    )
+    assert result.payload("changePassword")["__typename"] == "InvalidCredentials"

@@ -204,3 +204,11 @@ async def test_disabling_ssl_and_adding_a_tls_listener_at_once_never_leave_tls_w
         )
         row = await InstanceSettings.get(id=1)
         assert row.ssl_enabled or not any(entry["tls"] for entry in row.listeners)
+
+
+async def test_more_than_64_listeners_are_refused_and_nothing_changes(gql, cast: Cast):
+    await save(gql, cast.superuser, listener(port=8080))
+    many = [listener(port=9000 + n) for n in range(65)]
+    result = (await save(gql, cast.superuser, *many)).payload("updateListeners")
+    assert (result["__typename"], result["field"]) == ("ValidationError", "listeners")
+    assert [entry["port"] for entry in await stored()] == [8080]
