@@ -48,7 +48,7 @@ class AuthMutations:
 
     @strawberry.mutation
     async def logout(self, info: Info) -> LogoutSuccess:
-        await auth.logout(info.context.session_token)
+        await auth.logout(info.context.actor, info.context.session_token)
         clear_session_cookie(info.context.response)
         return LogoutSuccess(ok=True)
 

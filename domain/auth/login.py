@@ -81,9 +81,14 @@ async def login(tenant: str, username: str, password: str, client: ClientInfo) -
     return await sign_in(user, client, how=user.auth_method.value)
 
 
-async def logout(token: str | None) -> None:
-    if token:
-        await end_session(token)
+async def logout(actor: Actor | None, token: str | None) -> None:
+    if actor is None or not token:
+        return
+    await end_session(token)
+    await audit.record(
+        actor, "user.signed_out", tenant_id=actor.tenant_id, target_type="user",
+        target_id=actor.user_id,
+    )
 
 
 async def change_password(

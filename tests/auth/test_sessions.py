@@ -117,3 +117,11 @@ async def test_a_deleted_user_is_signed_out_on_the_next_request(gql, cast):
 async def test_a_user_whose_email_is_no_longer_verified_is_signed_out(gql, cast):
     await User.filter(id=cast.member_a.user.id).update(email_verified=False)
     assert await me(gql, cast.member_a.token) is None
+
+
+async def test_logout_writes_an_audit_event(gql, cast):
+    from models import AuditEvent
+
+    await gql(LOGOUT, as_=cast.guest_a)
+    event = await AuditEvent.get(action="user.signed_out")
+    assert (event.actor_id, event.target_id) == (cast.guest_a.user.id, cast.guest_a.id)
