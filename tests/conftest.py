@@ -3,9 +3,10 @@ ASGI app over HTTP, and a cast of users in two tenants."""
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from tortoise import Tortoise, connections
 from domain.config import Config
 from domain.ratelimit import limiter
 from models.db import migrate
-from tests.factories import Cast, Factory
+from tests import secrets_seen
+from tests.factories import DEFAULT_PASSWORD, Cast, Factory
 from tests.graphql_client import GraphQLClient
+from tests.secrets_seen import remember
 from web.app import create_app
 
 ALL_TABLES = [
@@ -37,6 +40,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def logs_hold_no_secret(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Everything any logger writes during the run goes to a file too; at the end, no secret
+    the suite used (passwords, session and API tokens, keys) may appear in it."""
+    path = tmp_path_factory.mktemp("logs") / "all.log"
+    handler = logging.FileHandler(path, encoding="utf-8", errors="backslashreplace")
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    remember(DEFAULT_PASSWORD)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+    text = path.read_text(encoding="utf-8")
+    leaked = sorted(secret[:12] + "…" for secret in secrets_seen.SEEN if secret in text)
+    assert not leaked, f"secrets found in the log output: {leaked}"
 
 
 @pytest.fixture(scope="session")

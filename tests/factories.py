@@ -9,6 +9,7 @@ from domain.auth.passwords import hashing
 from domain.auth.sessions import ClientInfo, start_session
 from domain.validation import key
 from models import ApiToken, AuthMethod, Project, Role, Tenant, User
+from tests.secrets_seen import remember
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -89,7 +90,9 @@ class Factory:
 
     async def person(self, tenant: Tenant, **kwargs: object) -> Person:
         user = await self.user(tenant, **kwargs)  # type: ignore[arg-type]
-        return Person(user=user, token=await start_session(user, ClientInfo()))
+        token = await start_session(user, ClientInfo())
+        remember(token)
+        return Person(user=user, token=token)
 
     async def project(self, owner: User, name: str | None = None) -> Project:
         name = name or f"project-{next(_counter)}"
@@ -108,6 +111,7 @@ class Factory:
             prefix=secret[:8],
             token_hash=digest(secret),
         )
+        remember(secret)
         return token, secret
 
     async def cast(self) -> Cast:

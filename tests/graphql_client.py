@@ -7,6 +7,8 @@ from typing import Any
 
 from httpx import AsyncClient, Response
 
+from tests.secrets_seen import remember_named
+
 
 @dataclass
 class Result:
@@ -57,5 +59,8 @@ class GraphQLClient:
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
+        remember_named(variables)
         response = await self.http.post("/graphql", json=body, headers=all_headers)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            remember_named(response.json())
         return Result(response)

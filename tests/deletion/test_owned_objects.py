@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import pytest
 
 from models import Role
 from tests.factories import Cast, Factory
+from tests.sql_counter import StatementCounter, counting_sql
 
 OWNED = """
 query($id: ID!) {
@@ -75,33 +75,10 @@ async def test_a_member_listing_users_sees_only_their_own_objects(gql, cast: Cas
 # ------------------------------------------------------------------ statement count
 
 
-class _StatementCounter(logging.Handler):
-    """Counts the SQL statements Tortoise's clients send (they log each at DEBUG)."""
-
-    _VERBS = ("select", "insert", "update", "delete", "with")
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().lstrip()
-        if message.lower().startswith(self._VERBS):
-            self.statements.append(message)
-
-
 @pytest.fixture
-def sql_statements() -> Iterator[_StatementCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = _StatementCounter()
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
+def sql_statements() -> Iterator[StatementCounter]:
+    with counting_sql() as counter:
         yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
 
 
 PAGE = """
@@ -114,7 +91,7 @@ query($first: Int) {
 
 
 async def test_a_page_of_users_with_their_objects_costs_the_same_for_10_and_100_users(
-    gql, cast: Cast, make: Factory, sql_statements: _StatementCounter
+    gql, cast: Cast, make: Factory, sql_statements: StatementCounter
 ):
     for i in range(100):
         user = await make.user(cast.tenant_a, username=f"bulk{i:03}", role=Role.MEMBER)

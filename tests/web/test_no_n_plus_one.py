@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import pytest
 
 from tests.factories import Factory
 from tests.graphql_client import GraphQLClient
+from tests.sql_counter import StatementCounter, counting_sql
 
 PAGE = """
 query($first: Int) {
@@ -19,33 +19,10 @@ query($first: Int) {
 """
 
 
-class StatementCounter(logging.Handler):
-    """Counts the SQL statements Tortoise's clients send (each is logged at DEBUG)."""
-
-    VERBS = ("select", "insert", "update", "delete", "with")
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().lstrip()
-        if message.lower().startswith(self.VERBS):
-            self.statements.append(message)
-
-
 @pytest.fixture
 def sql() -> Iterator[StatementCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = StatementCounter()
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
+    with counting_sql() as counter:
         yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
 
 
 async def statements_for_page(
