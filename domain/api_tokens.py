@@ -31,8 +31,8 @@ class NewApiToken:
 
 
 async def create_api_token(actor: Actor, name: str) -> NewApiToken:
-    if not allowed(actor, Op.CREATE_OBJECTS):
-        raise Forbidden()
+    if not allowed(actor, Op.CREATE_OBJECTS) or actor.via_api_token:
+        raise Forbidden("API tokens are created from a signed-in session, not with a token.")
     name = object_name(name)
     secret = new_token(API_TOKEN_PREFIX)
     async with in_transaction() as connection:

@@ -25,13 +25,14 @@ from models import ApiToken, AuthMethod, Project, Role, Tenant, User
 from permissions.rules import Actor, Op, Scope, allowed, may_manage_user, reaches, scope
 
 
-def actor_of(user: User) -> Actor:
+def actor_of(user: User, *, via_api_token: bool = False) -> Actor:
     return Actor(
         user_id=user.id,
         tenant_id=user.tenant_id,  # type: ignore[attr-defined]
         role=user.role,
         superuser=user.superuser,
         username=user.username,
+        via_api_token=via_api_token,
     )
 
 

@@ -79,6 +79,9 @@ class Actor:
     role: Role
     superuser: bool
     username: str = ""
+    # Signed in with an API token rather than a session: such a caller may use the API as
+    # its owner, but not mint further credentials (a leaked token stays revocable).
+    via_api_token: bool = False
 
 
 def scope(actor: Actor | None, op: Op) -> Scope:

@@ -16,6 +16,7 @@ from web.cookies import SESSION_COOKIE
 class Caller:
     user: User | None
     session_token: str | None
+    via_api_token: bool = False
 
 
 ANONYMOUS = Caller(user=None, session_token=None)
@@ -27,7 +28,9 @@ async def identify(request: HTTPConnection) -> Caller:
     if scheme.lower() == "bearer" and credential.strip():
         token = credential.strip()
         if token.startswith(API_TOKEN_PREFIX):
-            return Caller(user=await user_for_api_token(token), session_token=None)
+            return Caller(
+                user=await user_for_api_token(token), session_token=None, via_api_token=True
+            )
         user = await user_for_session(token)
         return Caller(user=user, session_token=token if user else None)
     cookie = request.cookies.get(SESSION_COOKIE)

@@ -297,7 +297,9 @@ class GraphQLEndpoint(GraphQL):
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
             user=caller.user,
-            actor=actor_of(caller.user) if caller.user else None,
+            actor=actor_of(caller.user, via_api_token=caller.via_api_token)
+            if caller.user
+            else None,
             session_token=caller.session_token,
             client_address=client_address(request),
             loaders=Loaders(),

@@ -96,3 +96,15 @@ async def test_last_used_is_shown_to_the_owner(gql, cast: Cast, make: Factory):
     await gql(ME, token=secret)
     result = await gql("{ me { ownedTokens { lastUsedAt } } }", as_=cast.member_a)
     assert result.ok()["me"]["ownedTokens"][0]["lastUsedAt"] is not None
+
+
+async def test_a_token_cannot_mint_another_token(gql, cast: Cast, make: Factory):
+    """A leaked token stays containable: revoking it must not leave a second one behind."""
+    from models import ApiToken
+
+    _, secret = await make.api_token(cast.member_a.user)
+    result = await gql(
+        'mutation { createApiToken(name: "spare") { __typename } }', token=secret
+    )
+    assert result.codes == ["FORBIDDEN"]
+    assert await ApiToken.filter(owner_id=cast.member_a.user.id).count() == 1
