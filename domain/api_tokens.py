@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from domain import audit, validation
+from domain import audit
 from domain.auth.api_tokens import API_TOKEN_PREFIX
 from domain.errors import Forbidden, NotFound
+from domain.owned_objects import access_owned
 from domain.projects import lock_owner, object_name
 from domain.secrets import digest, new_token
 from models import ApiToken
-from permissions.rules import Actor, Op, allowed, reaches
+from permissions.rules import Actor, Op, allowed
 
 # `tnt_` and 8 characters of the secret: enough to tell tokens apart, 48 bits at most of
 # the 256 given away.
@@ -54,16 +55,7 @@ async def create_api_token(actor: Actor, name: str) -> NewApiToken:
 
 
 async def access_token_by_id(actor: Actor, token_id: str | uuid.UUID, op: Op) -> ApiToken:
-    """Like projects: another tenant's token is not found, a colleague's is Forbidden."""
-    token = await ApiToken.get_or_none(id=validation.object_id(token_id))
-    if token is None:
-        raise NotFound("No such API token.")
-    tenant_id: uuid.UUID = token.tenant_id  # type: ignore[attr-defined]
-    if not reaches(actor, op, tenant_id=tenant_id, owner_id=token.owner_id):  # type: ignore[attr-defined]
-        if tenant_id != actor.tenant_id and not actor.superuser:
-            raise NotFound("No such API token.")
-        raise Forbidden()
-    return token
+    return await access_owned(actor, ApiToken, token_id, op, noun="API token")
 
 
 async def revoke_api_token(actor: Actor, token_id: str) -> uuid.UUID:

@@ -12,8 +12,9 @@ from tortoise.transactions import in_transaction
 
 from domain import audit, validation
 from domain.errors import AlreadyExists, Forbidden, NotFound, ValidationFailed
+from domain.owned_objects import access_owned
 from models import Project, User
-from permissions.rules import Actor, Op, allowed, reaches
+from permissions.rules import Actor, Op, allowed
 
 # Names people type and read: letters, digits, spaces and a little punctuation, no control
 # characters, no leading or trailing blanks.
@@ -88,20 +89,7 @@ def projects_in_reach(actor: Actor) -> QuerySet[Project]:
 
 
 async def access_project_by_id(actor: Actor, project_id: str | uuid.UUID, op: Op) -> Project:
-    """The project when the operation reaches it.
-
-    Another tenant's project is answered like a missing one; a project of the caller's own
-    tenant that they may see but not change (a member and a colleague's project) is Forbidden.
-    """
-    project = await Project.get_or_none(id=validation.object_id(project_id))
-    if project is None:
-        raise NotFound("No such project.")
-    tenant_id: uuid.UUID = project.tenant_id  # type: ignore[attr-defined]
-    if not reaches(actor, op, tenant_id=tenant_id, owner_id=project.owner_id):  # type: ignore[attr-defined]
-        if tenant_id != actor.tenant_id and not actor.superuser:
-            raise NotFound("No such project.")
-        raise Forbidden()
-    return project
+    return await access_owned(actor, Project, project_id, op, noun="project")
 
 
 async def delete_project(actor: Actor, project_id: str) -> uuid.UUID:
