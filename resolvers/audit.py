@@ -24,16 +24,13 @@ class AuditQueries:
     ) -> AuditEventConnection:
         page = await paginate(
             events_in_reach(actor(info)),
-            first=50 if first is None else first,
+            first=first,
             after=after,
             order_by="at",
             descending=True,
             count=False,
         )
         return AuditEventConnection(
-            edges=[
-                AuditEventEdge(node=AuditEvent.from_model(row), cursor=cursor)
-                for row, cursor in zip(page.rows, page.cursors, strict=True)
-            ],
+            edges=page.edges(AuditEventEdge, AuditEvent.from_model),
             page_info=page.page_info,
         )

@@ -73,13 +73,10 @@ class InvitationQueries:
     ) -> InvitationConnection:
         query = invitations.invitations_in_reach(actor(info), tenant_id)
         page = await paginate(
-            query, first=50 if first is None else first, after=after, order_by="created_at"
+            query, first=first, after=after, order_by="created_at"
         )
         return InvitationConnection(
-            edges=[
-                InvitationEdge(node=Invitation.from_model(row), cursor=cursor)
-                for row, cursor in zip(page.rows, page.cursors, strict=True)
-            ],
+            edges=page.edges(InvitationEdge, Invitation.from_model),
             page_info=page.page_info,
             total_count=page.total_count or 0,
         )

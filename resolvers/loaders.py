@@ -30,20 +30,24 @@ class UserLoader(_ByIdLoader):
 
 class _ByOwnerLoader(DataLoader):
     model: type
+    order: str
 
     async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list:  # type: ignore[override]
         grouped: dict[uuid.UUID, list] = defaultdict(list)
-        for row in await self.model.filter(owner_id__in=list(set(keys))).order_by("name_key" if self.model is Project else "created_at", "id"):
+        rows = self.model.filter(owner_id__in=list(set(keys))).order_by(self.order, "id")
+        for row in await rows:
             grouped[row.owner_id].append(row)
         return [grouped.get(key, []) for key in keys]
 
 
 class ProjectsByOwnerLoader(_ByOwnerLoader):
     model = Project
+    order = "name_key"
 
 
 class TokensByOwnerLoader(_ByOwnerLoader):
     model = ApiToken
+    order = "created_at"
 
 
 class Loaders:

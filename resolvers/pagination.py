@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -18,6 +19,7 @@ from domain.validation import storable
 from schema.types.pagination import PageInfo
 
 M = TypeVar("M")
+E = TypeVar("E")
 DEFAULT_PAGE_SIZE = 50
 
 
@@ -27,6 +29,13 @@ class Page(Generic[M]):
     cursors: list[str]
     page_info: PageInfo
     total_count: int | None
+
+    def edges(self, edge: Callable[..., E], node: Callable[[M], Any]) -> list[E]:
+        """The connection's edges: each row made a node, beside its cursor."""
+        return [
+            edge(node=node(row), cursor=cursor)
+            for row, cursor in zip(self.rows, self.cursors, strict=True)
+        ]
 
 
 def _bad_input(message: str) -> GraphQLError:

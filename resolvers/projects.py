@@ -37,13 +37,10 @@ class ProjectQueries:
     ) -> ProjectConnection:
         query = projects.projects_in_reach(actor(info))
         page = await paginate(
-            query, first=50 if first is None else first, after=after, order_by="name_key"
+            query, first=first, after=after, order_by="name_key"
         )
         return ProjectConnection(
-            edges=[
-                ProjectEdge(node=Project.from_model(row), cursor=cursor)
-                for row, cursor in zip(page.rows, page.cursors, strict=True)
-            ],
+            edges=page.edges(ProjectEdge, Project.from_model),
             page_info=page.page_info,
             total_count=page.total_count or 0,
         )
