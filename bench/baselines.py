@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from strawberry.asgi import GraphQL
 
 import web.app  # noqa: F401 - imports the schema first (resolvers and schema import each other)
 from domain import users
@@ -71,6 +72,7 @@ def bare_app() -> Starlette:
         Route("/bare/users-sql", users_sql, methods=["GET", "POST"]),
         Route("/bare/memory/{name}", memory, methods=["GET", "POST", "PUT"]),
         Route("/bare/graphql-memory", memory_graphql(), methods=["POST"]),
+        Route("/bare/plain-strawberry-memory", plain_strawberry(), methods=["POST"]),
     ])  # fmt: skip
 
 
@@ -134,3 +136,9 @@ def memory_graphql() -> GraphQLEndpoint:
         persisted=PersistedQueries(DatabaseStore(10)),
         graphql_ide=None,
     )
+
+
+def plain_strawberry() -> GraphQL:
+    """The same page through Strawberry as it comes (its ASGI view, default executor, no
+    extensions): the reference the issue's "plain Strawberry" figure names, on this machine."""
+    return GraphQL(strawberry.Schema(query=MemoryQuery), graphql_ide=None)

@@ -12,8 +12,8 @@ from enum import Enum
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from domain.config import get_config
 from domain.errors import RateLimited

@@ -15,7 +15,9 @@ Reading an attribute twice is harmless; nothing with side effects ever takes the
 
 from __future__ import annotations
 
+import inspect
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLLeafType, GraphQLObjectType, GraphQLSchema, Undefined, get_nullable_type
@@ -28,7 +30,10 @@ from strawberry.types.field import StrawberryField
 # no resolver, no permission or other field extension, and no exception handler.
 _BASIC_RESOLVER = "_get_basic_result"
 
-Plan = dict[int, tuple[StrawberryField, GraphQLLeafType]]
+# A shortcut: how Strawberry's basic resolver reads the value (its default resolver, usually
+# getattr, and the attribute's name), and the leaf type that coerces it.
+Shortcut = tuple[Callable[[Any, str], Any], str, GraphQLLeafType]
+Plan = dict[int, Shortcut]
 # Per schema, and gone with it: a plan is keyed by its fields' ids, which only a live schema
 # keeps from being reused.
 _plans: weakref.WeakKeyDictionary[GraphQLSchema, Plan] = weakref.WeakKeyDictionary()
@@ -51,7 +56,7 @@ def _plan_for(schema: GraphQLSchema) -> Plan:
                     and isinstance(field, StrawberryField)
                     and field.is_basic_field
                 ):
-                    plan[id(field_def)] = (field, leaf)  # type: ignore[assignment]
+                    plan[id(field_def)] = (field.default_resolver, field.python_name, leaf)  # type: ignore[assignment]
         _plans[schema] = plan
     return plan
 
@@ -63,10 +68,63 @@ def _no_middleware(executor: Any) -> bool:
     return manager is None or not manager.middlewares
 
 
+_MISS = object()
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def _plain_value(shortcut: Shortcut, source: Any) -> Any:
+    """The field's coerced value, or _MISS when the general path must answer (and report)."""
+    read, name, leaf = shortcut
+    try:
+        value = read(source, name)
+        if value is None or (type(value) not in _PLAIN and (
+            isinstance(value, Exception) or inspect.isawaitable(value)
+        )):
+            return _MISS
+        coerced = leaf.coerce_output_value(value)
+    except Exception:  # noqa: BLE001 - the general path reports it
+        return _MISS
+    return _MISS if coerced is None or coerced is Undefined else coerced
+
+
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._leaves: Plan = _plan_for(self.schema) if _no_middleware(self) else {}
+
+    def execute_fields(  # type: ignore[override]
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Any,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        # An object selecting only plain scalar fields (a page's nodes) is one loop; any
+        # other selection, or any value that needs the general path, goes there whole, so
+        # the order of the answer's keys stays the selection's order.
+        leaves = self._leaves
+        if leaves:
+            fields = parent_type.fields
+            shortcuts = []
+            for response_name, field_details_list in grouped_field_set.items():
+                field_def = fields.get(field_details_list[0].node.name.value)
+                shortcut = leaves.get(id(field_def))
+                if shortcut is None:
+                    break
+                shortcuts.append((response_name, shortcut))
+            else:
+                results: dict[str, Any] = {}
+                for response_name, shortcut in shortcuts:
+                    value = _plain_value(shortcut, source_value)
+                    if value is _MISS:
+                        break
+                    results[response_name] = value
+                else:
+                    return results
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
 
     def execute_field(  # type: ignore[override]
         self,
@@ -79,16 +137,9 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         field_def = parent_type.fields.get(field_details_list[0].node.name.value)
         shortcut = self._leaves.get(id(field_def))
         if shortcut is not None:
-            field, leaf = shortcut
-            value = field.get_result(source, info=None, args=[], kwargs={})
-            plain = value is not None and not isinstance(value, Exception)
-            if plain and not self.is_awaitable(value):
-                try:
-                    coerced = leaf.coerce_output_value(value)
-                except Exception:  # noqa: BLE001 - the general path reports it
-                    coerced = None
-                if coerced is not None and coerced is not Undefined:
-                    return coerced
+            value = _plain_value(shortcut, source)
+            if value is not _MISS:
+                return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
