@@ -22,6 +22,7 @@ from domain import users
 from domain.users import actor_of
 from models import Project, Tenant
 from resolvers.pagination import paginate
+from schema.types.users import ROW_COLUMNS as USER_COLUMNS
 from web.auth import identify
 from web.graphql import GraphQLEndpoint
 from web.persisted_queries import DatabaseStore, PersistedQueries
@@ -35,23 +36,27 @@ async def users_sql(request: Request) -> Response:
     actor = actor_of(caller.user)
     query = users.users_in_reach(actor, tenant_id=None, search=None, role=None)
     # count=False: the resolver counts only when totalCount is selected, and this page is not.
-    page = await paginate(query, first=100, after=None, order_by="username_key", count=False)
+    # The same columns as the resolver (plain rows, no model instances): the same SQL.
+    page = await paginate(
+        query, first=100, after=None, order_by="username_key", count=False, columns=USER_COLUMNS
+    )
     rows = page.rows
-    tenants = {t.id: t for t in await Tenant.filter(id__in=list({u.tenant_id for u in rows}))}
+    tenants = {t.id: t for t in await Tenant.filter(id__in=list({u["tenant_id"] for u in rows}))}
     owned: dict = defaultdict(list)
-    for project in await Project.filter(owner_id__in=list({u.id for u in rows})).order_by(
+    for project in await Project.filter(owner_id__in=list({u["id"] for u in rows})).order_by(
         "name_key", "id"
     ):
         owned[project.owner_id].append(project)
-    by_id = {u.id: u for u in rows}
+    by_id = {u["id"]: u for u in rows}
     body = {"data": {"users": {"edges": [
         {"node": {
-            "id": str(u.id),
-            "username": u.username,
-            "tenant": {"name": tenants[u.tenant_id].name},
+            "id": str(u["id"]),
+            "username": u["username"],
+            "tenant": {"name": tenants[u["tenant_id"]].name},
             "ownedProjects": [
-                {"id": str(p.id), "name": p.name, "owner": {"username": by_id[p.owner_id].username}}
-                for p in owned[u.id]
+                {"id": str(p.id), "name": p.name,
+                 "owner": {"username": by_id[p.owner_id]["username"]}}
+                for p in owned[u["id"]]
             ],
         }}
         for u in rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -116,6 +117,8 @@ async def preload_users(loaders: Loaders, nodes: Sequence[Any], selected: set[st
             items = []
             for project in projects:
                 item = ProjectNode.from_model(project)
-                item.preloaded_owner = owners.get(project.owner_id)
+                owner = owners.get(project.owner_id)
+                # Weak: the owner lists the project, a strong reference back would be a cycle.
+                item.preloaded_owner = weakref.ref(owner) if owner is not None else None
                 items.append(item)
             node.preloaded_projects = items

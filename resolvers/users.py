@@ -17,6 +17,7 @@ from resolvers.pagination import paginate
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import AlreadyExists, LastAdmin, LastSuperuser, NotFound, ValidationError
+from schema.types.users import ROW_COLUMNS as USER_COLUMNS
 from schema.types.users import UpdateUserInput, User, UserConnection, UserEdge, UserPayload
 
 UpdateUserResult = Annotated[
@@ -52,9 +53,15 @@ class UserQueries:
         query = users.users_in_reach(actor(info), tenant_id=tenant_id, search=search, role=role)
         # COUNT(*) only when the client asks for totalCount: it is a second query every time.
         count = "totalCount" in selected_node_fields(info)
-        page = await paginate(query, first=first, after=after, order_by="username_key", count=count)
-        info.context.loaders.prime_users(page.rows)
-        nodes = [User.from_model(row) for row in page.rows]
+        # Plain rows, not model instances: building 100 instances cost as much as the query
+        # (about 1 ms, half the page's database time on PostgreSQL), and the nodes read only
+        # these columns. The user loader is therefore not primed with the page: a nested
+        # `owner` of a token loads its users in one batched query instead.
+        page = await paginate(
+            query, first=first, after=after, order_by="username_key", count=count,
+            columns=USER_COLUMNS,
+        )  # fmt: skip
+        nodes = [User.from_row(row) for row in page.rows]
         # The whole page's relations in one query each; the fields then answer synchronously.
         selected = selected_node_fields(info, "edges", "node")
         await preload_users(info.context.loaders, nodes, selected)

@@ -17,10 +17,17 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from graphql import GraphQLLeafType, GraphQLObjectType, GraphQLSchema, Undefined, get_nullable_type
+from graphql import (
+    GraphQLLeafType,
+    GraphQLObjectType,
+    GraphQLResolveInfoHelpers,
+    GraphQLSchema,
+    Undefined,
+    get_nullable_type,
+)
 from graphql.type.definition import is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -87,10 +94,44 @@ def _plain_value(shortcut: Shortcut, source: Any) -> Any:
     return _MISS if coerced is None or coerced is Undefined else coerced
 
 
+def _weak_helpers(executor: ExecutionContext) -> GraphQLResolveInfoHelpers:
+    """The helpers graphql-core hands resolvers in `info.async_helpers`, without a cycle.
+
+    graphql-core builds them from the executor's own bound methods, so every executor was a
+    reference cycle: it, and through its context value the whole request (loaders, models,
+    the page), outlived the request until a full garbage collection, which under load took
+    most of a second (bench/RESULTS.md). These call the same methods through a weak
+    reference; the running execution keeps its executor alive, and after it the helpers
+    have nothing left to do.
+    """
+    ref = weakref.ref(executor)
+
+    def alive() -> ExecutionContext:
+        current = ref()
+        if current is None:
+            raise RuntimeError("info.async_helpers used after the GraphQL execution finished")
+        return current
+
+    def gather(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+        return alive().gather_async_work(values)
+
+    def track(values: Sequence[Any]) -> None:
+        alive().track_async_work(values)
+
+    return GraphQLResolveInfoHelpers(gather=gather, track=track)
+
+
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = _weak_helpers(self)
         self._leaves: Plan = _plan_for(self.schema) if _no_middleware(self) else {}
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        # A subscription event runs on a shallow copy: its helpers must reach the copy.
+        executor = super().build_per_event_executor(payload)
+        executor.async_helpers = _weak_helpers(executor)
+        return executor
 
     def execute_fields(  # type: ignore[override]
         self,

@@ -253,6 +253,7 @@ class GraphQLEndpoint(GraphQL):
         if result.errors:
             state["graphql_errors"] = len(result.errors)
             metrics.observe_errors(operation, result.errors)
+            _drop_tracebacks(result.errors)
         if refusal is Refusal.NOT_FOUND:
             # Apollo clients expect 200 here, then retry with the full document.
             sub_response.status_code = 200
@@ -307,6 +308,19 @@ class GraphQLEndpoint(GraphQL):
 
     async def get_root_value(self, request: Any) -> None:
         return None
+
+
+def _drop_tracebacks(errors: list[GraphQLError]) -> None:
+    """Forget the stacks of errors already logged (schema.should_mask_error logs unexpected ones).
+
+    A resolver's error keeps its traceback, whose frames hold the resolve info, which holds
+    the executor, which holds the error: a reference cycle that kept the whole request alive
+    until a full garbage collection. Only the message, path and extensions are answered.
+    """
+    for error in errors:
+        error.__traceback__ = None
+        if error.original_error is not None:
+            error.original_error.__traceback__ = None
 
 
 def _name_in(query: str | None) -> str | None:

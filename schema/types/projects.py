@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,8 +22,11 @@ class Project:
     name: str
     created_at: datetime
     owner_id: strawberry.Private[uuid.UUID]
-    # Set when a list resolver preloaded the page (resolvers/loaders.py preload_users).
-    preloaded_owner: strawberry.Private[Any] = None
+    # Set when a list resolver preloaded the page (resolvers/loaders.py preload_users): a weak
+    # reference, because the owner's node lists this project in turn. A strong one made each
+    # owner and its projects a reference cycle, so a page (models, UUIDs, nodes) outlived its
+    # request until a full garbage collection; the page's edges keep the owner alive meanwhile.
+    preloaded_owner: strawberry.Private[weakref.ReferenceType[Any] | None] = None
 
     @classmethod
     def from_model(cls, project: ProjectModel) -> Project:
@@ -36,8 +40,9 @@ class Project:
     @strawberry.field
     def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
         # Synchronous when preloaded; otherwise an awaitable the executor awaits.
-        if self.preloaded_owner is not None:
-            return self.preloaded_owner  # type: ignore[no-any-return]
+        owner = self.preloaded_owner() if self.preloaded_owner is not None else None
+        if owner is not None:
+            return owner  # type: ignore[no-any-return]
         return self._load_owner(info)  # type: ignore[return-value]
 
     async def _load_owner(self, info: Info) -> User:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +17,13 @@ from schema.types.tenants import Tenant
 
 if TYPE_CHECKING:
     from schema.types.projects import ApiToken, Project
+
+
+# The columns User.from_row reads.
+ROW_COLUMNS = (
+    "id", "tenant_id", "username", "email", "role", "auth_method", "superuser", "created_at",
+    "last_login_at",
+)  # fmt: skip
 
 
 @strawberry.type(name="User")
@@ -34,6 +42,22 @@ class User:
     # preload_users): the fields below then answer synchronously, without a loader round trip.
     preloaded_tenant: strawberry.Private[Tenant | None] = None
     preloaded_projects: strawberry.Private[list[Any] | None] = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> User:
+        """From a row of ROW_COLUMNS (a list page loads just those: resolvers/users.py)."""
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            username=row["username"],
+            email=row["email"],
+            role=row["role"],
+            auth_method=row["auth_method"],
+            superuser=row["superuser"],
+            created_at=row["created_at"],
+            last_login_at=row["last_login_at"],
+            pk=row["id"],
+            tenant_id=row["tenant_id"],
+        )
 
     @classmethod
     def from_model(cls, user: UserModel) -> User:
