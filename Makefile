@@ -23,6 +23,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 schema: $(STAMP)
 	$(BIN)/tenantry export-schema > schema.graphql

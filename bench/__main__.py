@@ -166,8 +166,11 @@ def settle(url: str) -> None:
     # health checks through quickly, and the next figure (`me` alone) would pay for it.
     while quick < 10 and time.monotonic() < deadline:
         started = time.perf_counter()
-        with contextlib.suppress(OSError), urllib.request.urlopen(  # noqa: S310
-            f"{url}/healthz", timeout=30
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(  # noqa: S310
+                f"{url}/healthz", timeout=30
+            ),
         ):
             pass
         quick = quick + 1 if time.perf_counter() - started < 0.02 else 0
@@ -350,8 +353,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--postgres", default=os.environ.get(
-        "TENANTRY_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "TENANTRY_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     parser.add_argument("--write", default=str(RESULTS), help="Markdown file for the figures")
     args = parser.parse_args()
     wrk.ensure_wrk()

@@ -4,13 +4,9 @@ USERS_NESTED = (
     "query UsersPage { users(first: 100) { edges { node { id username "
     "tenant { name } ownedProjects { id name owner { username } } } } } }"
 )
-USERS_SCALARS = (
-    "query UsersScalars { users(first: 100) { edges { node { id username email role createdAt } } } }"
-)
+USERS_SCALARS = "query UsersScalars { users(first: 100) { edges { node { id username email role createdAt } } } }"
 ME = "query Me { me { id username } }"
-LOGIN = (
-    "mutation Login($input: LoginInput!) { login(input: $input) { __typename } }"
-)
+LOGIN = "mutation Login($input: LoginInput!) { login(input: $input) { __typename } }"
 SEND_INVITATION = (
     "mutation Invite($input: SendInvitationInput!) { sendInvitation(input: $input) { __typename "
     "... on Error { message } } }"

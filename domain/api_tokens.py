@@ -48,8 +48,12 @@ async def create_api_token(actor: Actor, name: str) -> NewApiToken:
             token_hash=digest(secret),
         )
         await audit.record(
-            actor, "api_token.created", tenant_id=tenant_id, target_type="api_token",
-            target_id=token.id, changes={"name": name, "prefix": token.prefix, "owner": owner.id},
+            actor,
+            "api_token.created",
+            tenant_id=tenant_id,
+            target_type="api_token",
+            target_id=token.id,
+            changes={"name": name, "prefix": token.prefix, "owner": owner.id},
         )
     return NewApiToken(token=token, secret=secret)
 
@@ -66,8 +70,11 @@ async def revoke_api_token(actor: Actor, token_id: str) -> uuid.UUID:
         if not deleted:
             raise NotFound("No such API token.")
         await audit.record(
-            actor, "api_token.revoked", tenant_id=token.tenant_id,  # type: ignore[attr-defined]
-            target_type="api_token", target_id=token.id,
+            actor,
+            "api_token.revoked",
+            tenant_id=token.tenant_id,  # type: ignore[attr-defined]
+            target_type="api_token",
+            target_id=token.id,
             changes={"name": token.name, "prefix": token.prefix, "owner": token.owner_id},  # type: ignore[attr-defined]
         )
     return token.id

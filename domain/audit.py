@@ -36,8 +36,7 @@ async def record(
 
 def _without_secrets(changes: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        key: ("<set>" if key in _SECRET_FIELDS else _plain(value))
-        for key, value in changes.items()
+        key: ("<set>" if key in _SECRET_FIELDS else _plain(value)) for key, value in changes.items()
     }
 
 

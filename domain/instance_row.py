@@ -17,9 +17,7 @@ async def read_instance_row() -> InstanceSettings:
 
 async def instance_row_for_update(connection: BaseDBAsyncClient) -> InstanceSettings:
     """The row to change, inside a transaction that holds `lock_instance`: created when missing."""
-    row = (
-        await InstanceSettings.filter(id=ROW_ID).select_for_update().using_db(connection).first()
-    )
+    row = await InstanceSettings.filter(id=ROW_ID).select_for_update().using_db(connection).first()
     if row is not None:
         return row
     return await InstanceSettings.create(id=ROW_ID, using_db=connection)

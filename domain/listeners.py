@@ -28,8 +28,12 @@ class Listener:
     tls: bool
 
     def to_json(self) -> dict[str, object]:
-        return {"purpose": self.purpose.value, "address": self.address,
-                "port": self.port, "tls": self.tls}
+        return {
+            "purpose": self.purpose.value,
+            "address": self.address,
+            "port": self.port,
+            "tls": self.tls,
+        }
 
     @classmethod
     def from_json(cls, entry: dict[str, object]) -> Listener:
@@ -73,8 +77,11 @@ async def update_listeners(actor: Actor, wanted: Sequence[Listener]) -> list[Lis
         row.listeners = [listener.to_json() for listener in checked]
         await row.save(using_db=connection)
         await audit.record(
-            actor, "settings.listeners_updated", tenant_id=None,
-            target_type="settings", target_id="listeners",
+            actor,
+            "settings.listeners_updated",
+            tenant_id=None,
+            target_type="settings",
+            target_id="listeners",
             changes={"listeners": row.listeners},
         )
     return checked
@@ -91,8 +98,9 @@ def _check(index: int, listener: Listener) -> Listener:
         raise ValidationFailed(
             f"A port is between {MIN_PORT} and {MAX_PORT}.", f"listeners[{index}].port"
         )
-    return Listener(purpose=listener.purpose, address=address.compressed,
-                    port=listener.port, tls=listener.tls)
+    return Listener(
+        purpose=listener.purpose, address=address.compressed, port=listener.port, tls=listener.tls
+    )
 
 
 def _refuse_clashes(checked: Sequence[Listener]) -> None:

@@ -101,21 +101,28 @@ async def transfer_ownership(
             # moved to a superuser, it would carry superuser rights no admin may grant.
             raise ValidationFailed(_SUPERUSER_TOKENS_RULE, "toUserId")
         if projects:
-            await Project.filter(id__in=[p.id for p in projects]).using_db(connection).update(
-                owner_id=receiver.id
+            await (
+                Project.filter(id__in=[p.id for p in projects])
+                .using_db(connection)
+                .update(owner_id=receiver.id)
             )
         secrets: dict[uuid.UUID, str] = {}
         for token in tokens:
             secret = new_token(API_TOKEN_PREFIX)
             secrets[token.id] = secret
             token.prefix, token.token_hash = secret[:PREFIX_LENGTH], digest(secret)
-            await ApiToken.filter(id=token.id).using_db(connection).update(
-                owner_id=receiver.id, prefix=token.prefix, token_hash=token.token_hash
+            await (
+                ApiToken.filter(id=token.id)
+                .using_db(connection)
+                .update(owner_id=receiver.id, prefix=token.prefix, token_hash=token.token_hash)
             )
         for row in (*projects, *tokens):
             row.owner_id = receiver.id  # type: ignore[attr-defined]
         await audit.record(
-            actor, "ownership.transferred", tenant_id=tenant_id, target_type="user",
+            actor,
+            "ownership.transferred",
+            tenant_id=tenant_id,
+            target_type="user",
             target_id=source.id,
             changes={
                 "from": source.id,

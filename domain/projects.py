@@ -60,9 +60,11 @@ async def create_project(actor: Actor, name: str) -> Project:
     async with in_transaction() as connection:
         owner = await lock_owner(connection, actor.user_id)
         tenant_id: uuid.UUID = owner.tenant_id  # type: ignore[attr-defined]
-        if await Project.filter(tenant_id=tenant_id, name_key=name_key).using_db(
-            connection
-        ).exists():
+        if (
+            await Project.filter(tenant_id=tenant_id, name_key=name_key)
+            .using_db(connection)
+            .exists()
+        ):
             raise AlreadyExists("A project with that name exists in this tenant.", "name")
         try:
             project = await Project.create(
@@ -75,8 +77,12 @@ async def create_project(actor: Actor, name: str) -> Project:
         except IntegrityError:
             raise AlreadyExists("A project with that name exists in this tenant.", "name") from None
         await audit.record(
-            actor, "project.created", tenant_id=tenant_id, target_type="project",
-            target_id=project.id, changes={"name": name, "owner": owner.id},
+            actor,
+            "project.created",
+            tenant_id=tenant_id,
+            target_type="project",
+            target_id=project.id,
+            changes={"name": name, "owner": owner.id},
         )
     return project
 
@@ -100,8 +106,11 @@ async def delete_project(actor: Actor, project_id: str) -> uuid.UUID:
         if not deleted:
             raise NotFound("No such project.")
         await audit.record(
-            actor, "project.deleted", tenant_id=project.tenant_id,  # type: ignore[attr-defined]
-            target_type="project", target_id=project.id,
+            actor,
+            "project.deleted",
+            tenant_id=project.tenant_id,  # type: ignore[attr-defined]
+            target_type="project",
+            target_id=project.id,
             changes={"name": project.name, "owner": project.owner_id},  # type: ignore[attr-defined]
         )
     return project.id

@@ -121,8 +121,12 @@ async def update_ssl_settings(actor: Actor, update: SslUpdate) -> SslView:
         if changes:
             await row.save(using_db=connection)
             await audit.record(
-                actor, "settings.ssl_updated", tenant_id=None,
-                target_type="settings", target_id="ssl", changes=changes,
+                actor,
+                "settings.ssl_updated",
+                tenant_id=None,
+                target_type="settings",
+                target_id="ssl",
+                changes=changes,
             )
     return view_of(row)
 

@@ -45,8 +45,12 @@ async def create_tenant(actor: Actor | None, name: str) -> Tenant:
     except IntegrityError:
         raise AlreadyExists("A tenant with that name exists.", "name") from None
     await audit.record(
-        actor, "tenant.created", tenant_id=tenant.id, target_type="tenant",
-        target_id=tenant.id, changes={"name": name},
+        actor,
+        "tenant.created",
+        tenant_id=tenant.id,
+        target_type="tenant",
+        target_id=tenant.id,
+        changes={"name": name},
     )
     return tenant
 
@@ -80,23 +84,33 @@ async def delete_tenant(actor: Actor, tenant_id: str | uuid.UUID, confirm_name: 
         await lock_tenant(connection, tenant.id)
         if not await Tenant.filter(id=tenant.id).using_db(connection).exists():
             raise NotFound("No such tenant.")
-        remaining_superusers = await User.filter(superuser=True).exclude(
-            tenant_id=tenant.id
-        ).using_db(connection).count()
+        remaining_superusers = (
+            await User.filter(superuser=True)
+            .exclude(tenant_id=tenant.id)
+            .using_db(connection)
+            .count()
+        )
         if remaining_superusers == 0:
             raise ValidationFailed(
                 "The instance must keep at least one superuser: this tenant holds them all.", "id"
             )
         # The users' rows, in ID order: creating a project or token locks its owner's row
         # first (domain.projects.lock_owner), so no object appears for them under our feet.
-        users = await User.filter(tenant_id=tenant.id).order_by("id").select_for_update().using_db(
-            connection
+        users = (
+            await User.filter(tenant_id=tenant.id)
+            .order_by("id")
+            .select_for_update()
+            .using_db(connection)
         )
         user_ids = [user.id for user in users]
         counts = await _delete_contents(connection, tenant.id, user_ids)
         await Tenant.filter(id=tenant.id).using_db(connection).delete()
         await audit.record(
-            actor, "tenant.deleted", tenant_id=None, target_type="tenant", target_id=tenant.id,
+            actor,
+            "tenant.deleted",
+            tenant_id=None,
+            target_type="tenant",
+            target_id=tenant.id,
             changes={"name": tenant.name, **counts},
         )
     return tenant.id
@@ -129,8 +143,14 @@ async def _delete_contents(
     await AuditEvent.filter(tenant_id=tenant_id).using_db(db).update(tenant_id=None)
     await AuditEvent.filter(actor_id__in=user_ids).using_db(db).update(actor_id=None)
     users = await User.filter(tenant_id=tenant_id).using_db(db).delete()
-    return {"users": users, "sessions": sessions, "invitations": invitations,
-            "signupDomains": domains, "projects": projects, "apiTokens": tokens}
+    return {
+        "users": users,
+        "sessions": sessions,
+        "invitations": invitations,
+        "signupDomains": domains,
+        "projects": projects,
+        "apiTokens": tokens,
+    }
 
 
 async def tenant_named(name: str) -> Tenant | None:
@@ -149,8 +169,14 @@ async def create_superuser(tenant_name: str, username: str, email: str, password
     tenant = await get_or_create_tenant(tenant_name)
     return await create_user(
         None,
-        NewUser(tenant=tenant, username=username, email=email, role=Role.ADMIN,
-                superuser=True, password=password),
+        NewUser(
+            tenant=tenant,
+            username=username,
+            email=email,
+            role=Role.ADMIN,
+            superuser=True,
+            password=password,
+        ),
         action="user.superuser_created",
     )
 

@@ -134,8 +134,13 @@ async def create_user(actor: Actor | None, new: NewUser, *, action: str) -> User
             tenant_id=new.tenant.id,
             target_type="user",
             target_id=user.id,
-            changes={"username": username, "email": email, "role": new.role,
-                     "authMethod": new.auth_method, "superuser": new.superuser},
+            changes={
+                "username": username,
+                "email": email,
+                "role": new.role,
+                "authMethod": new.auth_method,
+                "superuser": new.superuser,
+            },
             actor_name=None if actor else username,
         )
     return user
@@ -157,9 +162,7 @@ async def _refuse_taken(
         raise AlreadyExists("That e-mail address is used in this tenant.", "email")
 
 
-async def update_user(
-    actor: Actor, user_id: str, *, email: str | None, role: Role | None
-) -> User:
+async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Role | None) -> User:
     if not allowed(actor, Op.CHANGE_ROLE) and not is_self(actor, user_id):
         # Guests and members change nobody else: FORBIDDEN, whether or not the ID exists.
         raise Forbidden()
@@ -167,7 +170,10 @@ async def update_user(
     on_self = user.id == actor.user_id
     changes_role = role is not None and role != user.role
     if (changes_role or not on_self) and not may_manage_user(
-        actor, Op.CHANGE_ROLE, tenant_id=user.tenant_id, target_superuser=user.superuser  # type: ignore[attr-defined]
+        actor,
+        Op.CHANGE_ROLE,
+        tenant_id=user.tenant_id,
+        target_superuser=user.superuser,  # type: ignore[attr-defined]
     ):
         raise Forbidden()
     new_email = validation.email(email) if email is not None else None
@@ -203,18 +209,30 @@ async def update_user(
             try:
                 await user.save(using_db=connection, update_fields=columns)
             except IntegrityError:
-                raise AlreadyExists("That e-mail address is used in this tenant.", "email") from None
+                raise AlreadyExists(
+                    "That e-mail address is used in this tenant.", "email"
+                ) from None
             await audit.record(
-                actor, "user.updated", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
-                target_type="user", target_id=user.id, changes=changes,
+                actor,
+                "user.updated",
+                tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+                target_type="user",
+                target_id=user.id,
+                changes=changes,
             )
     return user
 
 
 async def _refuse_last_admin(user: User, connection: object) -> None:
-    others = await User.filter(
-        tenant_id=user.tenant_id, role=Role.ADMIN  # type: ignore[attr-defined]
-    ).exclude(id=user.id).using_db(connection).count()
+    others = (
+        await User.filter(
+            tenant_id=user.tenant_id,
+            role=Role.ADMIN,  # type: ignore[attr-defined]
+        )
+        .exclude(id=user.id)
+        .using_db(connection)
+        .count()
+    )
     if others == 0:
         raise LastAdmin()
 
@@ -229,14 +247,20 @@ async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
         if user.superuser == superuser:
             return user
         if not superuser:
-            others = await User.filter(superuser=True).exclude(id=user.id).using_db(connection).count()
+            others = (
+                await User.filter(superuser=True).exclude(id=user.id).using_db(connection).count()
+            )
             if others == 0:
                 raise LastSuperuser()
         user.superuser = superuser
         await user.save(using_db=connection, update_fields=["superuser"])
         await audit.record(
-            actor, "user.superuser_changed", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
-            target_type="user", target_id=user.id, changes={"superuser": superuser},
+            actor,
+            "user.superuser_changed",
+            tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+            target_type="user",
+            target_id=user.id,
+            changes={"superuser": superuser},
         )
     return user
 
@@ -250,7 +274,10 @@ async def delete_user(actor: Actor, user_id: str) -> uuid.UUID:
     """
     user = await access_user_by_id(actor, user_id, Op.DELETE_USER)
     if not may_manage_user(
-        actor, Op.DELETE_USER, tenant_id=user.tenant_id, target_superuser=user.superuser  # type: ignore[attr-defined]
+        actor,
+        Op.DELETE_USER,
+        tenant_id=user.tenant_id,
+        target_superuser=user.superuser,  # type: ignore[attr-defined]
     ):
         raise Forbidden()
     tenant_id: uuid.UUID = user.tenant_id  # type: ignore[attr-defined]
@@ -265,27 +292,37 @@ async def delete_user(actor: Actor, user_id: str) -> uuid.UUID:
         user = locked
         if user.superuser and not actor.superuser:
             raise Forbidden()
-        projects = await Project.filter(owner_id=user.id).order_by("name_key", "id").using_db(
-            connection
+        projects = (
+            await Project.filter(owner_id=user.id).order_by("name_key", "id").using_db(connection)
         )
-        tokens = await ApiToken.filter(owner_id=user.id).order_by("created_at", "id").using_db(
-            connection
+        tokens = (
+            await ApiToken.filter(owner_id=user.id)
+            .order_by("created_at", "id")
+            .using_db(connection)
         )
         if projects or tokens:
             raise UserOwnsObjects(projects, tokens)
         if user.role is Role.ADMIN:
             await _refuse_last_admin(user, connection)
         if user.superuser:
-            others = await User.filter(superuser=True).exclude(id=user.id).using_db(
-                connection
-            ).count()
+            others = (
+                await User.filter(superuser=True).exclude(id=user.id).using_db(connection).count()
+            )
             if others == 0:
                 raise LastSuperuser()
         # Before the row goes: the event may name the user as its own actor (SET NULL later).
         await audit.record(
-            actor, "user.deleted", tenant_id=tenant_id, target_type="user", target_id=user.id,
-            changes={"username": user.username, "email": user.email, "role": user.role,
-                     "superuser": user.superuser},
+            actor,
+            "user.deleted",
+            tenant_id=tenant_id,
+            target_type="user",
+            target_id=user.id,
+            changes={
+                "username": user.username,
+                "email": user.email,
+                "role": user.role,
+                "superuser": user.superuser,
+            },
         )
         await User.filter(id=user.id).using_db(connection).delete()
     return user.id

@@ -72,9 +72,7 @@ class InvitationQueries:
         tenant_id: strawberry.ID | None = None,
     ) -> InvitationConnection:
         query = invitations.invitations_in_reach(actor(info), tenant_id)
-        page = await paginate(
-            query, first=first, after=after, order_by="created_at"
-        )
+        page = await paginate(query, first=first, after=after, order_by="created_at")
         return InvitationConnection(
             edges=page.edges(InvitationEdge, Invitation.from_model),
             page_info=page.page_info,

@@ -21,9 +21,7 @@ ListenersResult = Annotated[ListenersPayload | ValidationError, strawberry.union
 class ListenerMutations:
     @strawberry.mutation(extensions=[PermissionExtension([can.InstanceSettings()])])
     @expected_failures
-    async def update_listeners(
-        self, info: Info, listeners: list[ListenerInput]
-    ) -> ListenersResult:
+    async def update_listeners(self, info: Info, listeners: list[ListenerInput]) -> ListenersResult:
         saved = await listener_settings.update_listeners(
             actor(info), [entry.to_domain() for entry in listeners]
         )

@@ -75,10 +75,7 @@ def selected_node_fields(info: Any, *path: str) -> set[str]:
     level = [child for field in _flatten(info.selected_fields) for child in field.selections]
     for step in path:
         level = [
-            child
-            for field in _flatten(level)
-            if field.name == step
-            for child in field.selections
+            child for field in _flatten(level) if field.name == step for child in field.selections
         ]
     return {field.name for field in _flatten(level)}
 

@@ -93,8 +93,7 @@ async def paginate(
         value, row_id = _decode(after, is_datetime, getattr(field, "max_length", None))
         op = "lt" if descending else "gt"
         page_query = page_query.filter(
-            Q(**{f"{order_by}__{op}": value})
-            | Q(**{order_by: value, f"id__{op}": row_id})
+            Q(**{f"{order_by}__{op}": value}) | Q(**{order_by: value, f"id__{op}": row_id})
         )
     prefix = "-" if descending else ""
     page_query = page_query.order_by(f"{prefix}{order_by}", f"{prefix}id").limit(first + 1)

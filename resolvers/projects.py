@@ -36,9 +36,7 @@ class ProjectQueries:
         self, info: Info, first: int | None = 50, after: str | None = None
     ) -> ProjectConnection:
         query = projects.projects_in_reach(actor(info))
-        page = await paginate(
-            query, first=first, after=after, order_by="name_key"
-        )
+        page = await paginate(query, first=first, after=after, order_by="name_key")
         return ProjectConnection(
             edges=page.edges(ProjectEdge, Project.from_model),
             page_info=page.page_info,

@@ -84,9 +84,10 @@ def _plain_value(shortcut: Shortcut, source: Any) -> Any:
     read, name, leaf = shortcut
     try:
         value = read(source, name)
-        if value is None or (type(value) not in _PLAIN and (
-            isinstance(value, Exception) or inspect.isawaitable(value)
-        )):
+        if value is None or (
+            type(value) not in _PLAIN
+            and (isinstance(value, Exception) or inspect.isawaitable(value))
+        ):
             return _MISS
         coerced = leaf.coerce_output_value(value)
     except Exception:  # noqa: BLE001 - the general path reports it

@@ -68,7 +68,9 @@ def db_kind(pytestconfig: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-async def database_url(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database_url(
+    db_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
     if db_kind == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "tenantry.db"
         yield f"sqlite://{path}"

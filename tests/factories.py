@@ -97,7 +97,10 @@ class Factory:
     async def project(self, owner: User, name: str | None = None) -> Project:
         name = name or f"project-{next(_counter)}"
         return await Project.create(
-            tenant_id=owner.tenant_id, name=name, name_key=key(name), owner=owner  # type: ignore[attr-defined]
+            tenant_id=owner.tenant_id,
+            name=name,
+            name_key=key(name),
+            owner=owner,  # type: ignore[attr-defined]
         )
 
     async def api_token(self, owner: User, name: str | None = None) -> tuple[ApiToken, str]:

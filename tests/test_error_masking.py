@@ -9,7 +9,7 @@ from schema import should_mask_error
 
 
 def test_an_unexpected_exception_is_masked_and_logged(caplog):
-    error = GraphQLError("relation \"user\" does not exist", original_error=RuntimeError("boom"))
+    error = GraphQLError('relation "user" does not exist', original_error=RuntimeError("boom"))
     with caplog.at_level(logging.ERROR, logger="tenantry.graphql"):
         assert should_mask_error(error) is True
     assert "boom" in caplog.text

@@ -44,8 +44,12 @@ def _contract_differences(contract: GraphQLSchema, ours: GraphQLSchema) -> list[
             problems += [f"missing enum value {name}.{v}" for v in sorted(missing)]
         elif isinstance(expected, GraphQLUnionType):
             have = {t.name for t in actual.types}  # type: ignore[attr-defined]
-            problems += [f"union {name} lacks {t.name}" for t in expected.types if t.name not in have]
-        elif isinstance(expected, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
+            problems += [
+                f"union {name} lacks {t.name}" for t in expected.types if t.name not in have
+            ]
+        elif isinstance(
+            expected, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)
+        ):
             for field_name, field in expected.fields.items():
                 mine = actual.fields.get(field_name)  # type: ignore[attr-defined]
                 if mine is None:

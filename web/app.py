@@ -48,7 +48,11 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure(config)
         async with RegisterTortoise(app, config=tortoise_config(config.database_url)):
-            tasks = [asyncio.create_task(worker()) for worker in BACKGROUND_WORKERS] if run_workers else []
+            tasks = (
+                [asyncio.create_task(worker()) for worker in BACKGROUND_WORKERS]
+                if run_workers
+                else []
+            )
             tune_garbage_collector()  # after start-up: see web/tuning.py
             try:
                 yield

@@ -94,8 +94,17 @@ async def _serve_all(config: Config, targets: list) -> None:  # type: ignore[typ
     servers = [
         # No access log: it prints query strings, and a GET query may carry a token. Requests
         # are logged by web.logging without them; uvicorn's own lines go through our handler.
-        _Server(uvicorn.Config(app, log_level="info", proxy_headers=True, lifespan="off",
-                               access_log=False, log_config=None, **target.uvicorn_kwargs()))
+        _Server(
+            uvicorn.Config(
+                app,
+                log_level="info",
+                proxy_headers=True,
+                lifespan="off",
+                access_log=False,
+                log_config=None,
+                **target.uvicorn_kwargs(),
+            )
+        )
         for target in targets
     ]
 

@@ -20,6 +20,9 @@ def set_session_cookie(response: Response, token: str) -> None:
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="lax",
         secure=get_config().secure_cookies,
     )

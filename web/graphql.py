@@ -99,8 +99,10 @@ def negotiate(accept: str | None) -> str | None:
 
 def is_request_error(result: ExecutionResult) -> bool:
     """Failed before execution (parse, validation, variables, limits): no data, no paths."""
-    return result.data is None and bool(result.errors) and all(
-        error.path is None for error in result.errors
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(error.path is None for error in result.errors)
     )
 
 

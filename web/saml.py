@@ -28,15 +28,14 @@ def _not_found() -> Response:
 
 def _too_many(exc: RateLimited) -> Response:
     return PlainTextResponse(
-        f"{exc.message}\n", status_code=429,
+        f"{exc.message}\n",
+        status_code=429,
         headers={"Retry-After": str(exc.retry_after_seconds)},
     )
 
 
 def _client(request: Request) -> ClientInfo:
-    return ClientInfo(
-        address=client_address(request), user_agent=request.headers.get("user-agent")
-    )
+    return ClientInfo(address=client_address(request), user_agent=request.headers.get("user-agent"))
 
 
 async def metadata(request: Request) -> Response:

@@ -28,7 +28,6 @@ _TENANT_KEY_LENGTH: int = Tenant._meta.fields_map["name_key"].max_length  # type
 _USERNAME_KEY_LENGTH: int = User._meta.fields_map["username_key"].max_length  # type: ignore[attr-defined]
 
 
-
 async def check_credentials(user: User | None, password: str) -> bool:
     """Password or PAM, as the account says; an unknown user costs one dummy verification."""
     if user is None or user.auth_method is AuthMethod.SAML:
@@ -51,8 +50,12 @@ async def sign_in(user: User, client: ClientInfo, *, how: str) -> SignedIn:
     user.last_login_at = now
     token = await start_session(user, client)
     await audit.record(
-        None, "user.signed_in", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
-        target_type="user", target_id=user.id, changes={"method": how},
+        None,
+        "user.signed_in",
+        tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        target_type="user",
+        target_id=user.id,
+        changes={"method": how},
         actor_name=user.username,
     )
     return SignedIn(user=user, session_token=token)
@@ -86,7 +89,10 @@ async def logout(actor: Actor | None, token: str | None) -> None:
         return
     await end_session(token)
     await audit.record(
-        actor, "user.signed_out", tenant_id=actor.tenant_id, target_type="user",
+        actor,
+        "user.signed_out",
+        tenant_id=actor.tenant_id,
+        target_type="user",
         target_id=actor.user_id,
     )
 
@@ -111,7 +117,10 @@ async def change_password(
     await User.filter(id=user.id).update(password_hash=user.password_hash)
     await end_other_sessions(user.id, keep_token)
     await audit.record(
-        actor, "user.password_changed", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
-        target_type="user", target_id=user.id,
+        actor,
+        "user.password_changed",
+        tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        target_type="user",
+        target_id=user.id,
     )
     return user

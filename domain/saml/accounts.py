@@ -100,8 +100,12 @@ async def _linked(tenant: Tenant, identity: Identity) -> User | None:
 
 async def _link(user: User, identity: Identity, connection: object) -> None:
     user.saml_idp_entity_id, user.saml_name_id = identity.idp_entity_id, identity.name_id
-    await User.filter(id=user.id).using_db(connection).update(  # type: ignore[arg-type]
-        saml_idp_entity_id=identity.idp_entity_id, saml_name_id=identity.name_id
+    await (
+        User.filter(id=user.id)
+        .using_db(connection)
+        .update(  # type: ignore[arg-type]
+            saml_idp_entity_id=identity.idp_entity_id, saml_name_id=identity.name_id
+        )
     )
 
 
@@ -119,9 +123,15 @@ async def _from_signup_domain(tenant: Tenant, identity: Identity, email: str) ->
         await lock_tenant(connection, tenant.id)
         user = await create_user(
             None,
-            NewUser(tenant=tenant, username=await _free_username(tenant, email), email=email,
-                    role=rule.default_role, auth_method=AuthMethod.SAML, superuser=False,
-                    signed_up=True),
+            NewUser(
+                tenant=tenant,
+                username=await _free_username(tenant, email),
+                email=email,
+                role=rule.default_role,
+                auth_method=AuthMethod.SAML,
+                superuser=False,
+                signed_up=True,
+            ),
             action="user.signed_up_by_sso",
         )
         await _link(user, identity, connection)

@@ -89,7 +89,9 @@ async def start_login(tenant_name: str, next_url: str | None, client: ClientInfo
     url: str = auth.login(return_to=target)
     await _purge_expired()
     await SamlRequest.create(
-        id=auth.get_last_request_id(), tenant=tenant, relay_state=target,
+        id=auth.get_last_request_id(),
+        tenant=tenant,
+        relay_state=target,
         expires_at=datetime.now(UTC) + REQUEST_TTL,
     )
     return url
@@ -130,7 +132,8 @@ async def _refuse_replay(tenant: Tenant, saml: SamlSettings, auth: TenantSamlAut
     expires_at = datetime.fromtimestamp(not_on_or_after, UTC) + CLOCK_DRIFT
     try:
         await SamlAssertionSeen.create(
-            id=_seen_key(tenant, saml.idp_entity_id, assertion_id), tenant=tenant,
+            id=_seen_key(tenant, saml.idp_entity_id, assertion_id),
+            tenant=tenant,
             expires_at=expires_at,
         )
     except IntegrityError:

@@ -76,7 +76,9 @@ def _encodable(value: str) -> bool:
 def _entity_id(value: str) -> str:
     value = value.strip()
     if (
-        not value or len(value) > MAX_ENTITY_ID or any(ord(ch) < 0x20 for ch in value)
+        not value
+        or len(value) > MAX_ENTITY_ID
+        or any(ord(ch) < 0x20 for ch in value)
         or not _encodable(value)
     ):
         raise ValidationFailed(
@@ -95,8 +97,11 @@ def _sso_url(value: str) -> str:
     except ValueError:
         raise refusal from None
     if (
-        parts.scheme not in ("http", "https") or not parts.hostname or len(value) > MAX_URL
-        or any(ord(ch) <= 0x20 for ch in value) or not _encodable(value)
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or len(value) > MAX_URL
+        or any(ord(ch) <= 0x20 for ch in value)
+        or not _encodable(value)
     ):
         raise refusal
     return value
@@ -116,8 +121,12 @@ async def update_saml_settings(actor: Actor, change: SamlChange) -> SamlView:
         before = _view(tenant, saml)
         if saml is None:
             saml = await SamlSettings.create(
-                using_db=connection, tenant=tenant, enabled=change.enabled,
-                idp_entity_id=entity_id, idp_sso_url=sso_url, idp_certificate=certificate,
+                using_db=connection,
+                tenant=tenant,
+                enabled=change.enabled,
+                idp_entity_id=entity_id,
+                idp_sso_url=sso_url,
+                idp_certificate=certificate,
             )
         else:
             old_certificate = saml.idp_certificate
@@ -127,16 +136,22 @@ async def update_saml_settings(actor: Actor, change: SamlChange) -> SamlView:
             if old_certificate == certificate:
                 certificate = ""
         changes: dict[str, object] = {
-            key: value for key, old, value in (
+            key: value
+            for key, old, value in (
                 ("enabled", before.enabled, change.enabled),
                 ("idpEntityId", before.idp_entity_id, entity_id),
                 ("idpSsoUrl", before.idp_sso_url, sso_url),
-            ) if old != value
+            )
+            if old != value
         }
         if certificate:
             changes["idpCertificateSha256"] = fingerprint(certificate)
         await audit.record(
-            actor, "saml.settings_updated", tenant_id=tenant.id,
-            target_type="tenant", target_id=tenant.id, changes=changes,
+            actor,
+            "saml.settings_updated",
+            tenant_id=tenant.id,
+            target_type="tenant",
+            target_id=tenant.id,
+            changes=changes,
         )
     return _view(tenant, saml)

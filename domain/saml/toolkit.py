@@ -78,7 +78,8 @@ def toolkit_settings(tenant: Tenant, saml: SamlSettings) -> OneLogin_Saml2_Setti
             "idp": {
                 "entityId": saml.idp_entity_id,
                 "singleSignOnService": {
-                    "url": saml.idp_sso_url, "binding": C.BINDING_HTTP_REDIRECT,
+                    "url": saml.idp_sso_url,
+                    "binding": C.BINDING_HTTP_REDIRECT,
                 },
                 "x509cert": saml.idp_certificate,
             },
@@ -114,7 +115,9 @@ def request_data(url: str, post_data: dict[str, str] | None = None) -> dict[str,
 
 class StrictResponse(OneLogin_Saml2_Response):
     def is_valid(
-        self, request_data: dict[str, Any], request_id: str | None = None,
+        self,
+        request_data: dict[str, Any],
+        request_id: str | None = None,
         raise_exceptions: bool = False,
     ) -> bool:
         if not super().is_valid(request_data, request_id, raise_exceptions):

@@ -28,7 +28,10 @@ async def event(action: str, *, tenant=None, actor=None, minutes_ago: int = 0, *
         tenant_id=tenant.id if tenant else None,
         actor_id=actor.id if actor else None,
         actor_name=actor.username if actor else None,
-        action=action, target_type="user", target_id="x", changes=changes or None,
+        action=action,
+        target_type="user",
+        target_id="x",
+        changes=changes or None,
     )
     at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
     await AuditEvent.filter(id=row.id).update(at=at)
@@ -61,7 +64,12 @@ async def test_a_superuser_reads_every_event_of_every_tenant_and_the_instance(
     gql, cast: Cast, trail
 ):
     assert actions(await gql(AUDIT, as_=cast.superuser)) == [
-        "a.newest", "a.by-superuser", "instance.event", "b.event", "a.oldest"]
+        "a.newest",
+        "a.by-superuser",
+        "instance.event",
+        "b.event",
+        "a.oldest",
+    ]
 
 
 @pytest.mark.parametrize("role", ["guest", "member"])
@@ -88,8 +96,13 @@ async def test_the_log_pages_with_cursors_without_gaps_or_repeats(gql, cast: Cas
 
 
 async def test_an_event_shows_its_actor_target_time_and_changed_fields(gql, cast: Cast):
-    await event("user.updated", tenant=cast.tenant_a, actor=cast.admin_a.user,
-                email="x@acme.example.com", role="member")
+    await event(
+        "user.updated",
+        tenant=cast.tenant_a,
+        actor=cast.admin_a.user,
+        email="x@acme.example.com",
+        role="member",
+    )
     (edge,) = (await gql(AUDIT, as_=cast.admin_a)).ok()["auditLog"]["edges"]
     node = edge["node"]
     assert node["action"] == "user.updated"
@@ -113,8 +126,9 @@ async def test_an_admin_sees_a_superuser_from_elsewhere_only_by_name(gql, cast: 
 
 
 async def test_changes_made_through_the_api_appear_in_the_log(gql, cast: Cast):
-    created = await gql('mutation { createTenant(name: "initech") { __typename } }',
-                        as_=cast.superuser)
+    created = await gql(
+        'mutation { createTenant(name: "initech") { __typename } }', as_=cast.superuser
+    )
     assert created.payload("createTenant")["__typename"] == "TenantPayload"
     node = (await gql(AUDIT, as_=cast.superuser)).ok()["auditLog"]["edges"][0]["node"]
     assert node["action"] == "tenant.created"
@@ -132,6 +146,10 @@ async def test_no_mutation_can_edit_or_delete_audit_events():
 async def test_secrets_are_recorded_as_set_never_by_value(app, cast: Cast):
     from domain import audit
 
-    row = await audit.record(actor_of(cast.superuser.user), "settings.smtp_updated",
-                             tenant_id=None, changes={"host": "mail", "password": "hunter22!"})
+    row = await audit.record(
+        actor_of(cast.superuser.user),
+        "settings.smtp_updated",
+        tenant_id=None,
+        changes={"host": "mail", "password": "hunter22!"},
+    )
     assert row.changes == {"host": "mail", "password": "<set>"}

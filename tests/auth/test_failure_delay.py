@@ -25,8 +25,9 @@ def failure_delay(app) -> Iterator[float]:
 
 async def timed_login(gql, username: str, password: str) -> tuple[str, float]:
     started = time.monotonic()
-    result = await gql(LOGIN, {"input": {"tenant": "acme", "username": username,
-                                         "password": password}})
+    result = await gql(
+        LOGIN, {"input": {"tenant": "acme", "username": username, "password": password}}
+    )
     return result.payload("login")["__typename"], time.monotonic() - started
 
 

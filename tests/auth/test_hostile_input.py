@@ -43,9 +43,7 @@ async def test_a_username_no_account_can_have_is_just_invalid_credentials(http, 
     assert await login(http, "acme", username, DEFAULT_PASSWORD) == INVALID
 
 
-@pytest.mark.parametrize(
-    "tenant", ["\udfff", "ac\x00me", "t" * 65], ids=["surrogate", "nul", "65"]
-)
+@pytest.mark.parametrize("tenant", ["\udfff", "ac\x00me", "t" * 65], ids=["surrogate", "nul", "65"])
 async def test_a_tenant_name_no_tenant_can_have_is_just_invalid_credentials(http, cast, tenant):
     assert await login(http, tenant, "alice", DEFAULT_PASSWORD) == INVALID
 
@@ -56,7 +54,8 @@ async def test_a_password_with_a_lone_surrogate_is_just_invalid_credentials(http
 
 async def test_a_current_password_with_a_lone_surrogate_is_wrong(http, cast):
     data = await post(
-        http, CHANGE_PASSWORD,
+        http,
+        CHANGE_PASSWORD,
         {"input": {"currentPassword": "\ud800", "newPassword": "a much better passphrase"}},
         token=cast.member_a.token,
     )
@@ -65,7 +64,8 @@ async def test_a_current_password_with_a_lone_surrogate_is_wrong(http, cast):
 
 async def test_a_new_password_with_a_lone_surrogate_is_a_validation_error(http, cast):
     data = await post(
-        http, CHANGE_PASSWORD,
+        http,
+        CHANGE_PASSWORD,
         {"input": {"currentPassword": DEFAULT_PASSWORD, "newPassword": "good \ud800 passphrase"}},
         token=cast.member_a.token,
     )

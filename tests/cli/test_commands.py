@@ -19,7 +19,12 @@ TENANTRY = str(Path(sys.executable).parent / "tenantry")
 
 def run(args: list[str], cwd: Path, stdin: str = "", env: dict[str, str] | None = None):
     return subprocess.run(
-        [TENANTRY, *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120,
+        [TENANTRY, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, **(env or {})},
     )
 
@@ -32,8 +37,18 @@ def free_port() -> int:
 
 def test_create_superuser_prints_the_new_users_id(tmp_path):
     result = run(
-        ["create-superuser", "--tenant", "acme", "--username", "root", "--email", "root@acme.io",
-         "--password-stdin"], tmp_path, "a long enough secret\n",
+        [
+            "create-superuser",
+            "--tenant",
+            "acme",
+            "--username",
+            "root",
+            "--email",
+            "root@acme.io",
+            "--password-stdin",
+        ],
+        tmp_path,
+        "a long enough secret\n",
     )
     assert result.returncode == 0, result.stderr
     uuid.UUID(result.stdout.strip())
@@ -41,8 +56,16 @@ def test_create_superuser_prints_the_new_users_id(tmp_path):
 
 
 def test_create_superuser_fails_with_one_line_when_the_username_exists(tmp_path):
-    args = ["create-superuser", "--tenant", "acme", "--username", "root", "--email",
-            "root@acme.io", "--password-stdin"]
+    args = [
+        "create-superuser",
+        "--tenant",
+        "acme",
+        "--username",
+        "root",
+        "--email",
+        "root@acme.io",
+        "--password-stdin",
+    ]
     assert run(args, tmp_path, "a long enough secret\n").returncode == 0
     again = run(args, tmp_path, "a long enough secret\n")
     assert again.returncode == 1
@@ -52,8 +75,18 @@ def test_create_superuser_fails_with_one_line_when_the_username_exists(tmp_path)
 
 def test_create_superuser_refuses_a_weak_password(tmp_path):
     result = run(
-        ["create-superuser", "--tenant", "acme", "--username", "root", "--email", "root@acme.io",
-         "--password-stdin"], tmp_path, "short\n",
+        [
+            "create-superuser",
+            "--tenant",
+            "acme",
+            "--username",
+            "root",
+            "--email",
+            "root@acme.io",
+            "--password-stdin",
+        ],
+        tmp_path,
+        "short\n",
     )
     assert result.returncode == 1
     assert "at least 8" in result.stderr
@@ -61,9 +94,20 @@ def test_create_superuser_refuses_a_weak_password(tmp_path):
 
 def test_create_superuser_refuses_a_password_that_is_not_text_with_one_line(tmp_path):
     result = subprocess.run(
-        [TENANTRY, "create-superuser", "--tenant", "acme", "--username", "root", "--email",
-         "root@acme.io", "--password-stdin"],
-        cwd=tmp_path, input=b"\xff\xfe a long enough secret\n", capture_output=True,
+        [
+            TENANTRY,
+            "create-superuser",
+            "--tenant",
+            "acme",
+            "--username",
+            "root",
+            "--email",
+            "root@acme.io",
+            "--password-stdin",
+        ],
+        cwd=tmp_path,
+        input=b"\xff\xfe a long enough secret\n",
+        capture_output=True,
         timeout=120,
     )
     assert result.returncode == 1
@@ -79,8 +123,16 @@ def test_migrate_creates_the_default_sqlite_database(tmp_path):
 
 def test_the_secret_key_is_generated_once_with_mode_0600(tmp_path):
     run(["migrate"], tmp_path)
-    args = ["create-superuser", "--tenant", "t", "--username", "u", "--email", "u@t.io",
-            "--password-stdin"]
+    args = [
+        "create-superuser",
+        "--tenant",
+        "t",
+        "--username",
+        "u",
+        "--email",
+        "u@t.io",
+        "--password-stdin",
+    ]
     run(args, tmp_path, "a long enough secret\n")
     key = tmp_path / "var" / "secret.key"
     assert key.exists()
@@ -89,8 +141,12 @@ def test_the_secret_key_is_generated_once_with_mode_0600(tmp_path):
 
 def _serve(tmp_path: Path, port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [TENANTRY, "serve", "--port", str(port)], cwd=tmp_path, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, env={**os.environ, "TENANTRY_LOG_JSON": "false"},
+        [TENANTRY, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "TENANTRY_LOG_JSON": "false"},
     )
 
 
@@ -123,9 +179,11 @@ def test_serve_on_an_empty_database_prints_the_admin_password_once_and_it_logs_i
         _wait_healthy(port)
         login = httpx.post(
             f"http://127.0.0.1:{port}/graphql",
-            json={"query": "mutation($p: String!) { login(input: {tenant: \"default\", "
-                  "username: \"admin\", password: $p}) { __typename } }",
-                  "variables": {"p": "placeholder"}},
+            json={
+                "query": 'mutation($p: String!) { login(input: {tenant: "default", '
+                'username: "admin", password: $p}) { __typename } }',
+                "variables": {"p": "placeholder"},
+            },
         )
         assert login.status_code == 200
     finally:
@@ -140,13 +198,16 @@ def test_serve_on_an_empty_database_prints_the_admin_password_once_and_it_logs_i
         _wait_healthy(port)
         login = httpx.post(
             f"http://127.0.0.1:{port}/graphql",
-            json={"query": "mutation($p: String!) { login(input: {tenant: \"default\", "
-                  "username: \"admin\", password: $p}) { __typename "
-                  "... on LoginSuccess { user { superuser role } } } }",
-                  "variables": {"p": password}},
+            json={
+                "query": 'mutation($p: String!) { login(input: {tenant: "default", '
+                'username: "admin", password: $p}) { __typename '
+                "... on LoginSuccess { user { superuser role } } } }",
+                "variables": {"p": password},
+            },
         )
         assert login.json()["data"]["login"] == {
-            "__typename": "LoginSuccess", "user": {"superuser": True, "role": "ADMIN"},
+            "__typename": "LoginSuccess",
+            "user": {"superuser": True, "role": "ADMIN"},
         }
         page = httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"Accept": "text/html"})
         assert "graphiql" in page.text.lower()

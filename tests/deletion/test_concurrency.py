@@ -32,8 +32,10 @@ def kinds(outcomes) -> list[str]:
 async def orphans() -> int:
     """Objects whose owner row is gone (the RESTRICT foreign keys should make this impossible)."""
     owners = set(await User.all().values_list("id", flat=True))
-    objects = [*await Project.all().values_list("owner_id", flat=True),
-               *await ApiToken.all().values_list("owner_id", flat=True)]
+    objects = [
+        *await Project.all().values_list("owner_id", flat=True),
+        *await ApiToken.all().values_list("owner_id", flat=True),
+    ]
     return sum(owner not in owners for owner in objects)
 
 
@@ -81,7 +83,8 @@ async def test_deleting_a_user_while_a_token_is_created_for_them_leaves_no_orpha
             create_api_token(actor_of(member), "ci"), delete_user(admin, str(member.id))
         )
         assert kinds([created, deleted]) in (
-            ["NewApiToken", "UserOwnsObjects"], ["NotFound", "UUID"]
+            ["NewApiToken", "UserOwnsObjects"],
+            ["NotFound", "UUID"],
         ), (created, deleted)
         assert await orphans() == 0
 
@@ -93,8 +96,10 @@ async def holdings(make: Factory, owner: User) -> set:
 
 
 async def owned_by(user: User) -> set:
-    return {*await Project.filter(owner_id=user.id).values_list("id", flat=True),
-            *await ApiToken.filter(owner_id=user.id).values_list("id", flat=True)}
+    return {
+        *await Project.filter(owner_id=user.id).values_list("id", flat=True),
+        *await ApiToken.filter(owner_id=user.id).values_list("id", flat=True),
+    }
 
 
 async def test_a_transfer_racing_the_receivers_deletion_moves_everything_or_nothing(
@@ -173,9 +178,12 @@ async def test_the_race_harness_really_overlaps_transactions(make: Factory):
 
     async def demote_without_lock(target: User) -> None:
         async with in_transaction() as connection:
-            others = await User.filter(tenant_id=target.tenant_id, role=Role.ADMIN).exclude(
-                id=target.id
-            ).using_db(connection).count()
+            others = (
+                await User.filter(tenant_id=target.tenant_id, role=Role.ADMIN)
+                .exclude(id=target.id)
+                .using_db(connection)
+                .count()
+            )
             if others == 0:
                 raise LastAdmin()
             await User.filter(id=target.id).using_db(connection).update(role=Role.MEMBER)
@@ -210,6 +218,7 @@ async def test_over_the_api_the_race_answers_with_typed_results_only(
         else:
             outcome = created.payload("createProject")["__typename"]
             assert (outcome, deletion) in (
-                ("ProjectPayload", "UserOwnsObjects"), ("NotFound", "DeleteUserSuccess")
+                ("ProjectPayload", "UserOwnsObjects"),
+                ("NotFound", "DeleteUserSuccess"),
             )
         assert await orphans() == 0

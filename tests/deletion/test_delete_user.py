@@ -152,9 +152,15 @@ async def test_invitations_the_deleted_user_sent_stay_pending_without_a_sender(
 ):
     inviter = await make.user(cast.tenant_a, username="inviter")
     invitation = await Invitation.create(
-        tenant=cast.tenant_a, username="newbie", username_key="newbie",
-        email="newbie@acme.example.com", email_key="newbie@acme.example.com",
-        role=Role.MEMBER, auth_method="password", invited_by=inviter, nonce="n" * 64,
+        tenant=cast.tenant_a,
+        username="newbie",
+        username_key="newbie",
+        email="newbie@acme.example.com",
+        email_key="newbie@acme.example.com",
+        role=Role.MEMBER,
+        auth_method="password",
+        invited_by=inviter,
+        nonce="n" * 64,
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
     assert (await delete(gql, cast.admin_a, inviter.id))["__typename"] == "DeleteUserSuccess"
@@ -165,10 +171,11 @@ async def test_invitations_the_deleted_user_sent_stay_pending_without_a_sender(
 
 async def test_the_deleted_users_audit_trail_stays(gql, cast: Cast, make: Factory):
     victim = await make.person(cast.tenant_a, username="victim")
-    await gql("mutation { createProject(name: \"tmp\") { __typename } }", as_=victim)
+    await gql('mutation { createProject(name: "tmp") { __typename } }', as_=victim)
     await gql(
         "mutation($id: ID!) { deleteProject(id: $id) { __typename } }",
-        {"id": str((await Project.get(name="tmp")).id)}, as_=victim,
+        {"id": str((await Project.get(name="tmp")).id)},
+        as_=victim,
     )
     await delete(gql, cast.admin_a, victim.user.id)
     created = await AuditEvent.get(action="project.created")

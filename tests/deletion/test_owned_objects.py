@@ -30,7 +30,8 @@ async def test_everyone_sees_their_own_objects(gql, cast: Cast, make: Factory, r
     await make.api_token(caller.user, "my-token")
     result = await gql("{ me { ownedProjects { name } ownedTokens { name } } }", as_=caller)
     assert result.ok()["me"] == {
-        "ownedProjects": [{"name": "mine"}], "ownedTokens": [{"name": "my-token"}]
+        "ownedProjects": [{"name": "mine"}],
+        "ownedTokens": [{"name": "my-token"}],
     }
 
 

@@ -57,21 +57,24 @@ async def test_an_admin_moves_everything_and_the_user_can_then_be_deleted(
     assert await owned_by(source) == (set(), set())
     deleted = await gql(DELETE_USER, {"id": str(source.id)}, as_=cast.admin_a)
     assert deleted.payload("deleteUser")["__typename"] == "DeleteUserSuccess"
-    assert await owned_by(receiver) == (
-        {str(p.id) for p in projects}, {str(t.id) for t in tokens}
-    )
+    assert await owned_by(receiver) == ({str(p.id) for p in projects}, {str(t.id) for t in tokens})
 
 
 async def test_chosen_objects_move_and_the_rest_stay(gql, cast: Cast, make: Factory):
     source, receiver = cast.member_a.user, cast.admin_a.user
     projects, tokens = await holdings(make, source, projects=3, tokens=2)
     payload = await transfer(
-        gql, cast.admin_a, fromUserId=str(source.id), toUserId=str(receiver.id),
-        projectIds=[str(projects[0].id), str(projects[2].id)], tokenIds=[str(tokens[1].id)],
+        gql,
+        cast.admin_a,
+        fromUserId=str(source.id),
+        toUserId=str(receiver.id),
+        projectIds=[str(projects[0].id), str(projects[2].id)],
+        tokenIds=[str(tokens[1].id)],
     )
     assert payload["__typename"] == "TransferOwnershipSuccess"
     assert await owned_by(receiver) == (
-        {str(projects[0].id), str(projects[2].id)}, {str(tokens[1].id)}
+        {str(projects[0].id), str(projects[2].id)},
+        {str(tokens[1].id)},
     )
     assert await owned_by(source) == ({str(projects[1].id)}, {str(tokens[0].id)})
 
@@ -94,7 +97,10 @@ async def test_choosing_an_object_the_source_does_not_own_moves_nothing(
     someone_elses = await make.project(cast.superuser.user)
     before = await owned_by(source)
     payload = await transfer(
-        gql, cast.admin_a, fromUserId=str(source.id), toUserId=str(receiver.id),
+        gql,
+        cast.admin_a,
+        fromUserId=str(source.id),
+        toUserId=str(receiver.id),
         projectIds=[str(projects[0].id), str(someone_elses.id)],
     )
     assert payload["__typename"] == "ValidationError"
@@ -111,7 +117,10 @@ async def test_choosing_a_token_that_does_not_exist_moves_nothing(
     projects, tokens = await holdings(make, source)
     before = await owned_by(source)
     payload = await transfer(
-        gql, cast.admin_a, fromUserId=str(source.id), toUserId=str(receiver.id),
+        gql,
+        cast.admin_a,
+        fromUserId=str(source.id),
+        toUserId=str(receiver.id),
         tokenIds=[str(tokens[0].id), bad_id],
     )
     assert payload["__typename"] == "ValidationError"
@@ -232,22 +241,31 @@ async def test_an_admin_may_not_hand_a_token_to_a_superuser_and_so_act_as_one(
     # superuser. Nobody grants more than they hold.
     token, secret = await make.api_token(cast.admin_a.user)
     payload = await transfer(
-        gql, cast.admin_a, fromUserId=cast.admin_a.id, toUserId=cast.superuser.id,
-        tokenIds=[str(token.id)], projectIds=[],
+        gql,
+        cast.admin_a,
+        fromUserId=cast.admin_a.id,
+        toUserId=cast.superuser.id,
+        tokenIds=[str(token.id)],
+        projectIds=[],
     )
     assert payload["__typename"] == "ValidationError"
     assert payload["field"] == "toUserId"
     assert (await ApiToken.get(id=token.id)).owner_id == cast.admin_a.user.id  # type: ignore[attr-defined]
     assert (await gql(ME_SUPERUSER, token=secret)).ok()["me"] == {
-        "username": "alice", "superuser": False
+        "username": "alice",
+        "superuser": False,
     }
 
 
 async def test_an_admin_may_still_hand_projects_to_a_superuser(gql, cast: Cast, make: Factory):
     project = await make.project(cast.admin_a.user)
     payload = await transfer(
-        gql, cast.admin_a, fromUserId=cast.admin_a.id, toUserId=cast.superuser.id,
-        projectIds=[str(project.id)], tokenIds=[],
+        gql,
+        cast.admin_a,
+        fromUserId=cast.admin_a.id,
+        toUserId=cast.superuser.id,
+        projectIds=[str(project.id)],
+        tokenIds=[],
     )
     assert payload["__typename"] == "TransferOwnershipSuccess"
 
@@ -255,7 +273,10 @@ async def test_an_admin_may_still_hand_projects_to_a_superuser(gql, cast: Cast, 
 async def test_a_superuser_may_hand_a_token_to_a_superuser(gql, cast: Cast, make: Factory):
     token, _ = await make.api_token(cast.admin_a.user)
     payload = await transfer(
-        gql, cast.superuser, fromUserId=cast.admin_a.id, toUserId=cast.superuser.id,
+        gql,
+        cast.superuser,
+        fromUserId=cast.admin_a.id,
+        toUserId=cast.superuser.id,
         tokenIds=[str(token.id)],
     )
     assert payload["__typename"] == "TransferOwnershipSuccess"
@@ -270,7 +291,10 @@ async def test_choosing_tens_of_thousands_of_ids_is_a_validation_error_not_a_cra
     # More than a database takes as parameters of one statement (PostgreSQL: 32767).
     chosen = [str(uuid.uuid4()) for _ in range(40_000)]
     payload = await transfer(
-        gql, cast.admin_a, fromUserId=cast.member_a.id, toUserId=cast.admin_a.id,
+        gql,
+        cast.admin_a,
+        fromUserId=cast.member_a.id,
+        toUserId=cast.admin_a.id,
         projectIds=chosen,
     )
     assert payload["__typename"] == "ValidationError"

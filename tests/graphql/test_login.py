@@ -13,7 +13,9 @@ ME = "{ me { username role tenant { name } } }"
 
 
 async def test_login_with_the_right_password_returns_a_session_that_works(gql, cast):
-    result = await gql(LOGIN, {"input": {"tenant": "acme", "username": "alice", "password": DEFAULT_PASSWORD}})
+    result = await gql(
+        LOGIN, {"input": {"tenant": "acme", "username": "alice", "password": DEFAULT_PASSWORD}}
+    )
     login = result.payload("login")
     assert login["__typename"] == "LoginSuccess"
     me = await gql(ME, token=login["sessionToken"])
@@ -21,15 +23,21 @@ async def test_login_with_the_right_password_returns_a_session_that_works(gql, c
 
 
 async def test_login_sets_an_httponly_samesite_cookie(gql, cast):
-    result = await gql(LOGIN, {"input": {"tenant": "acme", "username": "alice", "password": DEFAULT_PASSWORD}})
+    result = await gql(
+        LOGIN, {"input": {"tenant": "acme", "username": "alice", "password": DEFAULT_PASSWORD}}
+    )
     cookie = result.response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # the test public URL is http
 
 
 async def test_unknown_user_and_wrong_password_get_the_same_answer(gql, cast):
-    unknown = await gql(LOGIN, {"input": {"tenant": "acme", "username": "nobody", "password": "whatever12"}})
-    wrong = await gql(LOGIN, {"input": {"tenant": "acme", "username": "alice", "password": "whatever12"}})
+    unknown = await gql(
+        LOGIN, {"input": {"tenant": "acme", "username": "nobody", "password": "whatever12"}}
+    )
+    wrong = await gql(
+        LOGIN, {"input": {"tenant": "acme", "username": "alice", "password": "whatever12"}}
+    )
     assert unknown.payload("login") == wrong.payload("login")
     assert wrong.payload("login")["__typename"] == "InvalidCredentials"
 

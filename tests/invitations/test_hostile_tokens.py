@@ -29,9 +29,7 @@ async def post(http: AsyncClient, query: str, variables: dict) -> dict:
 async def test_an_invitation_preview_of_a_token_with_a_lone_surrogate_shows_nothing(
     http, app, where
 ):
-    assert await post(http, PREVIEW, {"t": TOKENS[where]}) == {
-        "data": {"invitationPreview": None}
-    }
+    assert await post(http, PREVIEW, {"t": TOKENS[where]}) == {"data": {"invitationPreview": None}}
 
 
 @pytest.mark.parametrize("where", sorted(TOKENS))

@@ -30,9 +30,16 @@ async def test_pam_checks_the_system_password_directly(app, system_account: Syst
 async def test_a_pam_user_logs_in_with_the_system_password(gql, make, system_account):
     tenant = await make.tenant("acme")
     await make.user(tenant, username=system_account.username, auth_method=AuthMethod.PAM)
-    result = await gql(LOGIN, {"input": {
-        "tenant": "acme", "username": system_account.username, "password": system_account.password,
-    }})
+    result = await gql(
+        LOGIN,
+        {
+            "input": {
+                "tenant": "acme",
+                "username": system_account.username,
+                "password": system_account.password,
+            }
+        },
+    )
     login = result.payload("login")
     assert login["__typename"] == "LoginSuccess"
     assert login["user"] == {"username": system_account.username, "authMethod": "PAM"}
@@ -43,12 +50,26 @@ async def test_a_pam_user_logs_in_with_the_system_password(gql, make, system_acc
 async def test_a_wrong_system_password_answers_like_any_wrong_password(gql, make, system_account):
     tenant = await make.tenant("acme")
     await make.user(tenant, username=system_account.username, auth_method=AuthMethod.PAM)
-    wrong = await gql(LOGIN, {"input": {
-        "tenant": "acme", "username": system_account.username, "password": "not-the-password",
-    }})
-    unknown = await gql(LOGIN, {"input": {
-        "tenant": "acme", "username": "nobody-here", "password": "not-the-password",
-    }})
+    wrong = await gql(
+        LOGIN,
+        {
+            "input": {
+                "tenant": "acme",
+                "username": system_account.username,
+                "password": "not-the-password",
+            }
+        },
+    )
+    unknown = await gql(
+        LOGIN,
+        {
+            "input": {
+                "tenant": "acme",
+                "username": "nobody-here",
+                "password": "not-the-password",
+            }
+        },
+    )
     assert wrong.payload("login")["__typename"] == "InvalidCredentials"
     assert wrong.payload("login") == unknown.payload("login")
     assert await Session.all().count() == 0
@@ -58,9 +79,16 @@ async def test_a_password_user_does_not_get_in_with_the_system_password(gql, mak
     """Same username, Password method: the local hash decides, never PAM."""
     tenant = await make.tenant("acme")
     await make.user(tenant, username=system_account.username, auth_method=AuthMethod.PASSWORD)
-    result = await gql(LOGIN, {"input": {
-        "tenant": "acme", "username": system_account.username, "password": system_account.password,
-    }})
+    result = await gql(
+        LOGIN,
+        {
+            "input": {
+                "tenant": "acme",
+                "username": system_account.username,
+                "password": system_account.password,
+            }
+        },
+    )
     assert result.payload("login")["__typename"] == "InvalidCredentials"
 
 
@@ -84,8 +112,10 @@ async def test_a_wrong_pam_password_and_an_unknown_user_take_like_time(gql, make
         seconds = []
         for username in (system_account.username, "nobody-here"):
             started = time.monotonic()
-            await gql(LOGIN, {"input": {"tenant": "acme", "username": username,
-                                        "password": "not-the-password"}})
+            await gql(
+                LOGIN,
+                {"input": {"tenant": "acme", "username": username, "password": "not-the-password"}},
+            )
             seconds.append(time.monotonic() - started)
     finally:
         configure(before)

@@ -83,9 +83,7 @@ async def test_another_tenant_may_use_the_same_project_name(gql, cast: Cast):
 @pytest.mark.parametrize(
     "name", ["", "   ", "-leading-dash", "tab\there", "semi;colon", "x" * 101, "nul\x00"]
 )
-async def test_a_project_name_must_be_a_plain_name_of_at_most_100_characters(
-    gql, cast: Cast, name
-):
+async def test_a_project_name_must_be_a_plain_name_of_at_most_100_characters(gql, cast: Cast, name):
     result = await gql(CREATE, {"name": name}, as_=cast.member_a)
     payload = result.payload("createProject")
     assert payload["__typename"] == "ValidationError"
@@ -179,7 +177,8 @@ async def test_the_owner_deletes_their_project(gql, cast: Cast, make: Factory):
     project = await make.project(cast.member_a.user)
     result = await gql(DELETE, {"id": str(project.id)}, as_=cast.member_a)
     assert result.payload("deleteProject") == {
-        "__typename": "DeleteProjectSuccess", "deletedProjectId": str(project.id)
+        "__typename": "DeleteProjectSuccess",
+        "deletedProjectId": str(project.id),
     }
     assert not await Project.exists(id=project.id)
 

@@ -67,8 +67,11 @@ class SsoTenant:
 
     def spec(self, request_id: str | None, name_id: str, **changes: object) -> ResponseSpec:
         spec = ResponseSpec(
-            issuer=self.idp_entity_id, request_id=request_id, acs_url=self.acs_url,
-            audience=self.entity_id, name_id=name_id,
+            issuer=self.idp_entity_id,
+            request_id=request_id,
+            acs_url=self.acs_url,
+            audience=self.entity_id,
+            name_id=name_id,
         )
         return spec.but(**changes) if changes else spec
 
@@ -86,8 +89,11 @@ async def configure(cast: Cast, tenant: Tenant, entity_id: str, keys: KeyPair) -
     await update_saml_settings(
         actor_of(cast.superuser.user),
         SamlChange(
-            tenant_id=str(tenant.id), enabled=True, idp_entity_id=entity_id,
-            idp_sso_url=f"https://idp.example/{tenant.name}/sso", idp_certificate=keys.cert_pem,
+            tenant_id=str(tenant.id),
+            enabled=True,
+            idp_entity_id=entity_id,
+            idp_sso_url=f"https://idp.example/{tenant.name}/sso",
+            idp_certificate=keys.cert_pem,
         ),
     )
 

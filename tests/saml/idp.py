@@ -31,7 +31,10 @@ class KeyPair:
 
 
 def new_key_pair(
-    common_name: str = "Test IdP", *, valid_from: datetime | None = None, days: int = 365,
+    common_name: str = "Test IdP",
+    *,
+    valid_from: datetime | None = None,
+    days: int = 365,
     bits: int = 2048,
 ) -> KeyPair:
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
@@ -39,14 +42,18 @@ def new_key_pair(
     start = valid_from or datetime.now(UTC) - timedelta(days=1)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start).not_valid_after(start + timedelta(days=days))
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=days))
         .sign(key, hashes.SHA256())
     )
     return KeyPair(
         key_pem=key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ),
         cert_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
@@ -87,8 +94,9 @@ def build_response(spec: ResponseSpec) -> etree._Element:
     not_before = spec.not_before or now - timedelta(minutes=1)
     not_on_or_after = spec.not_on_or_after or now + timedelta(minutes=5)
 
-    def el(parent: etree._Element, ns: str, tag: str, text: str | None = None,
-           **attrs: str) -> etree._Element:
+    def el(
+        parent: etree._Element, ns: str, tag: str, text: str | None = None, **attrs: str
+    ) -> etree._Element:
         node = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items()})
         if text is not None:
             node.text = text
@@ -105,27 +113,43 @@ def build_response(spec: ResponseSpec) -> etree._Element:
     status = el(response, SAMLP, "Status")
     el(status, SAMLP, "StatusCode", Value=SUCCESS)
 
-    assertion = el(response, SAML, "Assertion", ID=spec.assertion_id, Version="2.0",
-                   IssueInstant=_time(now))
+    assertion = el(
+        response, SAML, "Assertion", ID=spec.assertion_id, Version="2.0", IssueInstant=_time(now)
+    )
     el(assertion, SAML, "Issuer", spec.issuer)
     subject = el(assertion, SAML, "Subject")
-    el(subject, SAML, "NameID", spec.name_id,
-       Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+    el(
+        subject,
+        SAML,
+        "NameID",
+        spec.name_id,
+        Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    )
     confirmation = el(subject, SAML, "SubjectConfirmation", Method=BEARER)
-    data = {"NotOnOrAfter": _time(not_on_or_after),
-            "Recipient": spec.recipient if spec.recipient is not None else spec.acs_url}
+    data = {
+        "NotOnOrAfter": _time(not_on_or_after),
+        "Recipient": spec.recipient if spec.recipient is not None else spec.acs_url,
+    }
     if spec.request_id is not None:
         data["InResponseTo"] = spec.request_id
     el(confirmation, SAML, "SubjectConfirmationData", **data)
-    conditions = el(assertion, SAML, "Conditions", NotBefore=_time(not_before),
-                    NotOnOrAfter=_time(not_on_or_after))
+    conditions = el(
+        assertion,
+        SAML,
+        "Conditions",
+        NotBefore=_time(not_before),
+        NotOnOrAfter=_time(not_on_or_after),
+    )
     restriction = el(conditions, SAML, "AudienceRestriction")
     el(restriction, SAML, "Audience", spec.audience)
-    statement = el(assertion, SAML, "AuthnStatement", AuthnInstant=_time(now),
-                   SessionIndex=_id())
+    statement = el(assertion, SAML, "AuthnStatement", AuthnInstant=_time(now), SessionIndex=_id())
     context = el(statement, SAML, "AuthnContext")
-    el(context, SAML, "AuthnContextClassRef",
-       "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
+    el(
+        context,
+        SAML,
+        "AuthnContextClassRef",
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+    )
     if spec.attributes:
         attributes = el(assertion, SAML, "AttributeStatement")
         for name, values in spec.attributes.items():

@@ -23,8 +23,9 @@ NAME_B = "bob@globex.example"
 @pytest.fixture(autouse=True)
 async def users(make, sso_a, sso_b) -> None:
     for sso, email in ((sso_a, NAME), (sso_b, NAME_B)):
-        user = await make.user(sso.tenant, email=email, auth_method=AuthMethod.SAML,
-                               role=Role.MEMBER)
+        user = await make.user(
+            sso.tenant, email=email, auth_method=AuthMethod.SAML, role=Role.MEMBER
+        )
         user.saml_idp_entity_id, user.saml_name_id = sso.idp_entity_id, email
         await user.save()
 
@@ -114,15 +115,17 @@ async def test_a_recipient_that_merely_contains_our_acs_is_refused(sso_a, refuse
 
 async def test_an_expired_assertion_is_refused(sso_a, refused):
     past = datetime.now(UTC) - timedelta(minutes=30)
-    spec = sso_a.spec(await sso_a.login(), NAME, not_before=past - timedelta(minutes=5),
-                      not_on_or_after=past)
+    spec = sso_a.spec(
+        await sso_a.login(), NAME, not_before=past - timedelta(minutes=5), not_on_or_after=past
+    )
     assert await refused(await sso_a.post(sso_a.signed(spec)), "expired")
 
 
 async def test_an_assertion_not_yet_valid_is_refused(sso_a, refused):
     future = datetime.now(UTC) + timedelta(minutes=30)
-    spec = sso_a.spec(await sso_a.login(), NAME, not_before=future,
-                      not_on_or_after=future + timedelta(minutes=5))
+    spec = sso_a.spec(
+        await sso_a.login(), NAME, not_before=future, not_on_or_after=future + timedelta(minutes=5)
+    )
     assert await refused(await sso_a.post(sso_a.signed(spec)), "not yet valid")
 
 
@@ -212,8 +215,12 @@ async def test_a_genuine_response_of_tenant_a_is_refused_at_tenant_b(sso_a, sso_
 
 async def test_garbage_is_refused(sso_a, refused):
     await sso_a.login()
-    for body in ("", "not base64!", base64.b64encode(b"<not-xml").decode(),
-                 base64.b64encode(b'<!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>').decode()):
+    for body in (
+        "",
+        "not base64!",
+        base64.b64encode(b"<not-xml").decode(),
+        base64.b64encode(b'<!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>').decode(),
+    ):
         reason = "no SAMLResponse" if not body else "unsolicited"
         assert await refused(await sso_a.post(body), reason), body
 

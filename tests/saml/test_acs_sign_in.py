@@ -18,12 +18,19 @@ async def saml_user(make, sso, email: str, **kwargs: object) -> User:
     return user
 
 
-async def invite(sso, username: str, email: str, role: Role,
-                 method: AuthMethod = AuthMethod.SAML) -> Invitation:
+async def invite(
+    sso, username: str, email: str, role: Role, method: AuthMethod = AuthMethod.SAML
+) -> Invitation:
     return await Invitation.create(
-        tenant=sso.tenant, username=username, username_key=validation.key(username),
-        email=email, email_key=validation.key(email), role=role, auth_method=method,
-        nonce=new_nonce(), expires_at=datetime.now(UTC) + timedelta(days=1),
+        tenant=sso.tenant,
+        username=username,
+        username_key=validation.key(username),
+        email=email,
+        email_key=validation.key(email),
+        role=role,
+        auth_method=method,
+        nonce=new_nonce(),
+        expires_at=datetime.now(UTC) + timedelta(days=1),
     )
 
 
@@ -35,8 +42,13 @@ async def test_an_existing_saml_user_signs_in_and_lands_on_the_frontend(gql, mak
     assert response.headers["location"] == "http://tenantry.test/"
     assert "tenantry_session=" in response.headers["set-cookie"]
     me = (await gql(ME)).ok()["me"]  # the browser's cookie, nothing else
-    assert me == {"username": "sam", "role": "MEMBER", "superuser": False, "authMethod": "SAML",
-                  "tenant": {"name": "acme"}}
+    assert me == {
+        "username": "sam",
+        "role": "MEMBER",
+        "superuser": False,
+        "authMethod": "SAML",
+        "tenant": {"name": "acme"},
+    }
 
 
 async def test_the_browser_goes_back_to_where_login_was_asked_from(make, sso_a):
@@ -63,10 +75,14 @@ async def test_a_pending_saml_invitation_is_consumed_and_its_user_created(gql, s
     assert not await Invitation.exists(id=invitation.id)
     user = await User.get(tenant_id=sso_a.tenant.id, username="newbie")
     assert (user.role, user.auth_method, user.superuser, user.password_hash) == (
-        Role.GUEST, AuthMethod.SAML, False, None
+        Role.GUEST,
+        AuthMethod.SAML,
+        False,
+        None,
     )
     assert (user.saml_idp_entity_id, user.saml_name_id) == (
-        sso_a.idp_entity_id, "Newbie@ACME.example"
+        sso_a.idp_entity_id,
+        "Newbie@ACME.example",
     )
     assert (await gql(ME)).ok()["me"]["username"] == "newbie"
     event = await AuditEvent.get(action="invitation.accepted", target_id=str(user.id))
@@ -95,29 +111,46 @@ async def test_a_password_or_pam_invitation_is_not_consumed_by_sso(sso_a, sessio
 
 
 async def test_a_saml_signup_domain_creates_the_user_with_its_default_role(gql, sso_a):
-    await SignupDomain.create(tenant=sso_a.tenant, domain="acme.example",
-                              default_role=Role.MEMBER, auth_method=AuthMethod.SAML)
+    await SignupDomain.create(
+        tenant=sso_a.tenant,
+        domain="acme.example",
+        default_role=Role.MEMBER,
+        auth_method=AuthMethod.SAML,
+    )
     request_id = await sso_a.login()
     response = await sso_a.post(sso_a.signed(sso_a.spec(request_id, "fresh.face@acme.example")))
     assert response.status_code == 303
     me = (await gql(ME)).ok()["me"]
-    assert me == {"username": "fresh.face", "role": "MEMBER", "superuser": False,
-                  "authMethod": "SAML", "tenant": {"name": "acme"}}
+    assert me == {
+        "username": "fresh.face",
+        "role": "MEMBER",
+        "superuser": False,
+        "authMethod": "SAML",
+        "tenant": {"name": "acme"},
+    }
     assert (await User.get(username="fresh.face")).signed_up
 
 
 async def test_a_taken_username_gets_a_number_on_signup(make, sso_a):
     await make.user(sso_a.tenant, username="fresh", email="fresh@elsewhere.example")
-    await SignupDomain.create(tenant=sso_a.tenant, domain="acme.example",
-                              default_role=Role.GUEST, auth_method=AuthMethod.SAML)
+    await SignupDomain.create(
+        tenant=sso_a.tenant,
+        domain="acme.example",
+        default_role=Role.GUEST,
+        auth_method=AuthMethod.SAML,
+    )
     response = await sso_a.post(sso_a.signed(sso_a.spec(await sso_a.login(), "fresh@acme.example")))
     assert response.status_code == 303
     assert await User.exists(username="fresh-2", email="fresh@acme.example")
 
 
 async def test_a_password_signup_domain_does_not_admit_sso_users(sso_a, sessions):
-    await SignupDomain.create(tenant=sso_a.tenant, domain="acme.example",
-                              default_role=Role.MEMBER, auth_method=AuthMethod.PASSWORD)
+    await SignupDomain.create(
+        tenant=sso_a.tenant,
+        domain="acme.example",
+        default_role=Role.MEMBER,
+        auth_method=AuthMethod.PASSWORD,
+    )
     response = await sso_a.post(sso_a.signed(sso_a.spec(await sso_a.login(), "x@acme.example")))
     assert response.status_code == 403
     assert not await User.exists(email="x@acme.example")
@@ -133,8 +166,12 @@ async def test_nobody_unknown_gets_in(sso_a, sessions):
 
 async def test_a_password_user_with_the_same_email_is_not_signed_in(make, sso_a, sessions):
     await make.user(sso_a.tenant, username="pat", email="pat@acme.example")
-    await SignupDomain.create(tenant=sso_a.tenant, domain="acme.example",
-                              default_role=Role.MEMBER, auth_method=AuthMethod.SAML)
+    await SignupDomain.create(
+        tenant=sso_a.tenant,
+        domain="acme.example",
+        default_role=Role.MEMBER,
+        auth_method=AuthMethod.SAML,
+    )
     await invite(sso_a, "pat2", "other@acme.example", Role.MEMBER)
     response = await sso_a.post(sso_a.signed(sso_a.spec(await sso_a.login(), "pat@acme.example")))
     assert response.status_code == 403
@@ -143,8 +180,9 @@ async def test_a_password_user_with_the_same_email_is_not_signed_in(make, sso_a,
 
 
 async def test_a_pam_user_whose_name_id_matches_is_not_signed_in(make, sso_a, sessions):
-    user = await make.user(sso_a.tenant, username="penny", email="penny@acme.example",
-                           auth_method=AuthMethod.PAM)
+    user = await make.user(
+        sso_a.tenant, username="penny", email="penny@acme.example", auth_method=AuthMethod.PAM
+    )
     # Even linked to the identity (by an operator's mistake), the method must be SAML.
     user.saml_idp_entity_id, user.saml_name_id = sso_a.idp_entity_id, "penny@acme.example"
     await user.save()
@@ -165,16 +203,23 @@ async def test_the_same_name_id_from_another_idp_is_another_identity(make, sso_a
 
 async def test_sso_never_makes_a_superuser(cast, sso_a):
     await invite(sso_a, "boss", "boss@acme.example", Role.ADMIN)
-    spec = sso_a.spec(await sso_a.login(), "boss@acme.example",
-                      attributes={"superuser": ["true"], "role": ["superuser"]})
+    spec = sso_a.spec(
+        await sso_a.login(),
+        "boss@acme.example",
+        attributes={"superuser": ["true"], "role": ["superuser"]},
+    )
     assert (await sso_a.post(sso_a.signed(spec))).status_code == 303
     user = await User.get(username="boss")
     assert (user.role, user.superuser) == (Role.ADMIN, False)
 
 
 async def test_an_overlong_name_id_is_refused_not_crashed(sso_a, sessions):
-    await SignupDomain.create(tenant=sso_a.tenant, domain="acme.example",
-                              default_role=Role.MEMBER, auth_method=AuthMethod.SAML)
+    await SignupDomain.create(
+        tenant=sso_a.tenant,
+        domain="acme.example",
+        default_role=Role.MEMBER,
+        auth_method=AuthMethod.SAML,
+    )
     name_id = "x" * 1100 + "@acme.example"
     response = await sso_a.post(sso_a.signed(sso_a.spec(await sso_a.login(), name_id)))
     assert response.status_code == 403
@@ -185,6 +230,7 @@ async def test_a_saml_user_cannot_log_in_with_a_password(gql, make, sso_a):
     await saml_user(make, sso_a, "sam@acme.example", username="sam")
     login = """mutation($input: LoginInput!) { login(input: $input) { __typename } }"""
     for password in ("correct horse battery staple", "anything-else-1"):
-        result = await gql(login, {"input": {"tenant": "acme", "username": "sam",
-                                             "password": password}})
+        result = await gql(
+            login, {"input": {"tenant": "acme", "username": "sam", "password": password}}
+        )
         assert result.payload("login")["__typename"] == "InvalidCredentials"

@@ -75,19 +75,32 @@ async def test_login_keeps_a_full_url_of_our_own_origin(sso_a):
 
 
 async def test_login_never_sends_the_browser_elsewhere_afterwards(sso_a):
-    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example",
-                   "http://tenantry.test.evil.example/", "https://tenantry.test/",
-                   "http://user@tenantry.test/", "javascript:alert(1)", "relative/path",
-                   "http://[tenantry.test/"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "http://tenantry.test.evil.example/",
+        "https://tenantry.test/",
+        "http://user@tenantry.test/",
+        "javascript:alert(1)",
+        "relative/path",
+        "http://[tenantry.test/",
+    ):
         request_id = await sso_a.login(target)
         assert (await SamlRequest.get(id=request_id)).relay_state == "http://tenantry.test/", target
 
 
 async def test_each_tenant_has_its_own_entity_id(http, cast, sso_a, idp_keys):
-    await update_saml_settings(actor_of(cast.superuser.user), SamlChange(
-        tenant_id=str(cast.tenant_b.id), enabled=False, idp_entity_id="https://idp.example/b",
-        idp_sso_url="https://idp.example/b", idp_certificate=idp_keys.cert_pem,
-    ))
+    await update_saml_settings(
+        actor_of(cast.superuser.user),
+        SamlChange(
+            tenant_id=str(cast.tenant_b.id),
+            enabled=False,
+            idp_entity_id="https://idp.example/b",
+            idp_sso_url="https://idp.example/b",
+            idp_certificate=idp_keys.cert_pem,
+        ),
+    )
     b = etree.fromstring((await http.get("/saml/globex/metadata")).content)
     assert b.get("entityID") == "http://tenantry.test/saml/globex/metadata"
 

@@ -26,17 +26,23 @@ mutation($input: AcceptInvitationInput!) {
 async def saml_invitation(sso, username: str = "sienna") -> Invitation:
     email = f"{username}@acme.example"
     return await Invitation.create(
-        tenant=sso.tenant, username=username, username_key=validation.key(username),
-        email=email, email_key=validation.key(email), role=Role.MEMBER,
-        auth_method=AuthMethod.SAML, nonce=new_nonce(),
+        tenant=sso.tenant,
+        username=username,
+        username_key=validation.key(username),
+        email=email,
+        email_key=validation.key(email),
+        role=Role.MEMBER,
+        auth_method=AuthMethod.SAML,
+        nonce=new_nonce(),
         expires_at=datetime.now(UTC) + timedelta(days=1),
     )
 
 
 async def test_accepting_a_saml_invitation_by_link_points_to_the_sso_login(gql, sso_a):
     invitation = await saml_invitation(sso_a)
-    result = await gql(ACCEPT, {"input": {"token": invitation_token(invitation),
-                                          "password": "anything at all"}})
+    result = await gql(
+        ACCEPT, {"input": {"token": invitation_token(invitation), "password": "anything at all"}}
+    )
     answer = result.payload("acceptInvitation")
     assert answer["__typename"] == "ValidationError"
     assert "http://tenantry.test/saml/acme/login" in answer["message"]
@@ -82,8 +88,12 @@ async def test_a_saml_invitation_with_its_mail_queued_is_taken_up_on_sqlite_too(
 
     invitation = await saml_invitation(sso_a, "queued")
     await OutboxMail.create(
-        kind=MailKind.INVITATION, to_address=invitation.email, subject="Invitation",
-        text_body="…", invitation=invitation, next_attempt_at=datetime.now(UTC),
+        kind=MailKind.INVITATION,
+        to_address=invitation.email,
+        subject="Invitation",
+        text_body="…",
+        invitation=invitation,
+        next_attempt_at=datetime.now(UTC),
     )
     response = await sso_a.post(sso_a.signed(sso_a.spec(await sso_a.login(), invitation.email)))
     assert response.status_code == 303

@@ -19,10 +19,15 @@ def _verify(response: etree._Element, cert_pem: str) -> None:
 
 
 def _document() -> etree._Element:
-    return build_response(ResponseSpec(
-        issuer="https://idp.example", request_id="ONELOGIN_x", acs_url="https://sp.example/acs",
-        audience="https://sp.example/metadata", name_id="ana@example.com",
-    ))
+    return build_response(
+        ResponseSpec(
+            issuer="https://idp.example",
+            request_id="ONELOGIN_x",
+            acs_url="https://sp.example/acs",
+            audience="https://sp.example/metadata",
+            name_id="ana@example.com",
+        )
+    )
 
 
 def test_xmlsec_signs_and_verifies_a_document_with_the_installed_lxml():

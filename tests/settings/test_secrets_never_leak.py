@@ -51,7 +51,7 @@ ME = "{ me { username email ownedTokens { name prefix } } }"
 def key_fragments(pem: str) -> list[str]:
     """Pieces of the key's base64 body: none may appear anywhere."""
     body = "".join(pem.strip().splitlines()[1:-1])
-    return [body[i:i + 24] for i in range(0, len(body) - 24, 24)]
+    return [body[i : i + 24] for i in range(0, len(body) - 24, 24)]
 
 
 @pytest.fixture
@@ -76,35 +76,63 @@ async def test_no_response_log_line_or_error_message_contains_a_secret(
         return result
 
     # A password sign-in: its own response carries the new session token, by design only there.
-    login = await gql(LOGIN, {"input": {"tenant": "acme", "username": "alice",
-                                        "password": DEFAULT_PASSWORD}})
+    login = await gql(
+        LOGIN, {"input": {"tenant": "acme", "username": "alice", "password": DEFAULT_PASSWORD}}
+    )
     session = login.payload("login")["sessionToken"]
-    await call(LOGIN, {"input": {"tenant": "acme", "username": "alice",
-                                 "password": "wrong-" + DEFAULT_PASSWORD}})
+    await call(
+        LOGIN,
+        {"input": {"tenant": "acme", "username": "alice", "password": "wrong-" + DEFAULT_PASSWORD}},
+    )
     await call(ME, token=session)
     await call(ME, token=api_secret)
     await call(ME, token=api_secret + "x")  # a wrong token is refused without being echoed
 
     # The SSL key: accepted, refused as mismatched, refused as garbage.
-    ok = await call(UPDATE_SSL, {"input": {"enabled": True, "certificate": pem.certificate,
-                                           "privateKey": pem.private_key}}, as_=cast.superuser)
+    ok = await call(
+        UPDATE_SSL,
+        {"input": {"enabled": True, "certificate": pem.certificate, "privateKey": pem.private_key}},
+        as_=cast.superuser,
+    )
     assert ok.payload("updateSslSettings")["__typename"] == "SslSettingsPayload"
-    bad = await call(UPDATE_SSL, {"input": {"enabled": True, "certificate": pem.certificate,
-                                            "privateKey": mismatched_key}}, as_=cast.superuser)
+    bad = await call(
+        UPDATE_SSL,
+        {"input": {"enabled": True, "certificate": pem.certificate, "privateKey": mismatched_key}},
+        as_=cast.superuser,
+    )
     assert bad.payload("updateSslSettings")["__typename"] == "ValidationError"
-    await call(UPDATE_SSL, {"input": {"enabled": True, "certificate": pem.certificate,
-                                      "privateKey": pem.private_key[:200]}}, as_=cast.superuser)
+    await call(
+        UPDATE_SSL,
+        {
+            "input": {
+                "enabled": True,
+                "certificate": pem.certificate,
+                "privateKey": pem.private_key[:200],
+            }
+        },
+        as_=cast.superuser,
+    )
     # A forbidden caller's attempt is not echoed either.
-    await call(UPDATE_SSL, {"input": {"enabled": True, "certificate": pem.certificate,
-                                      "privateKey": pem.private_key}}, as_=cast.admin_a)
+    await call(
+        UPDATE_SSL,
+        {"input": {"enabled": True, "certificate": pem.certificate, "privateKey": pem.private_key}},
+        as_=cast.admin_a,
+    )
 
     # The SMTP password: saved, then a refused save that carries it.
-    smtp = {"host": "smtp.example.com", "port": 587, "security": "STARTTLS",
-            "username": "mailer", "password": SMTP_PASSWORD, "fromAddress": "noreply@example.com"}
+    smtp = {
+        "host": "smtp.example.com",
+        "port": 587,
+        "security": "STARTTLS",
+        "username": "mailer",
+        "password": SMTP_PASSWORD,
+        "fromAddress": "noreply@example.com",
+    }
     saved = await call(UPDATE_SMTP, {"input": smtp}, as_=cast.superuser)
     assert saved.payload("updateSmtpSettings")["__typename"] == "SmtpSettingsPayload"
-    refused = await call(UPDATE_SMTP, {"input": {**smtp, "port": 0, "host": "bad host!"}},
-                         as_=cast.superuser)
+    refused = await call(
+        UPDATE_SMTP, {"input": {**smtp, "port": 0, "host": "bad host!"}}, as_=cast.superuser
+    )
     assert refused.payload("updateSmtpSettings")["__typename"] == "ValidationError"
 
     # Everything that can be read back.

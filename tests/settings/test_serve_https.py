@@ -62,8 +62,12 @@ def serving(tmp_path: Path, *args: str, wait_for: str) -> Iterator[subprocess.Po
     """`tenantry serve ARGS` until `wait_for` answers /healthz; stopped with SIGTERM after."""
     log = open(tmp_path / f"serve-{time.monotonic_ns()}.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
-        [TENANTRY, "serve", *args], cwd=tmp_path, env=environment(tmp_path),
-        stdout=log, stderr=subprocess.STDOUT, text=True,
+        [TENANTRY, "serve", *args],
+        cwd=tmp_path,
+        env=environment(tmp_path),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         _wait_healthy(process, wait_for, log)
@@ -96,18 +100,32 @@ def _wait_healthy(process: subprocess.Popen[str], url: str, log) -> None:  # typ
 
 def create_superuser(tmp_path: Path) -> None:
     result = subprocess.run(
-        [TENANTRY, "create-superuser", "--tenant", "acme", "--username", "root",
-         "--email", "root@acme.example.com", "--password-stdin"],
-        cwd=tmp_path, env=environment(tmp_path), input=PASSWORD + "\n",
-        capture_output=True, text=True, timeout=120,
+        [
+            TENANTRY,
+            "create-superuser",
+            "--tenant",
+            "acme",
+            "--username",
+            "root",
+            "--email",
+            "root@acme.example.com",
+            "--password-stdin",
+        ],
+        cwd=tmp_path,
+        env=environment(tmp_path),
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
 
 
 def graphql(url: str, query: str, variables: dict, token: str | None = None) -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables},
-                          headers=headers, timeout=10)
+    response = httpx.post(
+        f"{url}/graphql", json={"query": query, "variables": variables}, headers=headers, timeout=10
+    )
     body = response.json()
     assert not body.get("errors"), body
     return body["data"]
@@ -115,16 +133,24 @@ def graphql(url: str, query: str, variables: dict, token: str | None = None) -> 
 
 def configure_tls(url: str, pem: certs.Pem, listener_ports: list[int]) -> str:
     """What an operator does: sign in, upload the certificate, set TLS listeners."""
-    login = graphql(url, LOGIN, {"input": {"tenant": "acme", "username": "root",
-                                           "password": PASSWORD}})["login"]
+    login = graphql(
+        url, LOGIN, {"input": {"tenant": "acme", "username": "root", "password": PASSWORD}}
+    )["login"]
     token = login["sessionToken"]
-    ssl_result = graphql(url, UPDATE_SSL, {"input": {
-        "enabled": True, "certificate": pem.certificate, "privateKey": pem.private_key}}, token)
+    ssl_result = graphql(
+        url,
+        UPDATE_SSL,
+        {"input": {"enabled": True, "certificate": pem.certificate, "privateKey": pem.private_key}},
+        token,
+    )
     assert ssl_result["updateSslSettings"]["__typename"] == "SslSettingsPayload", ssl_result
-    listeners = [{"purpose": "USER_REQUESTS", "address": "127.0.0.1", "port": port, "tls": True}
-                 for port in listener_ports]
-    listeners.append({"purpose": "CRASH_INGEST", "address": "127.0.0.1",
-                      "port": free_port(), "tls": False})
+    listeners = [
+        {"purpose": "USER_REQUESTS", "address": "127.0.0.1", "port": port, "tls": True}
+        for port in listener_ports
+    ]
+    listeners.append(
+        {"purpose": "CRASH_INGEST", "address": "127.0.0.1", "port": free_port(), "tls": False}
+    )
     saved = graphql(url, UPDATE_LISTENERS, {"l": listeners}, token)
     assert saved["updateListeners"]["__typename"] == "ListenersPayload", saved
     return token
@@ -160,15 +186,16 @@ def test_serve_speaks_https_with_the_stored_certificate_on_port_and_on_listeners
     ca_file.write_text(pem.certificate)
     setup_port, listener_a, listener_b = free_port(), free_port(), free_port()
 
-    with serving(tmp_path, "--port", str(setup_port),
-                 wait_for=f"http://127.0.0.1:{setup_port}"):
+    with serving(tmp_path, "--port", str(setup_port), wait_for=f"http://127.0.0.1:{setup_port}"):
         session = configure_tls(f"http://127.0.0.1:{setup_port}", pem, [listener_a, listener_b])
 
     # Restarted with --port: HTTPS there, with the stored certificate.
-    with serving(tmp_path, "--port", str(setup_port),
-                 wait_for=f"https://127.0.0.1:{setup_port}"):
-        verified = httpx.get(f"https://localhost:{setup_port}/healthz",
-                             verify=ssl.create_default_context(cafile=str(ca_file)), timeout=5)
+    with serving(tmp_path, "--port", str(setup_port), wait_for=f"https://127.0.0.1:{setup_port}"):
+        verified = httpx.get(
+            f"https://localhost:{setup_port}/healthz",
+            verify=ssl.create_default_context(cafile=str(ca_file)),
+            timeout=5,
+        )
         assert verified.json() == {"status": "ok"}
         assert peer_certificate(setup_port) == pem_to_der(pem.certificate)
         with socket.create_connection(("127.0.0.1", setup_port), timeout=5) as plain:
@@ -179,9 +206,11 @@ def test_serve_speaks_https_with_the_stored_certificate_on_port_and_on_listeners
     with serving(tmp_path, wait_for=f"https://127.0.0.1:{listener_a}"):
         for port in (listener_a, listener_b):
             _wait_healthy_tls(port)
-            response = httpx.get(f"https://localhost:{port}/healthz",
-                                 verify=ssl.create_default_context(cafile=str(ca_file)),
-                                 timeout=5)
+            response = httpx.get(
+                f"https://localhost:{port}/healthz",
+                verify=ssl.create_default_context(cafile=str(ca_file)),
+                timeout=5,
+            )
             assert response.json() == {"status": "ok"}
             assert peer_certificate(port) == pem_to_der(pem.certificate)
 
@@ -189,7 +218,7 @@ def test_serve_speaks_https_with_the_stored_certificate_on_port_and_on_listeners
     output = "".join(path.read_text() for path in tmp_path.glob("serve-*.log"))
     assert f"Uvicorn running on https://127.0.0.1:{listener_b}" in output
     body = "".join(pem.private_key.strip().splitlines()[1:-1])
-    for secret in (session, PASSWORD, *[body[i:i + 24] for i in range(0, len(body) - 24, 24)]):
+    for secret in (session, PASSWORD, *[body[i : i + 24] for i in range(0, len(body) - 24, 24)]):
         assert secret not in output
 
 
@@ -210,8 +239,7 @@ def test_the_key_files_given_to_the_server_are_removed_when_it_stops(tmp_path):
     create_superuser(tmp_path)
     pem = certs.self_signed("localhost")
     setup_port, listener = free_port(), free_port()
-    with serving(tmp_path, "--port", str(setup_port),
-                 wait_for=f"http://127.0.0.1:{setup_port}"):
+    with serving(tmp_path, "--port", str(setup_port), wait_for=f"http://127.0.0.1:{setup_port}"):
         configure_tls(f"http://127.0.0.1:{setup_port}", pem, [listener])
     temp = Path(tempfile.gettempdir())
     before = set(temp.glob("tenantry-*.key"))
@@ -227,22 +255,43 @@ def test_serve_stops_with_an_error_when_one_listener_cannot_bind(tmp_path):
     """A partial start would mislead: one port taken, the process ends instead of half-serving."""
     create_superuser(tmp_path)
     setup_port, free, taken = free_port(), free_port(), free_port()
-    with serving(tmp_path, "--port", str(setup_port),
-                 wait_for=f"http://127.0.0.1:{setup_port}"):
+    with serving(tmp_path, "--port", str(setup_port), wait_for=f"http://127.0.0.1:{setup_port}"):
         url = f"http://127.0.0.1:{setup_port}"
-        token = graphql(url, LOGIN, {"input": {"tenant": "acme", "username": "root",
-                                               "password": PASSWORD}})["login"]["sessionToken"]
-        saved = graphql(url, UPDATE_LISTENERS, {"l": [
-            {"purpose": "USER_REQUESTS", "address": "127.0.0.1", "port": free, "tls": False},
-            {"purpose": "USER_REQUESTS", "address": "127.0.0.1", "port": taken, "tls": False},
-        ]}, token)
+        token = graphql(
+            url, LOGIN, {"input": {"tenant": "acme", "username": "root", "password": PASSWORD}}
+        )["login"]["sessionToken"]
+        saved = graphql(
+            url,
+            UPDATE_LISTENERS,
+            {
+                "l": [
+                    {
+                        "purpose": "USER_REQUESTS",
+                        "address": "127.0.0.1",
+                        "port": free,
+                        "tls": False,
+                    },
+                    {
+                        "purpose": "USER_REQUESTS",
+                        "address": "127.0.0.1",
+                        "port": taken,
+                        "tls": False,
+                    },
+                ]
+            },
+            token,
+        )
         assert saved["updateListeners"]["__typename"] == "ListenersPayload"
     with socket.socket() as blocker:
         blocker.bind(("127.0.0.1", taken))
         blocker.listen()
         process = subprocess.run(
-            [TENANTRY, "serve"], cwd=tmp_path, env=environment(tmp_path),
-            capture_output=True, text=True, timeout=60,
+            [TENANTRY, "serve"],
+            cwd=tmp_path,
+            env=environment(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert process.returncode != 0
     assert str(taken) in process.stdout + process.stderr

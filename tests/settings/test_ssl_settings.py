@@ -81,13 +81,19 @@ async def test_a_bad_upload_is_a_validation_error_that_leaves_the_stored_setting
     before = await stored()
     fresh = certs.self_signed("new.example.com")
     bad = {
-        "garbage certificate": {"certificate": "-----BEGIN CERTIFICATE-----\nnope\n",
-                                "privateKey": fresh.private_key},
+        "garbage certificate": {
+            "certificate": "-----BEGIN CERTIFICATE-----\nnope\n",
+            "privateKey": fresh.private_key,
+        },
         "garbage key": {"certificate": fresh.certificate, "privateKey": "not a key"},
-        "expired certificate": {"certificate": certs.self_signed(expired=True).certificate,
-                                "privateKey": fresh.private_key},
-        "key of another certificate": {"certificate": fresh.certificate,
-                                       "privateKey": certs.other_key()},
+        "expired certificate": {
+            "certificate": certs.self_signed(expired=True).certificate,
+            "privateKey": fresh.private_key,
+        },
+        "key of another certificate": {
+            "certificate": fresh.certificate,
+            "privateKey": certs.other_key(),
+        },
         # Alone, each is checked against the stored other half: neither matches.
         "certificate without a key": {"certificate": fresh.certificate},
         "key without a certificate": {"privateKey": fresh.private_key},
@@ -97,17 +103,29 @@ async def test_a_bad_upload_is_a_validation_error_that_leaves_the_stored_setting
     assert result["field"] == field
     after = await stored()
     assert after is not None and before is not None
-    assert (after.ssl_certificate, after.ssl_private_key_encrypted, after.ssl_subject,
-            after.ssl_not_after, after.ssl_enabled) == (
-        before.ssl_certificate, before.ssl_private_key_encrypted, before.ssl_subject,
-        before.ssl_not_after, before.ssl_enabled)
+    assert (
+        after.ssl_certificate,
+        after.ssl_private_key_encrypted,
+        after.ssl_subject,
+        after.ssl_not_after,
+        after.ssl_enabled,
+    ) == (
+        before.ssl_certificate,
+        before.ssl_private_key_encrypted,
+        before.ssl_subject,
+        before.ssl_not_after,
+        before.ssl_enabled,
+    )
 
 
 async def test_the_expired_certificate_error_says_so(gql, cast: Cast):
     expired = certs.self_signed(expired=True)
     result = (await upload(gql, cast.superuser, expired)).payload("updateSslSettings")
-    assert result == {"__typename": "ValidationError", "message": "The certificate has expired.",
-                      "field": "certificate"}
+    assert result == {
+        "__typename": "ValidationError",
+        "message": "The certificate has expired.",
+        "field": "certificate",
+    }
     assert await stored() is None or (await stored()).ssl_certificate is None  # type: ignore[union-attr]
 
 
@@ -143,8 +161,11 @@ async def test_ssl_cannot_be_enabled_before_a_certificate_is_stored(gql, cast: C
 async def test_ssl_can_be_disabled_and_keeps_the_certificate(gql, cast: Cast):
     await upload(gql, cast.superuser, certs.self_signed("kept.example.com"))
     result = (await upload(gql, cast.superuser, enabled=False)).payload("updateSslSettings")
-    assert result["ssl"] == {"enabled": False, "certificateSubject": "CN=kept.example.com",
-                             "certificateNotAfter": result["ssl"]["certificateNotAfter"]}
+    assert result["ssl"] == {
+        "enabled": False,
+        "certificateSubject": "CN=kept.example.com",
+        "certificateNotAfter": result["ssl"]["certificateNotAfter"],
+    }
 
 
 async def test_ssl_cannot_be_disabled_while_a_listener_uses_tls(gql, cast: Cast):
@@ -188,8 +209,10 @@ async def test_anonymous_callers_must_sign_in_to_change_ssl_settings(gql, cast: 
 async def test_instance_settings_show_the_subject_and_expiry_but_never_the_key(gql, cast: Cast):
     pem = certs.self_signed("shown.example.com")
     await upload(gql, cast.superuser, pem)
-    result = await gql("{ instanceSettings { ssl { enabled certificateSubject "
-                       "certificateNotAfter } } }", as_=cast.superuser)
+    result = await gql(
+        "{ instanceSettings { ssl { enabled certificateSubject certificateNotAfter } } }",
+        as_=cast.superuser,
+    )
     ssl = result.ok()["instanceSettings"]["ssl"]
     assert ssl["enabled"] is True and ssl["certificateSubject"] == "CN=shown.example.com"
     assert "PRIVATE" not in result.response.text
@@ -199,10 +222,13 @@ async def test_the_schema_has_no_field_that_returns_the_private_key():
     from schema import schema
 
     sdl = schema.as_str()
-    block = sdl[sdl.index("type SslSettings {"):]
-    block = block[:block.index("}")]
-    assert sorted(line.split(":")[0].strip() for line in block.splitlines()[1:] if ":" in line) \
-        == ["certificateNotAfter", "certificateSubject", "enabled"]
+    block = sdl[sdl.index("type SslSettings {") :]
+    block = block[: block.index("}")]
+    assert sorted(line.split(":")[0].strip() for line in block.splitlines()[1:] if ":" in line) == [
+        "certificateNotAfter",
+        "certificateSubject",
+        "enabled",
+    ]
     assert "privateKey:" not in sdl.replace("privateKey: String = null", "")
 
 
@@ -220,20 +246,27 @@ async def test_a_certificate_whose_subject_is_longer_than_can_be_stored_is_a_val
     # Thirty units of sixty characters: a subject of some two thousand in RFC 4514 form.
     name = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]
-        + [x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"{i:02}" + "u" * 58)
-           for i in range(30)]
+        + [
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"{i:02}" + "u" * 58)
+            for i in range(30)
+        ]
     )
     now = datetime.now(UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
         .sign(key, hashes.SHA256())
     )
     pem = certs.Pem(
         cert.public_bytes(serialization.Encoding.PEM).decode(),
         key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ).decode(),
         cert.not_valid_after_utc,

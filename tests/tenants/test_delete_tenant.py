@@ -57,34 +57,77 @@ async def populate(make: Factory, cast: Cast) -> dict[str, object]:
     token, secret = await make.api_token(cast.member_b.user, "ci")
     await make.api_token(cast.admin_b.user, "deploy")
     invitation = await Invitation.create(
-        tenant=b, username="newbie", username_key="newbie", email="newbie@globex.example.com",
-        email_key="newbie@globex.example.com", role=Role.MEMBER, auth_method=AuthMethod.PASSWORD,
-        invited_by=cast.admin_b.user, nonce="n" * 64, expires_at=later,
+        tenant=b,
+        username="newbie",
+        username_key="newbie",
+        email="newbie@globex.example.com",
+        email_key="newbie@globex.example.com",
+        role=Role.MEMBER,
+        auth_method=AuthMethod.PASSWORD,
+        invited_by=cast.admin_b.user,
+        nonce="n" * 64,
+        expires_at=later,
     )
     # bob, a superuser of B, invited someone into A: that invitation stays, senderless.
     cross = await Invitation.create(
-        tenant=cast.tenant_a, username="friend", username_key="friend",
-        email="friend@acme.example.com", email_key="friend@acme.example.com", role=Role.MEMBER,
-        auth_method=AuthMethod.PASSWORD, invited_by=bob.user, nonce="m" * 64, expires_at=later,
+        tenant=cast.tenant_a,
+        username="friend",
+        username_key="friend",
+        email="friend@acme.example.com",
+        email_key="friend@acme.example.com",
+        role=Role.MEMBER,
+        auth_method=AuthMethod.PASSWORD,
+        invited_by=bob.user,
+        nonce="m" * 64,
+        expires_at=later,
     )
     await SignupDomain.create(tenant=b, domain="globex.example.com", default_role=Role.MEMBER)
-    await SamlSettings.create(tenant=b, idp_entity_id="https://idp.globex",
-                              idp_sso_url="https://idp.globex/sso", idp_certificate="-")
+    await SamlSettings.create(
+        tenant=b,
+        idp_entity_id="https://idp.globex",
+        idp_sso_url="https://idp.globex/sso",
+        idp_certificate="-",
+    )
     await SamlRequest.create(id=f"id-{uuid.uuid4()}", tenant=b, expires_at=later)
     await SamlAssertionSeen.create(id=f"a-{uuid.uuid4()}", tenant=b, expires_at=later)
-    await OutboxMail.create(kind=MailKind.INVITATION, to_address="newbie@globex.example.com",
-                            subject="Join", text_body="...", invitation=invitation,
-                            next_attempt_at=later)
-    await OutboxMail.create(kind=MailKind.VERIFICATION, to_address="bert@globex.example.com",
-                            subject="Verify", text_body="...", user=cast.member_b.user,
-                            next_attempt_at=later)
+    await OutboxMail.create(
+        kind=MailKind.INVITATION,
+        to_address="newbie@globex.example.com",
+        subject="Join",
+        text_body="...",
+        invitation=invitation,
+        next_attempt_at=later,
+    )
+    await OutboxMail.create(
+        kind=MailKind.VERIFICATION,
+        to_address="bert@globex.example.com",
+        subject="Verify",
+        text_body="...",
+        user=cast.member_b.user,
+        next_attempt_at=later,
+    )
     # Events in B, and an event in A whose actor is B's superuser.
-    await audit.record(actor_of(cast.admin_b.user), "user.updated", tenant_id=b.id,
-                       target_type="user", target_id=cast.member_b.user.id)
-    await audit.record(actor_of(bob.user), "invitation.sent", tenant_id=cast.tenant_a.id,
-                       target_type="invitation", target_id=cross.id)
-    return {"bob": bob, "project": project, "token": token, "secret": secret,
-            "cross_invitation": cross}
+    await audit.record(
+        actor_of(cast.admin_b.user),
+        "user.updated",
+        tenant_id=b.id,
+        target_type="user",
+        target_id=cast.member_b.user.id,
+    )
+    await audit.record(
+        actor_of(bob.user),
+        "invitation.sent",
+        tenant_id=cast.tenant_a.id,
+        target_type="invitation",
+        target_id=cross.id,
+    )
+    return {
+        "bob": bob,
+        "project": project,
+        "token": token,
+        "secret": secret,
+        "cross_invitation": cross,
+    }
 
 
 async def dangling_references() -> list[str]:
@@ -112,12 +155,18 @@ async def dangling_references() -> list[str]:
 async def test_a_superuser_deletes_a_tenant_and_everything_in_it(gql, make, cast: Cast):
     await populate(make, cast)
     result = (await delete(gql, cast.superuser, cast.tenant_b.id, "globex")).payload("deleteTenant")
-    assert result == {"__typename": "DeleteTenantSuccess",
-                      "deletedTenantId": str(cast.tenant_b.id)}
+    assert result == {"__typename": "DeleteTenantSuccess", "deletedTenantId": str(cast.tenant_b.id)}
     b = cast.tenant_b.id
     assert not await Tenant.filter(id=b).exists()
-    for model in (User, Invitation, SignupDomain, Project, SamlSettings, SamlRequest,
-                  SamlAssertionSeen):
+    for model in (
+        User,
+        Invitation,
+        SignupDomain,
+        Project,
+        SamlSettings,
+        SamlRequest,
+        SamlAssertionSeen,
+    ):
         assert await model.filter(tenant_id=b).count() == 0, model.__name__
     from models import ApiToken
 
@@ -167,8 +216,7 @@ async def test_the_audit_trail_survives_without_pointing_into_the_removed_tenant
 @pytest.mark.parametrize("confirm", ["", "Globex", "globe", "acme"])
 async def test_the_name_must_be_repeated_exactly(gql, make, cast: Cast, confirm: str):
     await populate(make, cast)
-    result = (await delete(gql, cast.superuser, cast.tenant_b.id, confirm)).payload(
-        "deleteTenant")
+    result = (await delete(gql, cast.superuser, cast.tenant_b.id, confirm)).payload("deleteTenant")
     assert result["__typename"] == "ValidationError"
     assert result["field"] == "confirmName"
     assert await User.filter(tenant_id=cast.tenant_b.id).count() == 3
@@ -244,7 +292,7 @@ async def test_no_row_of_any_table_points_into_the_removed_tenant_on_postgresql(
             [list(removed)],
         )
         if rows[0]["n"]:
-            leftovers[f'{fk["table_name"]}.{fk["column_name"]}'] = rows[0]["n"]
+            leftovers[f"{fk['table_name']}.{fk['column_name']}"] = rows[0]["n"]
     assert leftovers == {}
     # Beyond the declared keys: any uuid or text column of any table, the trail's text aside.
     columns = await db.execute_query_dict(
@@ -269,7 +317,7 @@ async def test_projects_created_while_the_tenant_is_deleted_never_survive_it(gql
     their owner gone; the deletion itself always succeeds."""
     import asyncio
 
-    create = 'mutation($n: String!) { createProject(name: $n) { __typename } }'
+    create = "mutation($n: String!) { createProject(name: $n) { __typename } }"
 
     async def creations():
         return [await gql(create, {"n": f"race-{i}"}, as_=cast.member_b) for i in range(8)]

@@ -28,7 +28,8 @@ async def test_a_superuser_lists_every_tenant_by_name(gql, cast: Cast):
 
 async def test_a_superuser_creates_a_tenant_that_then_appears_in_the_list(gql, cast: Cast):
     created = (await gql(CREATE, {"name": "  Initech "}, as_=cast.superuser)).payload(
-        "createTenant")
+        "createTenant"
+    )
     assert created["__typename"] == "TenantPayload"
     assert created["tenant"]["name"] == "Initech"
     names = [t["name"] for t in (await gql(TENANTS, as_=cast.superuser)).ok()["tenants"]]

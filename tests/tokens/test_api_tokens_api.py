@@ -121,7 +121,8 @@ async def test_the_owner_revokes_their_token(gql, cast: Cast, make: Factory):
     token, _ = await make.api_token(cast.member_a.user)
     result = await gql(REVOKE, {"id": str(token.id)}, as_=cast.member_a)
     assert result.payload("revokeApiToken") == {
-        "__typename": "RevokeApiTokenSuccess", "revokedApiTokenId": str(token.id)
+        "__typename": "RevokeApiTokenSuccess",
+        "revokedApiTokenId": str(token.id),
     }
     assert not await ApiToken.exists(id=token.id)
 

@@ -103,8 +103,6 @@ async def test_a_token_cannot_mint_another_token(gql, cast: Cast, make: Factory)
     from models import ApiToken
 
     _, secret = await make.api_token(cast.member_a.user)
-    result = await gql(
-        'mutation { createApiToken(name: "spare") { __typename } }', token=secret
-    )
+    result = await gql('mutation { createApiToken(name: "spare") { __typename } }', token=secret)
     assert result.codes == ["FORBIDDEN"]
     assert await ApiToken.filter(owner_id=cast.member_a.user.id).count() == 1

@@ -98,9 +98,7 @@ async def test_an_admin_cannot_change_a_user_who_became_a_superuser_while_the_ch
     assert (await User.get(id=target.id)).role is Role.MEMBER
 
 
-async def test_an_email_change_racing_a_revocation_does_not_restore_the_superuser_bit(
-    cast, make
-):
+async def test_an_email_change_racing_a_revocation_does_not_restore_the_superuser_bit(cast, make):
     """updateUser writes only what it changes: a stale row must not overwrite the bit."""
     from tortoise.transactions import in_transaction
 

@@ -26,7 +26,8 @@ async def post(http: AsyncClient, query: str, variables: dict[str, Any], token: 
     """JSON encoded here (ASCII escapes), as a client may send a lone surrogate: \\ud800."""
     body = json.dumps({"query": query, "variables": variables})
     response = await http.post(
-        "/graphql", content=body,
+        "/graphql",
+        content=body,
         headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
     )
     return response.json()
@@ -72,9 +73,12 @@ async def test_a_cursor_the_list_gave_out_still_works(http, cast: Cast, make: Fa
         await make.project(cast.admin_a.user, name=f"p{index}")
         await audit.record(None, f"test.event{index}", tenant_id=cast.tenant_a.id)
     first = await post(
-        http, LISTS[field].replace("edges {", "pageInfo { endCursor } edges {")
+        http,
+        LISTS[field]
+        .replace("edges {", "pageInfo { endCursor } edges {")
         .replace("(after: $after)", "(first: 1, after: $after)"),
-        {"after": None}, cast.admin_a.token,
+        {"after": None},
+        cast.admin_a.token,
     )
     after = first["data"][field]["pageInfo"]["endCursor"]
     assert after is not None

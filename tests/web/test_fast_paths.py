@@ -39,8 +39,14 @@ class Query:
     def rows(self) -> list[Row]:
         return [
             Row(name="a", nickname=None, count=1, colour=Colour.RED, broken="ok", bad_number=2),
-            Row(name="b", nickname="bee", count=2, colour=Colour.BLUE, broken=None,  # type: ignore[arg-type]
-                bad_number="x"),  # type: ignore[arg-type]  # fmt: skip
+            Row(
+                name="b",
+                nickname="bee",
+                count=2,
+                colour=Colour.BLUE,
+                broken=None,  # type: ignore[arg-type]
+                bad_number="x",
+            ),  # type: ignore[arg-type]  # fmt: skip
         ]
 
 
@@ -145,7 +151,9 @@ def _counts(counter: StatementCounter) -> list[str]:
 
 
 async def test_a_users_page_counts_only_when_total_count_is_asked_for(
-    gql: GraphQLClient, make: Factory, sql: StatementCounter  # noqa: F811
+    gql: GraphQLClient,
+    make: Factory,
+    sql: StatementCounter,  # noqa: F811
 ) -> None:
     tenant = await make.tenant()
     admin = await make.person(tenant, role=Role.ADMIN)

@@ -56,9 +56,7 @@ async def test_more_aliases_than_the_limit_are_refused(client_with: ClientFactor
     assert messages(response) == ["4 aliases found. Allowed: 3"]
 
 
-async def test_aliased_logins_beyond_the_alias_limit_never_run(
-    http: AsyncClient, cast
-) -> None:
+async def test_aliased_logins_beyond_the_alias_limit_never_run(http: AsyncClient, cast) -> None:
     login = 'l{i}: login(input: {{tenant: "acme", username: "alice", password: "guess{i}"}}) '
     query = "mutation { " + "".join(login.format(i=i) + "{ __typename } " for i in range(31)) + "}"
     response = await ask(http, query)

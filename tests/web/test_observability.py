@@ -44,8 +44,14 @@ async def test_metrics_count_requests_latency_and_errors_by_operation(http: Asyn
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text
-    assert 'tenantry_http_requests_total{method="POST",operation="WhoAmI",path="/graphql",status="200"}' in text  # noqa: E501
-    assert 'tenantry_http_request_duration_seconds_bucket{le="0.005",operation="WhoAmI",path="/graphql"}' in text  # noqa: E501
+    assert (
+        'tenantry_http_requests_total{method="POST",operation="WhoAmI",path="/graphql",status="200"}'
+        in text
+    )  # noqa: E501
+    assert (
+        'tenantry_http_request_duration_seconds_bucket{le="0.005",operation="WhoAmI",path="/graphql"}'
+        in text
+    )  # noqa: E501
     assert 'tenantry_graphql_errors_total{code="GRAPHQL_ERROR",operation="Broken"}' in text
     assert "tenantry_password_hash_waiting 0.0" in text
 
