@@ -12,8 +12,8 @@ from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.auth.api_tokens import API_TOKEN_PREFIX
-from domain.errors import Forbidden, NotFound
-from domain.owned_objects import access_owned
+from domain.errors import Forbidden
+from domain.owned_objects import access_owned, delete_owned
 from domain.projects import lock_owner, object_name
 from domain.secrets import digest, new_token
 from models import ApiToken
@@ -65,16 +65,11 @@ async def access_token_by_id(actor: Actor, token_id: str | uuid.UUID, op: Op) ->
 async def revoke_api_token(actor: Actor, token_id: str) -> uuid.UUID:
     """The owner, their tenant's admins, superusers anywhere. The token stops working at once."""
     token = await access_token_by_id(actor, token_id, Op.DELETE_OBJECTS)
-    async with in_transaction() as connection:
-        deleted = await ApiToken.filter(id=token.id).using_db(connection).delete()
-        if not deleted:
-            raise NotFound("No such API token.")
-        await audit.record(
-            actor,
-            "api_token.revoked",
-            tenant_id=token.tenant_id,  # type: ignore[attr-defined]
-            target_type="api_token",
-            target_id=token.id,
-            changes={"name": token.name, "prefix": token.prefix, "owner": token.owner_id},  # type: ignore[attr-defined]
-        )
-    return token.id
+    return await delete_owned(
+        actor,
+        token,
+        noun="API token",
+        action="api_token.revoked",
+        target_type="api_token",
+        changes={"name": token.name, "prefix": token.prefix, "owner": token.owner_id},  # type: ignore[attr-defined]
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from domain import validation
+from tortoise.transactions import in_transaction
+
+from domain import audit, validation
 from domain.errors import Forbidden, NotFound
 from models import ApiToken, Project
 from permissions.rules import Actor, Op, reaches
@@ -30,3 +32,27 @@ async def access_owned(
             raise NotFound(f"No such {noun}.")
         raise Forbidden()
     return row
+
+
+async def delete_owned(
+    actor: Actor,
+    row: Owned,
+    *,
+    noun: str,
+    action: str,
+    target_type: str,
+    changes: dict[str, object],
+) -> uuid.UUID:
+    """Delete a reached object and record it; NotFound when a concurrent call got there first."""
+    async with in_transaction() as connection:
+        if not await type(row).filter(id=row.id).using_db(connection).delete():
+            raise NotFound(f"No such {noun}.")
+        await audit.record(
+            actor,
+            action,
+            tenant_id=row.tenant_id,  # type: ignore[attr-defined]
+            target_type=target_type,
+            target_id=row.id,
+            changes=changes,
+        )
+    return row.id

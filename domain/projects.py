@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from domain import audit, validation
 from domain.errors import AlreadyExists, Forbidden, NotFound, ValidationFailed
-from domain.owned_objects import access_owned
+from domain.owned_objects import access_owned, delete_owned
 from models import Project, User
 from permissions.rules import Actor, Op, allowed
 
@@ -101,16 +101,11 @@ async def access_project_by_id(actor: Actor, project_id: str | uuid.UUID, op: Op
 async def delete_project(actor: Actor, project_id: str) -> uuid.UUID:
     """The owner, their tenant's admins, superusers anywhere."""
     project = await access_project_by_id(actor, project_id, Op.DELETE_OBJECTS)
-    async with in_transaction() as connection:
-        deleted = await Project.filter(id=project.id).using_db(connection).delete()
-        if not deleted:
-            raise NotFound("No such project.")
-        await audit.record(
-            actor,
-            "project.deleted",
-            tenant_id=project.tenant_id,  # type: ignore[attr-defined]
-            target_type="project",
-            target_id=project.id,
-            changes={"name": project.name, "owner": project.owner_id},  # type: ignore[attr-defined]
-        )
-    return project.id
+    return await delete_owned(
+        actor,
+        project,
+        noun="project",
+        action="project.deleted",
+        target_type="project",
+        changes={"name": project.name, "owner": project.owner_id},  # type: ignore[attr-defined]
+    )

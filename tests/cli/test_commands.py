@@ -29,6 +29,12 @@ def run(args: list[str], cwd: Path, stdin: str = "", env: dict[str, str] | None 
     )
 
 
+CREATE_ROOT = [
+    "create-superuser", "--tenant", "acme", "--username", "root", "--email", "root@acme.io",
+    "--password-stdin",
+]  # fmt: skip
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -37,16 +43,7 @@ def free_port() -> int:
 
 def test_create_superuser_prints_the_new_users_id(tmp_path):
     result = run(
-        [
-            "create-superuser",
-            "--tenant",
-            "acme",
-            "--username",
-            "root",
-            "--email",
-            "root@acme.io",
-            "--password-stdin",
-        ],
+        CREATE_ROOT,
         tmp_path,
         "a long enough secret\n",
     )
@@ -56,16 +53,7 @@ def test_create_superuser_prints_the_new_users_id(tmp_path):
 
 
 def test_create_superuser_fails_with_one_line_when_the_username_exists(tmp_path):
-    args = [
-        "create-superuser",
-        "--tenant",
-        "acme",
-        "--username",
-        "root",
-        "--email",
-        "root@acme.io",
-        "--password-stdin",
-    ]
+    args = CREATE_ROOT
     assert run(args, tmp_path, "a long enough secret\n").returncode == 0
     again = run(args, tmp_path, "a long enough secret\n")
     assert again.returncode == 1
@@ -75,16 +63,7 @@ def test_create_superuser_fails_with_one_line_when_the_username_exists(tmp_path)
 
 def test_create_superuser_refuses_a_weak_password(tmp_path):
     result = run(
-        [
-            "create-superuser",
-            "--tenant",
-            "acme",
-            "--username",
-            "root",
-            "--email",
-            "root@acme.io",
-            "--password-stdin",
-        ],
+        CREATE_ROOT,
         tmp_path,
         "short\n",
     )
@@ -94,17 +73,7 @@ def test_create_superuser_refuses_a_weak_password(tmp_path):
 
 def test_create_superuser_refuses_a_password_that_is_not_text_with_one_line(tmp_path):
     result = subprocess.run(
-        [
-            TENANTRY,
-            "create-superuser",
-            "--tenant",
-            "acme",
-            "--username",
-            "root",
-            "--email",
-            "root@acme.io",
-            "--password-stdin",
-        ],
+        [TENANTRY, *CREATE_ROOT],
         cwd=tmp_path,
         input=b"\xff\xfe a long enough secret\n",
         capture_output=True,
