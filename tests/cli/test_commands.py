@@ -183,3 +183,15 @@ def test_serve_on_an_empty_database_prints_the_admin_password_once_and_it_logs_i
     finally:
         output = _stop(server)
     assert "shown this once" not in output
+
+
+def test_a_tenantry_toml_sets_the_same_keys_as_the_environment(tmp_path):
+    (tmp_path / "tenantry.toml").write_text('database_url = "sqlite://./data/elsewhere.db"\n')
+    environment = {k: v for k, v in os.environ.items() if k != "TENANTRY_DATABASE_URL"}
+    result = subprocess.run(
+        [TENANTRY, "migrate"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env=environment,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "elsewhere.db").exists()
+    assert not (tmp_path / "var" / "tenantry.db").exists()
