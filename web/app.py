@@ -20,6 +20,7 @@ from models.db import tortoise_config
 from schema import schema
 from web.graphql import GraphQLEndpoint
 from web.health import healthz
+from web.links import ROUTES as link_routes
 from web.logging import RequestContextMiddleware, configure_logging
 from web.metrics import metrics
 from web.persisted_queries import persisted_queries_for
@@ -66,6 +67,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *saml_routes,
+        *link_routes,
     ]
     middleware = [Middleware(RequestContextMiddleware)]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -1,1 +1,13 @@
+import pytest
+
+from models import AuthMethod, Role, SignupDomain
 from tests.smtp_server import smtp, smtp_down  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+async def whitelist(cast) -> SignupDomain:
+    """example.com opens sign-up in acme, as guests with a password."""
+    return await SignupDomain.create(
+        tenant=cast.tenant_a, domain="example.com", default_role=Role.GUEST,
+        auth_method=AuthMethod.PASSWORD,
+    )  # fmt: skip

@@ -13,14 +13,6 @@ from tests.smtp_server import link_in, token_in
 PASSWORD = "a long and private passphrase"
 
 
-@pytest.fixture
-async def whitelist(cast) -> SignupDomain:
-    return await SignupDomain.create(
-        tenant=cast.tenant_a, domain="example.com", default_role=Role.GUEST,
-        auth_method=AuthMethod.PASSWORD,
-    )  # fmt: skip
-
-
 def sign_up(email: str = "ana@example.com", username: str = "ana", **more) -> dict:
     return {"input": {"tenant": "acme", "username": username, "email": email,
                       "password": PASSWORD, **more}}  # fmt: skip

@@ -1,0 +1,136 @@
+"""The pages the e-mailed links open: accept an invitation, confirm an e-mail address.
+
+A frontend may serve these paths itself (TENANTRY_PUBLIC_URL points at it); these plain pages
+make the links work with the server alone. Opening a link never uses it up: mail scanners
+fetch links, so only the form's POST accepts or confirms.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from string import Template
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from domain import invitations, signup
+from domain.auth.login import SignedIn
+from domain.auth.sessions import ClientInfo
+from domain.config import get_config
+from domain.errors import DomainError
+from models import AuthMethod
+from web.auth import client_address
+from web.cookies import set_session_cookie
+
+MAX_FORM_BYTES = 8 * 1024
+_PAGE = Template("""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>$title · Tenantry</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto">
+<h1>$title</h1>
+$body
+</body></html>
+""")
+# The token is in the URL: keep it out of caches and of other sites' Referer headers.
+_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+            "X-Frame-Options": "DENY"}  # fmt: skip
+_UNUSABLE = "This link is not valid: it may have expired or been used already."
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    html = _PAGE.substitute(title=escape(title), body=body)
+    return HTMLResponse(html, status_code=status, headers=_HEADERS)
+
+
+def _client(request: Request) -> ClientInfo:
+    return ClientInfo(address=client_address(request), user_agent=request.headers.get("user-agent"))
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _signed_in(outcome: SignedIn) -> Response:
+    user = escape(outcome.user.username)
+    response = _page(
+        "You are signed in",
+        f"<p>Welcome, {user}. You can close this page or continue to the "
+        f'<a href="{escape(get_config().public_url)}/graphql">API explorer</a>.</p>',
+    )
+    set_session_cookie(response, outcome.session_token)
+    return response
+
+
+def _password_form(action: str, token: str, label: str, error: str | None) -> str:
+    problem = f'<p role="alert" style="color: #b00">{escape(error)}</p>' if error else ""
+    return f"""{problem}<form method="post" action="{action}">
+<input type="hidden" name="token" value="{escape(token)}">
+<label>{escape(label)}<br><input type="password" name="password" required
+ autocomplete="new-password" maxlength="1024"></label>
+<p><button type="submit">Continue</button></p></form>"""
+
+
+async def accept_invitation_page(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    return await _invitation(token, error=None)
+
+
+async def _invitation(token: str, error: str | None) -> Response:
+    found = await invitations.preview(token) if token else None
+    if found is None:
+        return _page("Invitation", f"<p>{_UNUSABLE}</p>", status=404)
+    intro = (
+        f"<p>You are invited to <strong>{escape(found.tenant_name)}</strong> as "
+        f"<strong>{escape(found.username)}</strong> ({escape(found.email)}).</p>"
+    )
+    if found.auth_method is AuthMethod.SAML:
+        return _page("Invitation", intro + "<p>Accept it by signing in with your organisation's "
+                     "single sign-on.</p>")  # fmt: skip
+    label = (
+        "Your system password"
+        if found.auth_method is AuthMethod.PAM
+        else "Choose a password (at least 8 characters)"
+    )
+    return _page("Invitation", intro + _password_form("/accept-invitation", token, label, error))
+
+
+async def accept_invitation_submit(request: Request) -> Response:
+    form = await _form(request)
+    token = form.get("token", "")
+    try:
+        outcome = await invitations.accept_invitation(token, form.get("password"), _client(request))
+    except DomainError as exc:
+        return await _invitation(token, error=exc.message)
+    return _signed_in(outcome)
+
+
+async def verify_email_page(request: Request) -> Response:
+    token = request.query_params.get("token", "")
+    form = f"""<form method="post" action="/verify-email">
+<input type="hidden" name="token" value="{escape(token)}">
+<p><button type="submit">Confirm my e-mail address</button></p></form>"""
+    return _page("Confirm your e-mail address", form)
+
+
+async def verify_email_submit(request: Request) -> Response:
+    form = await _form(request)
+    try:
+        outcome = await signup.verify_email(form.get("token", ""), _client(request))
+    except DomainError as exc:
+        return _page("Confirm your e-mail address", f"<p>{escape(exc.message)}</p>", status=404)
+    return _signed_in(outcome)
+
+
+ROUTES = [
+    Route("/accept-invitation", accept_invitation_page, methods=["GET"]),
+    Route("/accept-invitation", accept_invitation_submit, methods=["POST"]),
+    Route("/verify-email", verify_email_page, methods=["GET"]),
+    Route("/verify-email", verify_email_submit, methods=["POST"]),
+]
