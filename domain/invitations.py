@@ -36,6 +36,7 @@ from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, signed_link_token, split_link_token
 from domain.smtp_settings import current_server
+from domain.users import refuse_taken
 from models import AuthMethod, EmailStatus, Invitation, MailKind, Role, Tenant, User
 from permissions.rules import Actor, Op, Scope, may_invite, reaches, scope
 
@@ -81,13 +82,9 @@ async def _target_tenant(actor: Actor, tenant_id: str | None) -> Tenant:
 async def _refuse_taken(
     tenant_id: uuid.UUID, username: str, email: str, connection: object
 ) -> None:
+    await refuse_taken(tenant_id, username, email, connection=connection)
     username_key, email_key = validation.key(username), validation.key(email)
-    users = User.filter(tenant_id=tenant_id).using_db(connection)
     invitations = Invitation.filter(tenant_id=tenant_id).using_db(connection)
-    if await users.filter(username_key=username_key).exists():
-        raise AlreadyExists("That username is taken in this tenant.", "username")
-    if await users.filter(email_key=email_key).exists():
-        raise AlreadyExists("That e-mail address is used in this tenant.", "email")
     if await invitations.filter(username_key=username_key).exists():
         raise AlreadyExists("That username is already invited in this tenant.", "username")
     if await invitations.filter(email_key=email_key).exists():
@@ -331,11 +328,7 @@ async def _consume(
         # Not `== 1`: SQLite's count includes the rows its ON DELETE CASCADE removed.
         if not consumed:
             raise InvalidToken()
-        users = User.filter(tenant_id=tenant.id).using_db(connection)
-        if await users.filter(username_key=invitation.username_key).exists():
-            raise AlreadyExists("That username is taken in this tenant.", "username")
-        if await users.filter(email_key=invitation.email_key).exists():
-            raise AlreadyExists("That e-mail address is used in this tenant.", "email")
+        await refuse_taken(tenant.id, invitation.username, invitation.email, connection=connection)
         try:
             user = await User.create(
                 using_db=connection,

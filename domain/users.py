@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -110,7 +111,7 @@ async def create_user(actor: Actor | None, new: NewUser, *, action: str) -> User
         )
         password_hash = await hashing().hash(password)
     async with in_transaction() as connection:
-        await _refuse_taken(new.tenant.id, username, email)
+        await refuse_taken(new.tenant.id, username, email)
         try:
             user = await User.create(
                 using_db=connection,
@@ -146,14 +147,16 @@ async def create_user(actor: Actor | None, new: NewUser, *, action: str) -> User
     return user
 
 
-async def _refuse_taken(
+async def refuse_taken(
     tenant_id: uuid.UUID,
     username: str | None,
     email: str | None,
     *,
     except_user: uuid.UUID | None = None,
+    connection: BaseDBAsyncClient | None = None,
 ) -> None:
-    users = User.filter(tenant_id=tenant_id)
+    """AlreadyExists when a user of the tenant has the username or e-mail (in any case)."""
+    users = User.filter(tenant_id=tenant_id).using_db(connection)
     if except_user is not None:
         users = users.exclude(id=except_user)
     if username and await users.filter(username_key=validation.key(username)).exists():
@@ -189,7 +192,7 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
             raise Forbidden()
         changes: dict[str, object] = {}
         if new_email is not None and validation.key(new_email) != user.email_key:
-            await _refuse_taken(user.tenant_id, None, new_email, except_user=user.id)  # type: ignore[attr-defined]
+            await refuse_taken(user.tenant_id, None, new_email, except_user=user.id)  # type: ignore[attr-defined]
             user.email, user.email_key = new_email, validation.key(new_email)
             changes["email"] = new_email
         elif new_email is not None and new_email != user.email:

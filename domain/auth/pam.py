@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pam
 
+from domain import validation
 from domain.config import get_config
 
 PAM_DIR = Path("/etc/pam.d")
@@ -25,13 +26,7 @@ def _authenticate(username: str, password: str, service: str) -> bool:
 
 def _passable(value: str) -> bool:
     """PAM takes NUL-terminated UTF-8: a NUL or a lone surrogate can never match anything."""
-    if not value or "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return bool(value) and validation.storable(value)
 
 
 async def authenticate(username: str, password: str) -> bool:
