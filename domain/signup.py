@@ -30,7 +30,8 @@ from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, split_link_token
 from domain.smtp_settings import current_server
 from domain.tenants import tenant_named
-from models import AuthMethod, Invitation, MailKind, Role, SignupDomain, Tenant, User
+from domain.users import username_in_use
+from models import AuthMethod, MailKind, Role, SignupDomain, Tenant, User
 from permissions.rules import Actor, Op, allowed, reaches
 
 
@@ -225,20 +226,14 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
                 target_id=existing.id, actor_name=username,
             )  # fmt: skip
         else:
-            username_key = validation.key(username)
-            if (
-                await users.filter(username_key=username_key).exists()
-                or await Invitation.filter(tenant_id=tenant.id, username_key=username_key)
-                .using_db(connection)
-                .exists()
-            ):
+            if await username_in_use(tenant.id, username, connection=connection):
                 raise AlreadyExists("That username is taken in this tenant.", "username")
             try:
                 user = await User.create(
                     using_db=connection,
                     tenant=tenant,
                     username=username,
-                    username_key=username_key,
+                    username_key=validation.key(username),
                     email=email,
                     email_key=validation.key(email),
                     role=rule.default_role,

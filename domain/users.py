@@ -22,7 +22,7 @@ from domain.errors import (
     UserOwnsObjects,
 )
 from domain.locks import lock_instance, lock_tenant
-from models import ApiToken, AuthMethod, Project, Role, Tenant, User
+from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User
 from permissions.rules import Actor, Op, Scope, allowed, may_manage_user, reaches, scope
 
 
@@ -163,6 +163,21 @@ async def refuse_taken(
         raise AlreadyExists("That username is taken in this tenant.", "username")
     if email and await users.filter(email_key=validation.key(email)).exists():
         raise AlreadyExists("That e-mail address is used in this tenant.", "email")
+
+
+async def username_in_use(
+    tenant_id: uuid.UUID, username: str, *, connection: BaseDBAsyncClient | None = None
+) -> bool:
+    """Held by a user of the tenant, or promised to someone by a pending invitation."""
+    username_key = validation.key(username)
+    return (
+        await User.filter(tenant_id=tenant_id, username_key=username_key)
+        .using_db(connection)
+        .exists()
+        or await Invitation.filter(tenant_id=tenant_id, username_key=username_key)
+        .using_db(connection)
+        .exists()
+    )
 
 
 async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Role | None) -> User:

@@ -20,8 +20,8 @@ from domain.errors import AlreadyExists, ValidationFailed
 from domain.invitations import SamlIdentity, accept_invitation_by_sso
 from domain.locks import lock_tenant
 from domain.signup import domain_rule
-from domain.users import NewUser, create_user
-from models import AuthMethod, Invitation, Tenant, User
+from domain.users import NewUser, create_user, username_in_use
+from models import AuthMethod, Tenant, User
 
 # Attribute names IdPs use for the e-mail address (plain, Azure/ADFS claim, LDAP OID).
 EMAIL_ATTRIBUTES = (
@@ -143,9 +143,6 @@ async def _free_username(tenant: Tenant, email: str) -> str:
     base = _NOT_USERNAME.sub("-", email.partition("@")[0]).strip("._-")[:56] or "user"
     for n in range(1, 100):
         candidate = base if n == 1 else f"{base}-{n}"
-        username_key = validation.key(candidate)
-        taken = await User.filter(tenant_id=tenant.id, username_key=username_key).exists()
-        pending = await Invitation.filter(tenant_id=tenant.id, username_key=username_key).exists()
-        if not taken and not pending:
+        if not await username_in_use(tenant.id, candidate):
             return candidate
     raise AlreadyExists("No free username for this e-mail.", "username")
