@@ -64,6 +64,7 @@ class Config(BaseSettings):
     mail_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_max_attempts: int = Field(default=5, ge=1)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    sqlite_checkpoint_seconds: float = Field(default=1.0, gt=0)
 
     log_json: bool = True
 

@@ -6,19 +6,26 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
+
+from models.sqlite import PRAGMAS
 
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
 
 
 def tortoise_config(database_url: str, label: str = "default") -> dict[str, Any]:
+    connection: str | dict[str, Any] = database_url
     if database_url.startswith("sqlite://"):
         path = database_url.removeprefix("sqlite://")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = expand_db_url(database_url)
+        # Ours first; pragmas given in the URL's query string still win.
+        connection["credentials"] = {**PRAGMAS, **connection["credentials"]}
     return {
-        "connections": {label: database_url},
+        "connections": {label: connection},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

@@ -101,6 +101,7 @@ def config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Confi
         graphiql=True,
         # Failed logins wait out PAM's delay in production; tests/auth checks that on its own.
         login_failure_seconds=0,
+        sqlite_checkpoint_seconds=0.1,
     )
 
 

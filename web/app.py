@@ -17,6 +17,7 @@ from domain.auth.passwords import reset_hashing
 from domain.config import Config, configure
 from domain.ratelimit import reset_limiter
 from models.db import tortoise_config
+from models.sqlite import run_checkpointer
 from schema import schema
 from web.graphql import GraphQLEndpoint
 from web.health import healthz
@@ -31,6 +32,7 @@ from web.tuning import tune_garbage_collector
 BackgroundWorker = Callable[[], Awaitable[None]]
 BACKGROUND_WORKERS: list[BackgroundWorker] = []
 BACKGROUND_WORKERS.append(outbox.run_worker)  # account mail (invitations, verification)
+BACKGROUND_WORKERS.append(run_checkpointer)  # SQLite only: see models/sqlite.py
 
 
 def create_app(config: Config | None = None, *, run_workers: bool = True) -> Starlette:

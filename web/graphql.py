@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -129,6 +130,15 @@ class GraphQLEndpoint(GraphQL):
         except HTTPException as error:
             response = self._refusal(exchange, error.status_code, error.reason)
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        # orjson: a page of 100 users is encoded in a tenth of json.dumps's time (issue 7).
+        # It refuses what json.dumps accepts (lone surrogates in strings, integers beyond
+        # 64 bits, keys that are not strings): those still get an answer, from json.dumps.
+        try:
+            return orjson.dumps(data)
+        except (orjson.JSONEncodeError, TypeError):
+            return super().encode_json(data).encode()  # type: ignore[union-attr]
 
     def _check_request(self, request: Request, media_type: str | None) -> None:
         if request.method == "POST":

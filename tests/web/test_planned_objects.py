@@ -1,0 +1,183 @@
+"""Objects whose whole selection is plain fields are answered by a plan in one pass
+(schema/execution.py; issue 7: speed), and answer exactly what the general path answers:
+the same data, the same key order, the same errors at the same paths."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import strawberry
+
+from schema.execution import ExecutionContext
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Person(Named):
+    nickname: str | None
+    age: int
+
+
+@strawberry.type
+class Team:
+    title: str
+    lead: Person | None
+    members: list[Person]
+    maybe_members: list[Person | None] | None
+
+
+@strawberry.type
+class Edge:
+    cursor: str
+    node: Team
+
+
+@strawberry.type
+class Connection:
+    edges: list[Edge]
+
+
+@strawberry.type
+class Robot:
+    serial: str
+
+
+class Failing:
+    """A row whose attribute raises when read."""
+
+    name = "failing"
+    age = 1
+
+    @property
+    def nickname(self) -> str:
+        raise RuntimeError("the attribute broke")
+
+
+def person(name: str, nickname: str | None = None, age: int = 30) -> Person:
+    return Person(name=name, nickname=nickname, age=age)
+
+
+def team(title: str, **overrides: Any) -> Team:
+    values: dict[str, Any] = {
+        "title": title,
+        "lead": person(f"{title}-lead"),
+        "members": [person(f"{title}-1", "one"), person(f"{title}-2")],
+        "maybe_members": [person(f"{title}-3"), None],
+    }
+    return Team(**{**values, **overrides})
+
+
+def page(*nodes: Team | None) -> Connection:
+    return Connection(edges=[Edge(cursor=f"c{i}", node=node) for i, node in enumerate(nodes)])  # type: ignore[arg-type]
+
+
+PAGES: dict[str, Connection] = {
+    "plain": page(team("red"), team("blue")),
+    "no lead": page(team("red", lead=None)),
+    "no list": page(team("red", maybe_members=None)),
+    # Values the schema forbids: the general path reports each with its path.
+    "null member": page(team("red", members=[person("a"), None])),
+    "null node": page(team("red"), None),
+    "raising attribute": page(team("red", members=[Failing()])),
+    "wrong scalar": page(team("red", members=[person("a", age="old")])),  # type: ignore[arg-type]
+    "not a list": page(team("red", members=person("a"))),
+}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def page(self, kind: str) -> Connection:
+        return PAGES[kind]
+
+    @strawberry.field
+    def everyone(self) -> list[Named]:
+        return [person("a"), person("b", "bee")]
+
+    @strawberry.field
+    def anything(self) -> list[Person | Robot]:  # type: ignore[valid-type]
+        return [person("a"), Robot(serial="r2")]
+
+
+DOCUMENTS = [
+    "{ page(kind: $kind) { edges { cursor node { title lead { name age } "
+    "members { name nickname age } } } } }",
+    "{ page(kind: $kind) { __typename edges { __typename node { maybeMembers { name } "
+    "lead { __typename nickname } } } } }",
+    "{ page(kind: $kind) { edges { c: cursor n: node { t: title "
+    "m: members { a: age n: name } } } } }",
+    "{ page(kind: $kind) { edges { node { ...T members { ... on Person { age } } } } } } "
+    "fragment T on Team { title members { name } }",
+    "{ page(kind: $kind) { edges { node { title @skip(if: true) "
+    "lead @include(if: false) { name } members { name } } } } }",
+]
+
+
+def answer(result: Any) -> tuple[str, list[tuple[str, Any]]]:
+    # As JSON text: the keys' order (the selection's order) must match too.
+    errors = sorted((e.message, e.path) for e in result.errors or [])
+    return json.dumps(result.data), errors
+
+
+def with_kind(document: str, kind: str) -> str:
+    return document.replace("$kind", json.dumps(kind))
+
+
+GENERAL = strawberry.Schema(query=Query)
+PLANNED = strawberry.Schema(query=Query, execution_context_class=ExecutionContext)
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+@pytest.mark.parametrize("document", DOCUMENTS)
+async def test_a_planned_page_answers_as_the_general_executor_does(
+    kind: str, document: str
+) -> None:
+    query = with_kind(document, kind)
+
+    expected = answer(await GENERAL.execute(query))
+
+    assert answer(await PLANNED.execute(query)) == expected
+
+
+async def test_interfaces_and_unions_answer_as_the_general_executor_does() -> None:
+    for query in (
+        "{ everyone { __typename name ... on Person { age } } }",
+        "{ anything { __typename ... on Person { name } ... on Robot { serial } } }",
+    ):
+        assert answer(await PLANNED.execute(query)) == answer(await GENERAL.execute(query))
+
+
+class CountsGeneralFields(ExecutionContext):
+    executed: list[str] = []
+
+    def execute_field(
+        self, parent_type: Any, source: Any, field_details_list: Any, *rest: Any
+    ) -> Any:
+        CountsGeneralFields.executed.append(field_details_list[0].node.name.value)
+        return super().execute_field(parent_type, source, field_details_list, *rest)
+
+
+async def test_only_the_root_field_of_a_plain_page_takes_the_general_path() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=CountsGeneralFields)
+    CountsGeneralFields.executed = []
+
+    result = await schema.execute(with_kind(DOCUMENTS[0], "plain"))
+
+    assert result.errors is None
+    assert CountsGeneralFields.executed == ["page"]
+
+
+async def test_a_page_with_a_null_where_forbidden_is_answered_by_the_general_path() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=CountsGeneralFields)
+    CountsGeneralFields.executed = []
+
+    result = await schema.execute(with_kind(DOCUMENTS[0], "null member"))
+
+    assert [e.path for e in result.errors or []] == [["page", "edges", 0, "node", "members", 1]]
+    assert "members" in CountsGeneralFields.executed
