@@ -25,6 +25,7 @@ from resolvers.pagination import paginate
 from schema.types.users import ROW_COLUMNS as USER_COLUMNS
 from web.auth import identify
 from web.graphql import GraphQLEndpoint
+from web.logging import RequestContextMiddleware
 from web.persisted_queries import DatabaseStore, PersistedQueries
 
 _memory: dict[str, bytes] = {}
@@ -82,7 +83,7 @@ def bare_app() -> Starlette:
 
 
 # --- the same users page through our GraphQL stack, from memory ------------------------------
-# What GraphQL itself costs: our endpoint, extensions and executor, no database. The rows come
+# What GraphQL itself costs: our middleware, endpoint, extensions and executor, no database. The rows come
 # from the real endpoint's answer (PUT /bare/memory/scalars), so the bytes match.
 
 
@@ -128,7 +129,8 @@ class MemoryQuery:
         return _memory_page()
 
 
-def memory_graphql() -> GraphQLEndpoint:
+def memory_graphql() -> RequestContextMiddleware:
+    """Our endpoint behind the app's own middleware (request ID, access log, metrics)."""
     from schema import schema as real_schema
 
     memory_schema = strawberry.Schema(
@@ -136,10 +138,12 @@ def memory_graphql() -> GraphQLEndpoint:
         extensions=real_schema.extensions,
         execution_context_class=real_schema.execution_context_class,
     )
-    return GraphQLEndpoint(
-        memory_schema,
-        persisted=PersistedQueries(DatabaseStore(10)),
-        graphql_ide=None,
+    return RequestContextMiddleware(
+        GraphQLEndpoint(
+            memory_schema,
+            persisted=PersistedQueries(DatabaseStore(10)),
+            graphql_ide=None,
+        )
     )
 
 

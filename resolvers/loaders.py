@@ -6,6 +6,7 @@ import uuid
 import weakref
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from aiodataloader import DataLoader
@@ -52,13 +53,24 @@ class TokensByOwnerLoader(_ByOwnerLoader):
 
 
 class Loaders:
-    """One set per request, so nothing cached outlives the request that authorised it."""
+    """One set per request, so nothing cached outlives the request that authorised it.
+    Each is made when first used: most requests need none."""
 
-    def __init__(self) -> None:
-        self.tenant = TenantLoader()
-        self.user = UserLoader()
-        self.projects_by_owner = ProjectsByOwnerLoader()
-        self.tokens_by_owner = TokensByOwnerLoader()
+    @cached_property
+    def tenant(self) -> TenantLoader:
+        return TenantLoader()
+
+    @cached_property
+    def user(self) -> UserLoader:
+        return UserLoader()
+
+    @cached_property
+    def projects_by_owner(self) -> ProjectsByOwnerLoader:
+        return ProjectsByOwnerLoader()
+
+    @cached_property
+    def tokens_by_owner(self) -> TokensByOwnerLoader:
+        return TokensByOwnerLoader()
 
     def prime_users(self, users: Sequence[User]) -> None:
         for user in users:

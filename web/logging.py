@@ -6,6 +6,7 @@ key that names a secret, in case a caller passes one by mistake.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import sys
@@ -14,6 +15,7 @@ import uuid
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,10 +31,21 @@ _SECRET_KEY = re.compile(
 log = structlog.get_logger("tenantry.http")
 
 
+@functools.lru_cache(maxsize=1024)
+def _names_a_secret(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key))
+
+
 def _drop_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    for key in [k for k in event if _SECRET_KEY.search(k)]:
+    for key in [k for k in event if _names_a_secret(k)]:
         event[key] = "[redacted]"
     return event
+
+
+def _orjson_text(event: Any, default: Any = None, **_: Any) -> str:
+    # Every request writes an access line: orjson renders it in a fraction of json.dumps's
+    # time. `default` is structlog's fallback (repr) for values JSON has no type for.
+    return orjson.dumps(event, default=default, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
@@ -43,7 +56,11 @@ def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _drop_secrets,
     ]
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    renderer: Any = (
+        structlog.processors.JSONRenderer(serializer=_orjson_text)
+        if json
+        else structlog.dev.ConsoleRenderer()
+    )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -62,6 +79,13 @@ def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
             ],
         )
     )
+    # What the logging HOWTO's "Optimization" section lists: no record needs its caller's
+    # file and line, thread or process (the JSON holds none of them), and finding them cost
+    # more than rendering the line, on every request.
+    logging._srcfile = None  # noqa: SLF001 - the documented switch
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for existing in [h for h in root.handlers if getattr(h, "_tenantry", False)]:
         root.removeHandler(existing)
