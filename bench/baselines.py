@@ -83,8 +83,8 @@ def bare_app() -> Starlette:
 
 
 # --- the same users page through our GraphQL stack, from memory ------------------------------
-# What GraphQL itself costs: our middleware, endpoint, extensions and executor, no database. The rows come
-# from the real endpoint's answer (PUT /bare/memory/scalars), so the bytes match.
+# What GraphQL itself costs: our middleware, endpoint, extensions and executor, no database.
+# The rows come from the real endpoint's answer (PUT /bare/memory/scalars), so the bytes match.
 
 
 @strawberry.type(name="User")
