@@ -19,6 +19,7 @@ from domain.ratelimit import reset_limiter
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer
 from schema import schema
+from web.body_limit import BodyLimitMiddleware
 from web.graphql import GraphQLEndpoint
 from web.health import healthz
 from web.links import ROUTES as link_routes
@@ -71,5 +72,6 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         *saml_routes,
         *link_routes,
     ]
-    middleware = [Middleware(RequestContextMiddleware)]
+    # Outermost first: every answer, a 413 included, gets its request ID, log line and metrics.
+    middleware = [Middleware(RequestContextMiddleware), Middleware(BodyLimitMiddleware)]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

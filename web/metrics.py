@@ -6,6 +6,8 @@ chooses them), error codes come from our own errors.
 
 from __future__ import annotations
 
+import hmac
+
 from graphql import GraphQLError
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -19,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from domain.auth.passwords import hashing
+from domain.config import get_config
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/metrics"})
@@ -88,4 +91,19 @@ def observe_errors(operation: str | None, errors: list[GraphQLError]) -> None:
 
 
 async def metrics(request: Request) -> Response:
+    token = get_config().metrics_token
+    if token is not None and not _bearer_is(request.headers.get("authorization"), token):
+        return Response(
+            "/metrics needs the metrics token.\n",
+            401,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            media_type="text/plain",
+        )
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def _bearer_is(header: str | None, token: str) -> bool:
+    scheme, _, presented = (header or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        presented.strip().encode(), token.encode()
+    )

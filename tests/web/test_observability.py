@@ -12,6 +12,7 @@ import pytest
 from httpx import AsyncClient
 
 from tests.factories import DEFAULT_PASSWORD
+from tests.web.conftest import ClientFactory
 
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { __typename } }"""
 
@@ -158,3 +159,18 @@ def test_healthz_answers_503_when_the_database_does_not() -> None:
     )  # fmt: skip
     result = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
     assert result == ['RESULT 503 {"status":"unavailable"}'], done.stderr
+
+
+async def test_metrics_with_a_token_set_refuse_callers_without_it(
+    client_with: ClientFactory,
+) -> None:
+    async with client_with(metrics_token="scrape-secret-1") as client:
+        missing = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"authorization": "Bearer scrape-secret-2"})
+        right = await client.get("/metrics", headers={"authorization": "Bearer scrape-secret-1"})
+
+    assert (missing.status_code, wrong.status_code) == (401, 401)
+    assert missing.headers["www-authenticate"] == 'Bearer realm="metrics"'
+    assert "tenantry_http_requests_total" not in missing.text + wrong.text
+    assert right.status_code == 200
+    assert "tenantry_http_requests_total" in right.text
