@@ -19,6 +19,7 @@ from models.db import migrate
 from tests import secrets_seen
 from tests.factories import DEFAULT_PASSWORD, Cast, Factory
 from tests.graphql_client import GraphQLClient
+from tests.other_settings import client_with  # noqa: F401 - a fixture for every test
 from tests.secrets_seen import remember
 from web.app import create_app
 

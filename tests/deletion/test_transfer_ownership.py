@@ -6,6 +6,8 @@ import pytest
 
 from models import ApiToken, AuditEvent, Project, Role, User
 from tests.factories import Cast, Factory
+from tests.graphql_client import GraphQLClient
+from tests.other_settings import ClientFactory
 
 TRANSFER = """
 mutation($input: TransferOwnershipInput!) {
@@ -283,20 +285,22 @@ async def test_a_superuser_may_hand_a_token_to_a_superuser(gql, cast: Cast, make
 
 
 async def test_choosing_tens_of_thousands_of_ids_is_a_validation_error_not_a_crash(
-    gql, cast: Cast, make: Factory
+    client_with: ClientFactory, cast: Cast, make: Factory
 ):
     import uuid
 
     await holdings(make, cast.member_a.user)
-    # More than a database takes as parameters of one statement (PostgreSQL: 32767).
+    # More than a database takes as parameters of one statement (PostgreSQL: 32767), in a
+    # body larger than the default limit lets through (1 MiB), so the limit is raised here.
     chosen = [str(uuid.uuid4()) for _ in range(40_000)]
-    payload = await transfer(
-        gql,
-        cast.admin_a,
-        fromUserId=cast.member_a.id,
-        toUserId=cast.admin_a.id,
-        projectIds=chosen,
-    )
+    async with client_with(max_body_bytes=4 * 1024 * 1024) as client:
+        payload = await transfer(
+            GraphQLClient(client),
+            cast.admin_a,
+            fromUserId=cast.member_a.id,
+            toUserId=cast.admin_a.id,
+            projectIds=chosen,
+        )
     assert payload["__typename"] == "ValidationError"
     assert payload["field"] == "projectIds"
 

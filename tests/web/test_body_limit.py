@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from models import Tenant
 from tests.factories import Cast
-from tests.web.conftest import ClientFactory
+from tests.other_settings import ClientFactory
 
 LIMIT = 4096
 CREATE_TENANT = 'mutation { createTenant(name: "padded") { __typename } }'

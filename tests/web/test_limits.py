@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from tests.web.conftest import ClientFactory
+from tests.other_settings import ClientFactory
 
 NEW = "application/graphql-response+json"
 

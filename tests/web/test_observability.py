@@ -12,7 +12,7 @@ import pytest
 from httpx import AsyncClient
 
 from tests.factories import DEFAULT_PASSWORD
-from tests.web.conftest import ClientFactory
+from tests.other_settings import ClientFactory
 
 LOGIN = """mutation($input: LoginInput!) { login(input: $input) { __typename } }"""
 

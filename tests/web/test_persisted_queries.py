@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from httpx import AsyncClient
 
-from tests.web.conftest import ClientFactory
+from tests.other_settings import ClientFactory
 from web.persisted_queries import RedisStore
 
 ME = "query Me { me { username } }"
