@@ -355,6 +355,7 @@ How to read these figures:
   (argon2id, OWASP parameters, in a thread pool).
 - `sendInvitation` runs on four connections; the SMTP server waits 500 ms before each answer, and
   the mail goes out from the outbox worker, not from the request.
+- Where the time goes, and what changed it: [PROFILE.md](PROFILE.md).
 """
 
 
