@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 import idna
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain import audit, mail, outbox, validation
@@ -31,8 +35,10 @@ from domain.secrets import link_token_matches, new_nonce, split_link_token
 from domain.smtp_settings import current_server
 from domain.tenants import tenant_named
 from domain.users import username_in_use
-from models import AuthMethod, MailKind, Role, SignupDomain, Tenant, User
+from models import AuthMethod, EmailStatus, MailKind, OutboxMail, Role, SignupDomain, Tenant, User
 from permissions.rules import Actor, Op, allowed, reaches
+
+log = logging.getLogger("tenantry.signup")
 
 
 async def domain_rule(tenant_id: uuid.UUID, normal_email: str) -> SignupDomain | None:
@@ -183,9 +189,14 @@ class SignUp:
 async def sign_up(request: SignUp, client: ClientInfo) -> str:
     """Create an unverified account and mail the verification link; returns the address.
 
-    An address that already has an account answers like a fresh sign-up (no enumeration of
-    e-mails); an unverified one gets its verification mail again. A taken username is
-    `AlreadyExists`, as the contract allows.
+    - A username someone else holds (or an invitation promises) is `AlreadyExists`, whatever
+      the address, so the answer does not tell whether the address has an account.
+    - An address that already has a verified account answers like a fresh sign-up, and
+      nothing is sent.
+    - An address whose account nobody has verified yet is signed up afresh: the newest
+      sign-up replaces the username, password, role and method, and only its link works.
+      Only the address's owner can finish either, and an earlier one may be a stranger's,
+      whose password would otherwise be waiting in the account the owner activates.
     """
     email = validation.email(request.email)
     await limiter().hit(Action.SIGN_UP, client=client.address, account=validation.key(email))
@@ -202,65 +213,107 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
         password_hash = await hashing().hash(checked)
     if await current_server() is None:
         raise EmailNotConfigured()
-    now = datetime.now(UTC)
-    expires = now + timedelta(hours=get_config().verification_ttl_hours)
+    pending = PendingSignUp(
+        username=username,
+        username_key=validation.key(username),
+        role=rule.default_role,
+        auth_method=rule.auth_method,
+        password_hash=password_hash,
+        verification_nonce=new_nonce(),
+        verification_expires_at=datetime.now(UTC)
+        + timedelta(hours=get_config().verification_ttl_hours),
+    )
     async with in_transaction() as connection:
         await lock_tenant(connection, tenant.id)
         users = User.filter(tenant_id=tenant.id).using_db(connection)
         existing = await users.filter(email_key=validation.key(email)).first()
-        if existing is not None:
-            if existing.signed_up and not existing.email_verified:
-                existing.verification_nonce = new_nonce()
-                existing.verification_expires_at = expires
-                await existing.save(
-                    using_db=connection,
-                    update_fields=["verification_nonce", "verification_expires_at"],
-                )
-                await outbox.enqueue(
-                    connection, MailKind.VERIFICATION, _verification_mail(existing, tenant),
-                    user_id=existing.id,
-                )  # fmt: skip
-            # Otherwise nothing is sent: the owner of the address already has an account.
+        replacing = existing is not None and existing.signed_up and not existing.email_verified
+        keeps_own_name = replacing and existing.username_key == pending.username_key  # type: ignore[union-attr]
+        if not keeps_own_name and await username_in_use(tenant.id, username, connection=connection):
+            raise AlreadyExists("That username is taken in this tenant.", "username")
+        if existing is None:
+            await _create_pending(connection, tenant, rule, email, pending)
+        elif replacing:
+            await _replace_pending(connection, tenant, existing, pending)
+        else:
+            # The owner of the address already has an account: nothing is sent.
             await audit.record(
                 None, "user.sign_up_repeated", tenant_id=tenant.id, target_type="user",
                 target_id=existing.id, actor_name=username,
             )  # fmt: skip
-        else:
-            if await username_in_use(tenant.id, username, connection=connection):
-                raise AlreadyExists("That username is taken in this tenant.", "username")
-            try:
-                user = await User.create(
-                    using_db=connection,
-                    tenant=tenant,
-                    username=username,
-                    username_key=validation.key(username),
-                    email=email,
-                    email_key=validation.key(email),
-                    role=rule.default_role,
-                    auth_method=rule.auth_method,
-                    # A sign-up domain never makes a superuser.
-                    superuser=False,
-                    password_hash=password_hash,
-                    email_verified=False,
-                    signed_up=True,
-                    verification_nonce=new_nonce(),
-                    verification_expires_at=expires,
-                )
-            except IntegrityError:
-                raise AlreadyExists("That username is taken in this tenant.", "username") from None
-            await outbox.enqueue(
-                connection, MailKind.VERIFICATION, _verification_mail(user, tenant),
-                user_id=user.id,
-            )  # fmt: skip
-            await audit.record(
-                None, "user.signed_up", tenant_id=tenant.id, target_type="user",
-                target_id=user.id,
-                changes={"username": username, "email": email, "role": rule.default_role,
-                         "authMethod": rule.auth_method, "domain": rule.domain},
-                actor_name=username,
-            )  # fmt: skip
     outbox.wake()
     return email
+
+
+@dataclass(frozen=True)
+class PendingSignUp:
+    """What a sign-up sets on the account it creates or replaces."""
+
+    username: str
+    username_key: str
+    role: Role
+    auth_method: AuthMethod
+    password_hash: str | None
+    verification_nonce: str
+    verification_expires_at: datetime
+
+
+async def _create_pending(
+    connection: BaseDBAsyncClient,
+    tenant: Tenant,
+    rule: SignupDomain,
+    email: str,
+    pending: PendingSignUp,
+) -> None:
+    try:
+        user = await User.create(
+            using_db=connection,
+            tenant=tenant,
+            email=email,
+            email_key=validation.key(email),
+            # A sign-up domain never makes a superuser.
+            superuser=False,
+            email_verified=False,
+            signed_up=True,
+            **asdict(pending),
+        )
+    except IntegrityError:
+        raise AlreadyExists("That username is taken in this tenant.", "username") from None
+    await outbox.enqueue(
+        connection, MailKind.VERIFICATION, _verification_mail(user, tenant), user_id=user.id
+    )
+    await audit.record(
+        None, "user.signed_up", tenant_id=tenant.id, target_type="user", target_id=user.id,
+        changes={"username": pending.username, "email": email, "role": pending.role,
+                 "authMethod": pending.auth_method, "domain": rule.domain},
+        actor_name=pending.username,
+    )  # fmt: skip
+
+
+async def _replace_pending(
+    connection: BaseDBAsyncClient, tenant: Tenant, user: User, pending: PendingSignUp
+) -> None:
+    previous = user.username
+    for name, value in asdict(pending).items():
+        setattr(user, name, value)
+    try:
+        await user.save(using_db=connection, update_fields=list(asdict(pending)))
+    except IntegrityError:
+        raise AlreadyExists("That username is taken in this tenant.", "username") from None
+    # The earlier link's mail may still be waiting: it would carry a dead link.
+    await (
+        OutboxMail.filter(user_id=user.id, status=EmailStatus.PENDING).using_db(connection).delete()
+    )
+    await outbox.enqueue(
+        connection, MailKind.VERIFICATION, _verification_mail(user, tenant), user_id=user.id
+    )
+    await audit.record(
+        None, "user.sign_up_replaced", tenant_id=tenant.id, target_type="user",
+        target_id=user.id,
+        changes={"username": pending.username, "previousUsername": previous,
+                 "role": pending.role, "authMethod": pending.auth_method},
+        actor_name=pending.username,
+    )  # fmt: skip
 
 
 async def verify_email(token: str, client: ClientInfo) -> SignedIn:
@@ -299,3 +352,47 @@ async def verify_email(token: str, client: ClientInfo) -> SignedIn:
     user.email_verified = True
     user.verification_nonce = None
     return await sign_in(user, client, how="email-verification")
+
+
+# ------------------------------------------------------------------ lapsed sign-ups
+
+EXPIRY_SWEEP_SECONDS = 3600
+
+
+async def remove_expired_sign_ups(now: datetime | None = None) -> int:
+    """Delete sign-ups whose verification lapsed unused; returns how many.
+
+    Nobody can activate them any more (signing up again with the address starts afresh), and
+    they would hold their usernames forever. An account something was moved to since (its
+    projects or tokens restrict the deletion) is left alone.
+    """
+    now = now or datetime.now(UTC)
+    lapsed = Q(signed_up=True, email_verified=False, verification_expires_at__lt=now)
+    removed = 0
+    for user in await User.filter(lapsed):
+        try:
+            async with in_transaction() as connection:
+                # Conditional: a sign-up renewed meanwhile is no longer lapsed.
+                if not await User.filter(lapsed, id=user.id).using_db(connection).delete():
+                    continue
+                await audit.record(
+                    None, "user.sign_up_expired", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+                    target_type="user", target_id=user.id, actor_name=user.username,
+                )  # fmt: skip
+        except IntegrityError:
+            continue
+        removed += 1
+    return removed
+
+
+async def run_expiry_worker() -> None:
+    """The server's background worker for lapsed sign-ups (every process runs one; the
+    deletions are conditional, so they never clash)."""
+    while True:
+        try:
+            await remove_expired_sign_ups()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # keep the worker alive; the next sweep tries again
+            log.exception("removing lapsed sign-ups failed")
+        await asyncio.sleep(EXPIRY_SWEEP_SECONDS)

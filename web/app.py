@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
-from domain import outbox
+from domain import outbox, signup
 from domain.auth.passwords import reset_hashing
 from domain.config import Config, configure
 from domain.ratelimit import reset_limiter
@@ -34,6 +34,7 @@ BackgroundWorker = Callable[[], Awaitable[None]]
 BACKGROUND_WORKERS: list[BackgroundWorker] = []
 BACKGROUND_WORKERS.append(outbox.run_worker)  # account mail (invitations, verification)
 BACKGROUND_WORKERS.append(run_checkpointer)  # SQLite only: see models/sqlite.py
+BACKGROUND_WORKERS.append(signup.run_expiry_worker)  # sign-ups whose verification lapsed
 
 
 def create_app(config: Config | None = None, *, run_workers: bool = True) -> Starlette:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.signup import remove_expired_sign_ups
 from models import AuditEvent, AuthMethod, OutboxMail, Role, SignupDomain, User
 from tests.signup.queries import LOGIN, SIGN_UP, UPDATE_USER, VERIFY
 from tests.smtp_server import link_in, token_in
@@ -155,6 +156,62 @@ async def test_signing_up_again_before_verifying_sends_a_new_link(gql, whitelist
     ] == "LoginSuccess"
 
 
+async def login_as(gql, username: str, password: str) -> str:
+    login = {"input": {"tenant": "acme", "username": username, "password": password}}
+    return (await gql(LOGIN, login)).payload("login")["__typename"]
+
+
+async def test_a_later_sign_up_replaces_a_strangers_unverified_one(gql, whitelist, smtp):
+    # A stranger signs up first with the owner's address and a password of their own.
+    stranger = sign_up(username="mallet", password="the stranger's passphrase")
+    assert (await answer(gql, stranger))["__typename"] == "SignUpSuccess"
+    strangers_link = token_in((await smtp.wait_for(1))[0], "/verify-email")
+
+    assert (await answer(gql, sign_up()))["__typename"] == "SignUpSuccess"
+    owners_link = token_in((await smtp.wait_for(2))[1], "/verify-email")
+
+    assert (await gql(VERIFY, {"token": strangers_link})).payload("verifyEmail")[
+        "__typename"
+    ] == "InvalidToken"
+    verified = (await gql(VERIFY, {"token": owners_link})).payload("verifyEmail")
+    assert verified["user"]["username"] == "ana"
+    assert await login_as(gql, "ana", PASSWORD) == "LoginSuccess"
+    assert await login_as(gql, "mallet", "the stranger's passphrase") == "InvalidCredentials"
+    assert await login_as(gql, "ana", "the stranger's passphrase") == "InvalidCredentials"
+    assert await User.filter(email="ana@example.com").count() == 1
+
+
+async def test_a_replaced_sign_up_is_audited_with_both_usernames(gql, whitelist, smtp):
+    await answer(gql, sign_up(username="mallet"))
+    await answer(gql, sign_up())
+
+    event = await AuditEvent.get(action="user.sign_up_replaced")
+    assert (event.changes["username"], event.changes["previousUsername"]) == ("ana", "mallet")
+
+
+async def test_a_taken_username_is_already_exists_whether_or_not_the_address_has_an_account(
+    gql, whitelist, smtp, make, cast
+):
+    await make.person(cast.tenant_a, username="holder", email="holder@example.com")
+    for email in ("holder@example.com", "somebody.new@example.com"):
+        answered = await answer(gql, sign_up(email=email, username="holder"))
+        assert answered["__typename"] == "AlreadyExists", email
+    assert await User.filter(email_key="somebody.new@example.com").count() == 0
+
+
+async def test_an_address_with_a_verified_account_answers_like_a_new_one_and_sends_nothing(
+    gql, whitelist, smtp, make, cast
+):
+    holder = await make.person(cast.tenant_a, username="holder", email="holder@example.com")
+
+    answered = await answer(gql, sign_up(email="holder@example.com", username="someone-else"))
+
+    assert answered == {"__typename": "SignUpSuccess", "email": "holder@example.com"}
+    assert await User.filter(username_key="someone-else").count() == 0
+    assert (await User.get(id=holder.user.id)).username == "holder"
+    assert await OutboxMail.all().count() == 0
+
+
 async def test_without_smtp_sign_up_answers_email_not_configured(gql, whitelist):
     assert (await answer(gql, sign_up()))["__typename"] == "EmailNotConfigured"
     assert await User.filter(username="ana").count() == 0
@@ -212,3 +269,40 @@ async def test_anyone_may_sign_up_and_verify(gql, cast, whitelist, smtp, role):
 async def test_a_tenant_name_no_tenant_can_have_is_just_not_allowed(gql, whitelist, smtp, tenant):
     result = await answer(gql, {"input": {**sign_up()["input"], "tenant": tenant}})
     assert result["__typename"] == "DomainNotAllowed"
+
+
+async def test_a_sign_up_whose_link_lapsed_is_removed_and_frees_its_username(
+    gql, whitelist, smtp, make, cast
+):
+    await answer(gql, sign_up())
+    lapsed = await User.get(username="ana")
+    await make.person(cast.tenant_a, username="verified-ana", email="v.ana@example.com")
+    after_expiry = lapsed.verification_expires_at + timedelta(seconds=1)
+
+    assert await remove_expired_sign_ups(after_expiry) == 1
+
+    assert not await User.filter(id=lapsed.id).exists()
+    assert await User.filter(username="verified-ana").exists()
+    event = await AuditEvent.get(action="user.sign_up_expired")
+    assert str(event.target_id) == str(lapsed.id)
+    again = sign_up(email="another.ana@example.com")
+    assert (await answer(gql, again))["__typename"] == "SignUpSuccess"
+
+
+async def test_a_sign_up_still_within_its_link_lifetime_is_kept(gql, whitelist, smtp):
+    await answer(gql, sign_up())
+    pending = await User.get(username="ana")
+
+    assert (
+        await remove_expired_sign_ups(pending.verification_expires_at - timedelta(seconds=1)) == 0
+    )
+    assert await User.filter(id=pending.id).exists()
+
+
+async def test_a_lapsed_sign_up_that_was_given_projects_is_kept(gql, whitelist, smtp, make):
+    await answer(gql, sign_up())
+    lapsed = await User.get(username="ana")
+    await make.project(lapsed)
+
+    assert await remove_expired_sign_ups(lapsed.verification_expires_at + timedelta(seconds=1)) == 0
+    assert await User.filter(id=lapsed.id).exists()
