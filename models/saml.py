@@ -23,6 +23,9 @@ class SamlRequest(Model):
     id = fields.CharField(max_length=128, primary_key=True)
     tenant = fields.ForeignKeyField("models.Tenant", related_name=False, on_delete=fields.CASCADE)
     relay_state = fields.CharField(max_length=2048, null=True)
+    # SHA-256 of the key given to the browser that asked for the login (https only): the
+    # response must come back through that browser.
+    browser_binding = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
 

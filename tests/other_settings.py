@@ -22,7 +22,9 @@ async def client_with(app: object, config: Config) -> AsyncIterator[ClientFactor
     async def build(**overrides: Any) -> AsyncIterator[AsyncClient]:
         other = create_app(config.model_copy(update=overrides), run_workers=False)
         transport = ASGITransport(app=other, client=("203.0.113.8", 51000))
-        async with AsyncClient(transport=transport, base_url="http://tenantry.test") as client:
+        # The client speaks to the app at its public URL (https when that is).
+        base_url = overrides.get("public_url", config.public_url)
+        async with AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
         configure(config)
 

@@ -48,14 +48,28 @@ async def metadata(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     try:
-        url = await flow.start_login(
+        started = await flow.start_login(
             request.path_params["tenant"], request.query_params.get("next"), _client(request)
         )
     except NotFound:
         return _not_found()
     except RateLimited as exc:
         return _too_many(exc)
-    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+    response = RedirectResponse(
+        started.redirect_to, status_code=302, headers={"Cache-Control": "no-store"}
+    )
+    if started.browser_key is not None:
+        # Sent only to this tenant's ACS; SameSite=None because the IdP posts from its site.
+        response.set_cookie(
+            started.cookie.name,
+            started.browser_key,
+            max_age=int(flow.REQUEST_TTL.total_seconds()),
+            path=started.cookie.path,
+            httponly=True,
+            secure=True,
+            samesite="none",
+        )
+    return response
 
 
 async def _form(request: Request) -> dict[str, str] | None:
@@ -79,7 +93,10 @@ async def acs(request: Request) -> Response:
         form = None
     try:
         outcome = await flow.consume_response(
-            request.path_params["tenant"], (form or {}).get("SAMLResponse"), _client(request)
+            request.path_params["tenant"],
+            (form or {}).get("SAMLResponse"),
+            _client(request),
+            request.cookies,
         )
     except NotFound:
         return _not_found()
@@ -91,6 +108,13 @@ async def acs(request: Request) -> Response:
         outcome.redirect_to, status_code=303, headers={"Cache-Control": "no-store"}
     )
     set_session_cookie(response, outcome.signed_in.session_token)
+    response.delete_cookie(
+        outcome.cookie.name,
+        path=outcome.cookie.path,
+        httponly=True,
+        secure=True,
+        samesite="none",
+    )
     return response
 
 

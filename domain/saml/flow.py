@@ -4,14 +4,25 @@ Login stores the AuthnRequest ID with the relay target; the ACS accepts only a r
 of those, once, checked by python3-saml in strict mode with signed assertions required (plus
 `StrictResponse`'s exact checks), and refuses an assertion ID it has seen before. Refusals all
 look alike to the browser; the reason goes to the log.
+
+Login CSRF: someone who starts a login themselves and signs in at the IdP holds a valid
+response to a request of ours; posted from a victim's browser, it would sign the victim in as
+them. So over https the browser that starts a login gets a key (a cookie sent only to the
+ACS, `SameSite=None` since the IdP posts from its own site), and the response is accepted only
+with it. Over plain http a cookie the IdP's cross-site POST carries cannot be set (browsers
+want `Secure` with `SameSite=None`), so there a login is not bound to its browser.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
@@ -20,6 +31,7 @@ from tortoise.exceptions import IntegrityError
 
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.sessions import ClientInfo
+from domain.config import get_config
 from domain.errors import NotFound
 from domain.ratelimit import Action, limiter
 from domain.saml.accounts import Identity, NoAccount, account_for
@@ -43,9 +55,39 @@ class SamlRefused(Exception):
 
 
 @dataclass(frozen=True)
+class BrowserCookie:
+    """Binds a login to its browser: one per login (two tabs signing in at once each keep
+    their own), sent only to the tenant's ACS."""
+
+    name: str
+    path: str
+
+
+def _browser_cookie(tenant: Tenant, request_id: str) -> BrowserCookie:
+    return BrowserCookie(
+        name="tenantry_saml_" + hashlib.sha256(request_id.encode()).hexdigest()[:20],
+        path=urlsplit(sp_urls(tenant).acs_url).path,
+    )
+
+
+@dataclass(frozen=True)
+class SamlLogin:
+    """Where to send the browser, and (over https) the key it must bring back to the ACS."""
+
+    redirect_to: str
+    cookie: BrowserCookie
+    browser_key: str | None
+
+
+@dataclass(frozen=True)
 class SamlSignIn:
     signed_in: SignedIn
     redirect_to: str
+    cookie: BrowserCookie
+
+
+def _binding(browser_key: str) -> str:
+    return hashlib.sha256(browser_key.encode()).hexdigest()
 
 
 async def _enabled(tenant_name: str) -> tuple[Tenant, SamlSettings]:
@@ -80,21 +122,24 @@ async def _count_attempt(client: ClientInfo) -> None:
     await limiter().hit(Action.LOGIN, client=client.address, account=None)
 
 
-async def start_login(tenant_name: str, next_url: str | None, client: ClientInfo) -> str:
+async def start_login(tenant_name: str, next_url: str | None, client: ClientInfo) -> SamlLogin:
     """The IdP URL to redirect to (HTTP-Redirect binding), with a stored AuthnRequest."""
     tenant, saml = await _enabled(tenant_name)
     await _count_attempt(client)
     target = safe_target(next_url)
     auth = TenantSamlAuth(request_data(sp_urls(tenant).login_url), toolkit_settings(tenant, saml))
     url: str = auth.login(return_to=target)
+    request_id = auth.get_last_request_id()
+    browser_key = secrets.token_urlsafe(32) if get_config().secure_cookies else None
     await _purge_expired()
     await SamlRequest.create(
-        id=auth.get_last_request_id(),
+        id=request_id,
         tenant=tenant,
         relay_state=target,
+        browser_binding=_binding(browser_key) if browser_key else None,
         expires_at=datetime.now(UTC) + REQUEST_TTL,
     )
-    return url
+    return SamlLogin(url, _browser_cookie(tenant, request_id), browser_key)
 
 
 def _in_response_to(saml_response: str) -> str | None:
@@ -108,7 +153,9 @@ def _in_response_to(saml_response: str) -> str | None:
     return value if value and len(value) <= 128 else None
 
 
-async def _consume_request(tenant: Tenant, request_id: str | None) -> SamlRequest:
+async def _consume_request(
+    tenant: Tenant, request_id: str | None, cookies: Mapping[str, str]
+) -> SamlRequest:
     if request_id is None:
         raise SamlRefused("no InResponseTo: unsolicited responses are not accepted")
     stored = await SamlRequest.get_or_none(
@@ -117,6 +164,10 @@ async def _consume_request(tenant: Tenant, request_id: str | None) -> SamlReques
     # Deleted before validation: one attempt per request, whatever its outcome.
     if stored is None or await SamlRequest.filter(id=stored.id).delete() != 1:
         raise SamlRefused("InResponseTo names no pending request of this tenant")
+    if stored.browser_binding is not None:
+        key = cookies.get(_browser_cookie(tenant, stored.id).name, "")
+        if not hmac.compare_digest(_binding(key), stored.browser_binding):
+            raise SamlRefused("the response came through a browser that did not start the login")
     return stored
 
 
@@ -141,14 +192,17 @@ async def _refuse_replay(tenant: Tenant, saml: SamlSettings, auth: TenantSamlAut
 
 
 async def consume_response(
-    tenant_name: str, saml_response: str | None, client: ClientInfo
+    tenant_name: str,
+    saml_response: str | None,
+    client: ClientInfo,
+    cookies: Mapping[str, str],
 ) -> SamlSignIn:
     tenant, saml = await _enabled(tenant_name)
     await _count_attempt(client)
     try:
         if not saml_response or len(saml_response) > MAX_RESPONSE_BYTES * 4 // 3 + 4:
             raise SamlRefused("no SAMLResponse, or an oversized one")
-        stored = await _consume_request(tenant, _in_response_to(saml_response))
+        stored = await _consume_request(tenant, _in_response_to(saml_response), cookies)
         auth = TenantSamlAuth(
             request_data(sp_urls(tenant).acs_url, {"SAMLResponse": saml_response}),
             toolkit_settings(tenant, saml),
@@ -173,4 +227,8 @@ async def consume_response(
         log.warning("SAML sign-in refused for tenant %s: %s", tenant.name, exc)
         raise
     signed_in = await sign_in(user, client, how="saml")
-    return SamlSignIn(signed_in=signed_in, redirect_to=safe_target(stored.relay_state))
+    return SamlSignIn(
+        signed_in=signed_in,
+        redirect_to=safe_target(stored.relay_state),
+        cookie=_browser_cookie(tenant, stored.id),
+    )

@@ -1,9 +1,9 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-import functools
-from json import dumps, loads
 from models.enums import AuthMethod, EmailStatus, MailKind, Role, SmtpSecurity
+from orjson import loads
 from tortoise.fields.base import OnDelete
+from tortoise.fields.data import JSON_DUMPS
 from uuid import uuid4
 from tortoise import fields
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('ssl_private_key_encrypted', fields.TextField(null=True, unique=False)),
                 ('ssl_subject', fields.CharField(null=True, max_length=1024)),
                 ('ssl_not_after', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
-                ('listeners', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('listeners', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
             options={'table': 'instance_settings', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The one row of instance-wide settings (id = 1).'},
@@ -71,6 +71,7 @@ class Migration(migrations.Migration):
                 ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=128)),
                 ('tenant', fields.ForeignKeyField('models.Tenant', source_field='tenant_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
                 ('relay_state', fields.CharField(null=True, max_length=2048)),
+                ('browser_binding', fields.CharField(null=True, max_length=64)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
@@ -154,7 +155,7 @@ class Migration(migrations.Migration):
                 ('action', fields.CharField(max_length=64)),
                 ('target_type', fields.CharField(null=True, max_length=32)),
                 ('target_id', fields.CharField(null=True, max_length=64)),
-                ('changes', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('changes', fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads)),
                 ('at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'audit_event', 'app': 'models', 'pk_attr': 'id'},

@@ -45,10 +45,11 @@ class SsoTenant:
     idp_entity_id: str
     keys: KeyPair
     http: AsyncClient
+    public_url: str = "http://tenantry.test"
 
     @property
     def base(self) -> str:
-        return f"http://tenantry.test/saml/{self.tenant.name}"
+        return f"{self.public_url}/saml/{self.tenant.name}"
 
     @property
     def acs_url(self) -> str:
