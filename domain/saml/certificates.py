@@ -1,4 +1,4 @@
-"""The IdP's signing certificate: parsed and checked with cryptography before it is stored."""
+"""The IdP's signing certificates: parsed and checked with cryptography before they are stored."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from domain.errors import ValidationFailed
 
 FIELD = "idpCertificate"
+MAX_CERTIFICATES = 3
 MIN_RSA_BITS = 2048
 # Certificates are a few KiB; this only keeps absurd input away from the parser.
 MAX_TEXT = 64 * 1024
@@ -22,17 +23,36 @@ _PEM = re.compile(
 )
 
 
-def normal_certificate(text: str) -> str:
-    """One PEM certificate, re-encoded. IdPs often hand out the bare base64 body (as in their
-    metadata's X509Certificate): that is accepted too."""
+def normal_certificates(text: str) -> str:
+    """The IdP's signing certificate, re-encoded as PEM; during a rollover, its current and
+    next ones (up to MAX_CERTIFICATES, one after the other), any of which may sign. IdPs often
+    hand out the bare base64 body (as in their metadata's X509Certificate): that is accepted
+    for a single certificate."""
     cleaned = text.strip()
     if not cleaned or len(cleaned) > MAX_TEXT:
         raise ValidationFailed("Paste the certificate the IdP signs with (PEM).", FIELD)
-    matches = _PEM.findall(cleaned) if "-----BEGIN" in cleaned else [cleaned]
-    if len(matches) != 1:
-        raise ValidationFailed("Give exactly one PEM certificate.", FIELD)
+    bodies = _PEM.findall(cleaned) if "-----BEGIN" in cleaned else [cleaned]
+    if not 1 <= len(bodies) <= MAX_CERTIFICATES:
+        raise ValidationFailed(
+            f"Give one PEM certificate, or up to {MAX_CERTIFICATES} while the IdP rolls its "
+            "key over.",
+            FIELD,
+        )
+    pems = [_normal(body) for body in bodies]
+    if len(set(pems)) != len(pems):
+        raise ValidationFailed("The same certificate is given twice.", FIELD)
+    return "".join(pems)
+
+
+def certificates_in(stored: str) -> list[str]:
+    """The PEM certificates a stored value holds, in order."""
+    return [f"-----BEGIN CERTIFICATE-----\n{body.strip()}\n-----END CERTIFICATE-----\n"
+            for body in _PEM.findall(stored)]  # fmt: skip
+
+
+def _normal(body: str) -> str:
     try:
-        der = base64.b64decode("".join(matches[0].split()), validate=True)
+        der = base64.b64decode("".join(body.split()), validate=True)
         certificate = x509.load_der_x509_certificate(der)
     except (binascii.Error, ValueError):
         raise ValidationFailed("This is not a readable X.509 certificate.", FIELD) from None
@@ -51,7 +71,12 @@ def _check(certificate: x509.Certificate) -> None:
         raise ValidationFailed("The certificate has expired.", FIELD)
 
 
-def fingerprint(pem: str) -> str:
-    """SHA-256 fingerprint, as IdP consoles show it: for the audit trail."""
-    certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
-    return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
+def fingerprints(stored: str) -> str:
+    """SHA-256 fingerprints, as IdP consoles show them, comma-separated: for the audit trail."""
+    return ", ".join(
+        x509.load_pem_x509_certificate(pem.encode("ascii"))
+        .fingerprint(hashes.SHA256())
+        .hex(":")
+        .upper()
+        for pem in certificates_in(stored)
+    )

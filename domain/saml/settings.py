@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from domain import audit, validation
 from domain.errors import Forbidden, NotFound, ValidationFailed
-from domain.saml.certificates import fingerprint, normal_certificate
+from domain.saml.certificates import fingerprints, normal_certificates
 from domain.saml.toolkit import sp_urls
 from models import SamlSettings, Tenant
 from permissions.rules import Actor
@@ -115,7 +115,7 @@ async def update_saml_settings(actor: Actor, change: SamlChange) -> SamlView:
         raise ValidationFailed("No such tenant.", "tenantId") from None
     entity_id = _entity_id(change.idp_entity_id)
     sso_url = _sso_url(change.idp_sso_url)
-    certificate = normal_certificate(change.idp_certificate)
+    certificate = normal_certificates(change.idp_certificate)
     async with in_transaction() as connection:
         saml = await SamlSettings.get_or_none(tenant_id=tenant.id).using_db(connection)
         before = _view(tenant, saml)
@@ -145,7 +145,7 @@ async def update_saml_settings(actor: Actor, change: SamlChange) -> SamlView:
             if old != value
         }
         if certificate:
-            changes["idpCertificateSha256"] = fingerprint(certificate)
+            changes["idpCertificateSha256"] = fingerprints(certificate)
         await audit.record(
             actor,
             "saml.settings_updated",

@@ -18,6 +18,7 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from onelogin.saml2.utils import OneLogin_Saml2_Utils, OneLogin_Saml2_ValidationError
 
 from domain.config import get_config
+from domain.saml.certificates import certificates_in
 from models import SamlSettings, Tenant
 
 # What the SP demands of every response (python3-saml `security` keys).
@@ -70,22 +71,19 @@ def _sp(urls: SpUrls) -> dict[str, Any]:
 
 
 def toolkit_settings(tenant: Tenant, saml: SamlSettings) -> OneLogin_Saml2_Settings:
+    certificates = certificates_in(saml.idp_certificate)
+    idp: dict[str, Any] = {
+        "entityId": saml.idp_entity_id,
+        "singleSignOnService": {"url": saml.idp_sso_url, "binding": C.BINDING_HTTP_REDIRECT},
+        "x509cert": certificates[0],
+    }
+    if len(certificates) > 1:
+        # A key rollover: a signature by any of them is accepted.
+        idp["x509certMulti"] = {"signing": certificates}
     return OneLogin_Saml2_Settings(
-        {
-            "strict": True,
-            "debug": False,
-            "sp": _sp(sp_urls(tenant)),
-            "idp": {
-                "entityId": saml.idp_entity_id,
-                "singleSignOnService": {
-                    "url": saml.idp_sso_url,
-                    "binding": C.BINDING_HTTP_REDIRECT,
-                },
-                "x509cert": saml.idp_certificate,
-            },
-            "security": dict(SECURITY),
-        }
-    )
+        {"strict": True, "debug": False, "sp": _sp(sp_urls(tenant)), "idp": idp,
+         "security": dict(SECURITY)}
+    )  # fmt: skip
 
 
 def sp_metadata(tenant: Tenant) -> str:
