@@ -62,7 +62,7 @@ class Config(BaseSettings):
     persisted_query_capacity: int = Field(default=10_000, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # When set, /metrics answers only `Authorization: Bearer <this>`.
-    metrics_token: str | None = Field(default=None, repr=False)
+    metrics_token: str | None = Field(default=None, min_length=16, repr=False)
 
     mail_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_max_attempts: int = Field(default=5, ge=1)

@@ -128,7 +128,9 @@ async def _link_for(row: OutboxMail) -> str | None:
 
 async def _attempt(row: OutboxMail) -> None:
     link = await _link_for(row)
-    if link is None:
+    # Read after the link: a resend or a repeated sign-up deletes this row and changes the
+    # nonce in one transaction, so a row still here means the link matches its text.
+    if link is None or not await OutboxMail.exists(id=row.id):
         raise _Obsolete()
     server = await current_server()
     if server is None:

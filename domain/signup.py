@@ -294,12 +294,22 @@ async def _replace_pending(
     connection: BaseDBAsyncClient, tenant: Tenant, user: User, pending: PendingSignUp
 ) -> None:
     previous = user.username
-    for name, value in asdict(pending).items():
-        setattr(user, name, value)
     try:
-        await user.save(using_db=connection, update_fields=list(asdict(pending)))
+        # Only while still unverified with the nonce read above: verifying and the sweep of
+        # lapsed sign-ups take no tenant lock, and either may have come first.
+        replaced = (
+            await User.filter(
+                id=user.id, email_verified=False, verification_nonce=user.verification_nonce
+            )
+            .using_db(connection)
+            .update(**asdict(pending))
+        )
     except IntegrityError:
         raise AlreadyExists("That username is taken in this tenant.", "username") from None
+    if not replaced:
+        return  # verified or deleted meanwhile: answered like any known address
+    for name, value in asdict(pending).items():
+        setattr(user, name, value)
     # The earlier link's mail may still be waiting: it would carry a dead link.
     await (
         OutboxMail.filter(user_id=user.id, status=EmailStatus.PENDING).using_db(connection).delete()
@@ -367,7 +377,10 @@ async def remove_expired_sign_ups(now: datetime | None = None) -> int:
     projects or tokens restrict the deletion) is left alone.
     """
     now = now or datetime.now(UTC)
-    lapsed = Q(signed_up=True, email_verified=False, verification_expires_at__lt=now)
+    # Never a superuser, whoever made it one: nothing is deleted by itself that could be.
+    lapsed = Q(
+        signed_up=True, email_verified=False, superuser=False, verification_expires_at__lt=now
+    )
     removed = 0
     for user in await User.filter(lapsed):
         try:

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from domain import audit, validation
 from domain.errors import AlreadyExists, Forbidden, NotFound, ValidationFailed
 from domain.locks import lock_instance, lock_tenant
-from domain.users import NewUser, create_user
+from domain.users import NewUser, able_to_act, create_user
 from models import (
     ApiToken,
     AuditEvent,
@@ -85,7 +85,8 @@ async def delete_tenant(actor: Actor, tenant_id: str | uuid.UUID, confirm_name: 
         if not await Tenant.filter(id=tenant.id).using_db(connection).exists():
             raise NotFound("No such tenant.")
         remaining_superusers = (
-            await User.filter(superuser=True)
+            await able_to_act()
+            .filter(superuser=True)
             .exclude(tenant_id=tenant.id)
             .using_db(connection)
             .count()

@@ -241,18 +241,31 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
     return user
 
 
+def able_to_act() -> QuerySet[User]:
+    """Users who can sign in and act. A self sign-up counts once its address is verified:
+    until then it may never become usable, and the lapsed ones are deleted. The last-admin
+    and last-superuser rules count only these."""
+    return User.filter(email_verified=True)
+
+
 async def _refuse_last_admin(user: User, connection: object) -> None:
     others = (
-        await User.filter(
-            tenant_id=user.tenant_id,
-            role=Role.ADMIN,  # type: ignore[attr-defined]
-        )
+        await able_to_act()
+        .filter(tenant_id=user.tenant_id, role=Role.ADMIN)
         .exclude(id=user.id)
         .using_db(connection)
         .count()
     )
     if others == 0:
         raise LastAdmin()
+
+
+async def _refuse_last_superuser(user: User, connection: object) -> None:
+    others = (
+        await able_to_act().filter(superuser=True).exclude(id=user.id).using_db(connection).count()
+    )
+    if others == 0:
+        raise LastSuperuser()
 
 
 async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
@@ -265,11 +278,7 @@ async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
         if user.superuser == superuser:
             return user
         if not superuser:
-            others = (
-                await User.filter(superuser=True).exclude(id=user.id).using_db(connection).count()
-            )
-            if others == 0:
-                raise LastSuperuser()
+            await _refuse_last_superuser(user, connection)
         user.superuser = superuser
         await user.save(using_db=connection, update_fields=["superuser"])
         await audit.record(
@@ -323,11 +332,7 @@ async def delete_user(actor: Actor, user_id: str) -> uuid.UUID:
         if user.role is Role.ADMIN:
             await _refuse_last_admin(user, connection)
         if user.superuser:
-            others = (
-                await User.filter(superuser=True).exclude(id=user.id).using_db(connection).count()
-            )
-            if others == 0:
-                raise LastSuperuser()
+            await _refuse_last_superuser(user, connection)
         # Before the row goes: the event may name the user as its own actor (SET NULL later).
         await audit.record(
             actor,

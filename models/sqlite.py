@@ -16,6 +16,7 @@ import asyncio
 import logging
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from domain.config import get_config
 
@@ -49,7 +50,8 @@ def database_path(database_url: str) -> str | None:
 
 def checkpoint(path: str) -> Checkpoint:
     """Copy what the log holds into the database file, without waiting for anyone."""
-    connection = sqlite3.connect(path, timeout=0)
+    # mode=rw: a database that is gone is an error here, not a new empty file.
+    connection = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=rw", uri=True, timeout=0)
     try:
         _busy, log_frames, done = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     finally:

@@ -7,6 +7,7 @@ key that names a secret, in case a caller passes one by mistake.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import sys
@@ -44,8 +45,13 @@ def _drop_secrets(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMa
 
 def _orjson_text(event: Any, default: Any = None, **_: Any) -> str:
     # Every request writes an access line: orjson renders it in a fraction of json.dumps's
-    # time. `default` is structlog's fallback (repr) for values JSON has no type for.
-    return orjson.dumps(event, default=default, option=orjson.OPT_NON_STR_KEYS).decode()
+    # time. `default` is structlog's fallback (repr) for values JSON has no type for. What
+    # orjson refuses (a lone surrogate a client sent as its operation name) is still
+    # logged, by json.dumps: no request may keep its line out of the log.
+    try:
+        return orjson.dumps(event, default=default, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(event, default=default or repr)
 
 
 def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:

@@ -7,6 +7,7 @@ chooses them), error codes come from our own errors.
 from __future__ import annotations
 
 import hmac
+import re
 
 from graphql import GraphQLError
 from prometheus_client import (
@@ -55,6 +56,7 @@ PASSWORD_QUEUE = Gauge(
 PASSWORD_QUEUE.set_function(lambda: hashing().waiting)
 
 _operations: set[str] = set()
+_GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
 
 def operation_label(name: str | None) -> str:
@@ -62,7 +64,9 @@ def operation_label(name: str | None) -> str:
         return "anonymous"
     if name in _operations:
         return name
-    if len(_operations) >= MAX_OPERATION_NAMES or len(name) > 100:
+    # Only a GraphQL name becomes a label: anything else (a lone surrogate, say) would make
+    # every later scrape fail to encode.
+    if len(_operations) >= MAX_OPERATION_NAMES or not _GRAPHQL_NAME.fullmatch(name):
         return OTHER
     _operations.add(name)
     return name

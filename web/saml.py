@@ -59,12 +59,12 @@ async def login(request: Request) -> Response:
         started.redirect_to, status_code=302, headers={"Cache-Control": "no-store"}
     )
     if started.browser_key is not None:
-        # Sent only to this tenant's ACS; SameSite=None because the IdP posts from its site.
+        # SameSite=None because the IdP posts from its own site; Path=/ as `__Host-` requires.
         response.set_cookie(
-            started.cookie.name,
+            started.cookie_name,
             started.browser_key,
             max_age=int(flow.REQUEST_TTL.total_seconds()),
-            path=started.cookie.path,
+            path="/",
             httponly=True,
             secure=True,
             samesite="none",
@@ -109,8 +109,8 @@ async def acs(request: Request) -> Response:
     )
     set_session_cookie(response, outcome.signed_in.session_token)
     response.delete_cookie(
-        outcome.cookie.name,
-        path=outcome.cookie.path,
+        outcome.cookie_name,
+        path="/",
         httponly=True,
         secure=True,
         samesite="none",

@@ -7,8 +7,8 @@ look alike to the browser; the reason goes to the log.
 
 Login CSRF: someone who starts a login themselves and signs in at the IdP holds a valid
 response to a request of ours; posted from a victim's browser, it would sign the victim in as
-them. So over https the browser that starts a login gets a key (a cookie sent only to the
-ACS, `SameSite=None` since the IdP posts from its own site), and the response is accepted only
+them. So over https the browser that starts a login gets a key (a `__Host-` cookie,
+`SameSite=None` since the IdP posts from its own site), and the response is accepted only
 with it. Over plain http a cookie the IdP's cross-site POST carries cannot be set (browsers
 want `Secure` with `SameSite=None`), so there a login is not bound to its browser.
 """
@@ -22,7 +22,6 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
@@ -54,20 +53,11 @@ class SamlRefused(Exception):
     """Nobody is signed in. The message is for the log, not for the browser."""
 
 
-@dataclass(frozen=True)
-class BrowserCookie:
-    """Binds a login to its browser: one per login (two tabs signing in at once each keep
-    their own), sent only to the tenant's ACS."""
-
-    name: str
-    path: str
-
-
-def _browser_cookie(tenant: Tenant, request_id: str) -> BrowserCookie:
-    return BrowserCookie(
-        name="tenantry_saml_" + hashlib.sha256(request_id.encode()).hexdigest()[:20],
-        path=urlsplit(sp_urls(tenant).acs_url).path,
-    )
+def browser_cookie_name(request_id: str) -> str:
+    """One cookie per login (two tabs signing in at once each keep their own). `__Host-`:
+    browsers take it only from this host over https, for the whole site, so neither a
+    sibling subdomain nor a plain-http answer can plant a key of their own."""
+    return "__Host-tenantry_saml_" + hashlib.sha256(request_id.encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -75,7 +65,7 @@ class SamlLogin:
     """Where to send the browser, and (over https) the key it must bring back to the ACS."""
 
     redirect_to: str
-    cookie: BrowserCookie
+    cookie_name: str
     browser_key: str | None
 
 
@@ -83,7 +73,7 @@ class SamlLogin:
 class SamlSignIn:
     signed_in: SignedIn
     redirect_to: str
-    cookie: BrowserCookie
+    cookie_name: str
 
 
 def _binding(browser_key: str) -> str:
@@ -139,7 +129,7 @@ async def start_login(tenant_name: str, next_url: str | None, client: ClientInfo
         browser_binding=_binding(browser_key) if browser_key else None,
         expires_at=datetime.now(UTC) + REQUEST_TTL,
     )
-    return SamlLogin(url, _browser_cookie(tenant, request_id), browser_key)
+    return SamlLogin(url, browser_cookie_name(request_id), browser_key)
 
 
 def _in_response_to(saml_response: str) -> str | None:
@@ -165,7 +155,7 @@ async def _consume_request(
     if stored is None or await SamlRequest.filter(id=stored.id).delete() != 1:
         raise SamlRefused("InResponseTo names no pending request of this tenant")
     if stored.browser_binding is not None:
-        key = cookies.get(_browser_cookie(tenant, stored.id).name, "")
+        key = cookies.get(browser_cookie_name(stored.id), "")
         if not hmac.compare_digest(_binding(key), stored.browser_binding):
             raise SamlRefused("the response came through a browser that did not start the login")
     return stored
@@ -230,5 +220,5 @@ async def consume_response(
     return SamlSignIn(
         signed_in=signed_in,
         redirect_to=safe_target(stored.relay_state),
-        cookie=_browser_cookie(tenant, stored.id),
+        cookie_name=browser_cookie_name(stored.id),
     )

@@ -44,15 +44,20 @@ def binding_cookie(response) -> str:
     return header
 
 
-async def test_over_https_the_login_gives_its_browser_a_key_sent_only_to_the_acs(
+async def test_over_https_the_login_gives_its_browser_a_host_only_secure_key(
     browser: Browser,
 ) -> None:
     async with browser() as sso:
         response = await sso.http.get("/saml/acme/login")
 
-    header = binding_cookie(response).lower()
-    assert "path=/saml/acme/acs" in header
-    assert all(part in header for part in ("secure", "httponly", "samesite=none", "max-age=600"))
+    header = binding_cookie(response)
+    # __Host-: only this host over https may set it, so nobody else can plant a key.
+    assert header.startswith("__Host-tenantry_saml_")
+    assert "domain=" not in header.lower()
+    assert all(
+        part in header.lower()
+        for part in ("path=/;", "secure", "httponly", "samesite=none", "max-age=600")
+    )
 
 
 async def test_over_https_the_browser_that_started_the_login_signs_in(
@@ -84,8 +89,8 @@ async def test_a_response_to_someone_elses_login_is_refused_in_another_browser(
 async def test_a_guessed_key_is_refused(browser: Browser, sam: User) -> None:
     async with browser() as attacker, browser() as victim:
         request_id = await attacker.login()
-        [name] = [c for c in attacker.http.cookies if c.startswith("tenantry_saml_")]
-        victim.http.cookies.set(name, "guessed", domain="tenantry.test", path="/saml/acme/acs")
+        [name] = [c for c in attacker.http.cookies if c.startswith("__Host-tenantry_saml_")]
+        victim.http.cookies.set(name, "guessed", domain="tenantry.test", path="/")
         response = await victim.post(attacker.signed(attacker.spec(request_id, "sam@acme.example")))
 
     assert response.status_code == 403

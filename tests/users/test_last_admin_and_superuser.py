@@ -57,3 +57,22 @@ async def test_setting_the_bit_a_user_already_has_changes_nothing(gql, cast):
     result = await gql(SET_SUPERUSER, {"id": cast.superuser.id, "on": True}, as_=cast.superuser)
     assert result.payload("setSuperuser")["user"]["superuser"] is True
     assert not await AuditEvent.filter(action="user.superuser_changed").exists()
+
+
+async def test_an_unverified_sign_up_does_not_count_as_another_admin(gql, make):
+    solo = await make.tenant("solo")
+    sam = await make.person(solo, username="sam", role=Role.ADMIN)
+    # A sign-up whose address nobody has verified may never become usable.
+    await make.user(solo, username="pending", role=Role.ADMIN, email_verified=False)
+
+    result = await gql(UPDATE_USER, {"input": {"id": sam.id, "role": "MEMBER"}}, as_=sam)
+
+    assert result.payload("updateUser")["__typename"] == "LastAdmin"
+
+
+async def test_an_unverified_superuser_does_not_count_as_another_superuser(gql, cast, make):
+    await make.user(cast.tenant_b, username="pending", superuser=True, email_verified=False)
+
+    result = await gql(SET_SUPERUSER, {"id": cast.superuser.id, "on": False}, as_=cast.superuser)
+
+    assert result.payload("setSuperuser")["__typename"] == "LastSuperuser"

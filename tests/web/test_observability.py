@@ -10,7 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 from httpx import AsyncClient
+from pydantic import ValidationError
 
+from domain.config import Config
 from tests.factories import DEFAULT_PASSWORD
 from tests.other_settings import ClientFactory
 
@@ -174,3 +176,22 @@ async def test_metrics_with_a_token_set_refuse_callers_without_it(
     assert "tenantry_http_requests_total" not in missing.text + wrong.text
     assert right.status_code == 200
     assert "tenantry_http_requests_total" in right.text
+
+
+async def test_an_operation_name_that_is_no_graphql_name_is_logged_and_counted_as_other(
+    http: AsyncClient, log_lines: list[str]
+) -> None:
+    # A lone surrogate, as JSON allows it: neither the log line nor /metrics may break.
+    body = '{"query": "query Q { __typename }", "operationName": "\\ud800"}'
+    await http.post("/graphql", content=body, headers={"content-type": "application/json"})
+
+    metrics = await http.get("/metrics")
+
+    assert metrics.status_code == 200
+    assert 'operation="other",path="/graphql"' in metrics.text
+    assert any('"path":"/graphql"' in line or '"path": "/graphql"' in line for line in log_lines)
+
+
+def test_a_metrics_token_shorter_than_16_characters_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        Config(metrics_token="short")
