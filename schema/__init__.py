@@ -9,7 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from schema.execution import ExecutionContext
-from schema.limits import HideSuggestions, QueryCost, QueryLimits
+from schema.limits import QueryLimits
 from schema.mutation import Mutation
 from schema.query import Query
 
@@ -37,8 +37,6 @@ def build_schema() -> strawberry.Schema:
             _mask_errors,
             # Limits first: they set the parser's token limit and add validation rules.
             QueryLimits,
-            QueryCost,
-            HideSuggestions,
             # Caches shared by every request (module-level LRU keyed by maxsize).
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import inspect
 import weakref
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import GeneratorType
@@ -96,6 +97,21 @@ def _basic_fields_of(schema: GraphQLSchema) -> dict[int, BasicField]:
                     )
         _basic_fields[schema] = found
     return found
+
+
+# Plans shared by the requests of one schema (see ExecutionContext._shared_key), the least
+# recently used dropped past this many.
+SHARED_PLANS = 1024
+_shared_plans: weakref.WeakKeyDictionary[GraphQLSchema, OrderedDict[Any, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _shared_plans_of(schema: GraphQLSchema) -> OrderedDict[Any, Any]:
+    plans = _shared_plans.get(schema)
+    if plans is None:
+        plans = _shared_plans[schema] = OrderedDict()
+    return plans
 
 
 def _no_middleware(executor: Any) -> bool:
@@ -254,6 +270,7 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plan_lists = self.schema.get_directive("stream") is None
         # id(grouped field set) -> (the set, kept so its id stays its own; plan or None)
         self._plans: dict[int, tuple[Any, Complete | None]] = {}
+        self._shared = _shared_plans_of(self.schema)
 
     def build_per_event_executor(self, payload: Any) -> Any:
         # A subscription event runs on a shallow copy: its helpers must reach the copy, and
@@ -272,9 +289,31 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return cached[1]
         # Recorded before compiling: a recursive selection never loops (it is not planned).
         self._plans[id(grouped_field_set)] = (grouped_field_set, None)
-        plan = self._compile(parent_type, grouped_field_set)
+        key = self._shared_key(parent_type, grouped_field_set)
+        shared = self._shared.get(key) if key is not None else None
+        if shared is not None:
+            self._shared.move_to_end(key)
+            plan = shared[1]
+        else:
+            plan = self._compile(parent_type, grouped_field_set)
+            if key is not None:
+                self._shared[key] = (grouped_field_set, plan)
+                if len(self._shared) > SHARED_PLANS:
+                    self._shared.popitem(last=False)
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
+
+    def _shared_key(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Any:
+        """What a plan depends on, when it is the same in every request: the type and the
+        selection's AST nodes (the parser cache hands every request of a document the same
+        nodes; the entry holds them, so their ids stay theirs). Not for operations with
+        variables: an `@include(if: $x)` changes what is selected."""
+        if self.operation.variable_definitions:
+            return None
+        return (parent_type.name, *(
+            (response_name, *(id(details.node) for details in field_details_list))
+            for response_name, field_details_list in grouped_field_set.items()
+        ))  # fmt: skip
 
     def _compile(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Complete | None:
         if not (

@@ -66,7 +66,15 @@ def validation_rules(
 
 
 class QueryLimits(SchemaExtension):
-    """Depth, aliases and introspection as validation rules; tokens as a parser limit."""
+    """Every limit in one extension (each extension costs every request a few hooks):
+
+    - depth, aliases and introspection as validation rules; tokens as a parser limit;
+    - cost, at execution start, where variable values are known (`users(first: $n)`): every
+      field costs 1, a field with a `first` argument costs `first` times its selection, and
+      an operation over `max_query_cost` is refused before anything resolves;
+    - without introspection, no "Did you mean ...": it would leak the schema one name at a
+      time.
+    """
 
     def on_operation(self) -> Iterator[None]:
         config = get_config()
@@ -76,14 +84,8 @@ class QueryLimits(SchemaExtension):
             config.max_query_depth, config.max_aliases, config.introspection
         )
         yield
-
-
-class QueryCost(SchemaExtension):
-    """Refuses an operation whose cost exceeds `max_query_cost` before anything resolves.
-
-    Every field costs 1; a field with a `first` argument costs `first` times its selection.
-    Runs at execution start, where variable values are known (`users(first: $n)`).
-    """
+        if not config.introspection:
+            _hide_suggestions(context)
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -210,16 +212,9 @@ class _CostCounter:
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
-class HideSuggestions(SchemaExtension):
-    """Without introspection, "Did you mean ..." would leak the schema one name at a time."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        if get_config().introspection:
-            return
-        context = self.execution_context
-        errors = list(context.pre_execution_errors or [])
-        if context.result is not None and getattr(context.result, "errors", None):
-            errors += context.result.errors
-        for error in errors:
-            error.message = _SUGGESTION.sub("", error.message)
+def _hide_suggestions(context: Any) -> None:
+    errors = list(context.pre_execution_errors or [])
+    if context.result is not None and getattr(context.result, "errors", None):
+        errors += context.result.errors
+    for error in errors:
+        error.message = _SUGGESTION.sub("", error.message)

@@ -26,7 +26,6 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -142,8 +141,9 @@ class GraphQLEndpoint(GraphQL):
 
     def _check_request(self, request: Request, media_type: str | None) -> None:
         if request.method == "POST":
-            content_type, _ = parse_content_type(request.headers.get("content-type", ""))
-            if content_type != JSON:
+            # The media type alone: its parameters (charset) change nothing for JSON.
+            content_type = request.headers.get("content-type", "").split(";", 1)[0]
+            if content_type.strip().lower() != JSON:
                 raise RequestRefused(
                     415,
                     "POST bodies must be application/json (form, multipart and text/plain "

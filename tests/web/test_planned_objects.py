@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import ParserCache
 
 from schema.execution import ExecutionContext
 
@@ -130,7 +131,13 @@ def with_kind(document: str, kind: str) -> str:
 
 
 GENERAL = strawberry.Schema(query=Query)
-PLANNED = strawberry.Schema(query=Query, execution_context_class=ExecutionContext)
+# With the parser cache, as the app has it: every run of a document gets the same AST nodes,
+# so plans made for one request serve the next (schema/execution.py, shared plans).
+PLANNED = strawberry.Schema(
+    query=Query,
+    execution_context_class=ExecutionContext,
+    extensions=[lambda: ParserCache(maxsize=64)],
+)
 
 
 @pytest.mark.parametrize("kind", list(PAGES))
@@ -181,3 +188,27 @@ async def test_a_page_with_a_null_where_forbidden_is_answered_by_the_general_pat
 
     assert [e.path for e in result.errors or []] == [["page", "edges", 0, "node", "members", 1]]
     assert "members" in CountsGeneralFields.executed
+
+
+async def test_a_document_run_again_reuses_its_plans_and_answers_for_its_own_data() -> None:
+    document = with_kind(DOCUMENTS[0], "plain")
+    first = answer(await PLANNED.execute(document))
+    PAGES["plain"].edges[0].node.title = "renamed"
+    try:
+        again = answer(await PLANNED.execute(document))
+        assert again == answer(await GENERAL.execute(document))
+        assert again != first
+    finally:
+        PAGES["plain"].edges[0].node.title = "red"
+
+
+async def test_an_include_that_depends_on_a_variable_is_planned_for_each_value() -> None:
+    document = (
+        'query($lead: Boolean!) { page(kind: "plain") { edges { node { title '
+        "lead @include(if: $lead) { name } } } } }"
+    )
+    for lead in (True, False, True):
+        planned = await PLANNED.execute(document, variable_values={"lead": lead})
+        general = await GENERAL.execute(document, variable_values={"lead": lead})
+        assert answer(planned) == answer(general)
+        assert ("lead" in planned.data["page"]["edges"][0]["node"]) is lead
