@@ -27,7 +27,7 @@ from __future__ import annotations
 import inspect
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import GeneratorType
 from typing import Any
@@ -40,8 +40,15 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfoHelpers,
     GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
     Undefined,
+    ValueNode,
+    VariableNode,
 )
+from graphql.execution.collect_fields import FragmentDetails
 from graphql.type.definition import is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -112,6 +119,48 @@ def _shared_plans_of(schema: GraphQLSchema) -> OrderedDict[Any, Any]:
     if plans is None:
         plans = _shared_plans[schema] = OrderedDict()
     return plans
+
+
+# id(operation) -> (the operation, kept so its id stays its own; whether a directive in it or
+# its fragments takes a variable). Bounded like the shared plans.
+_variable_directives: OrderedDict[int, tuple[OperationDefinitionNode, bool]] = OrderedDict()
+
+
+def _directives_take_variables(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDetails]
+) -> bool:
+    cached = _variable_directives.get(id(operation))
+    if cached is not None and cached[0] is operation:
+        return cached[1]
+    found = _takes_variable(operation.selection_set) or any(
+        _takes_variable(fragment.definition.selection_set) for fragment in fragments.values()
+    )
+    _variable_directives[id(operation)] = (operation, found)
+    if len(_variable_directives) > SHARED_PLANS:
+        _variable_directives.popitem(last=False)
+    return found
+
+
+def _takes_variable(selection_set: SelectionSetNode | None) -> bool:
+    if selection_set is None:
+        return False
+    for selection in selection_set.selections:
+        for directive in selection.directives or ():
+            if any(_holds_variable(argument.value) for argument in directive.arguments or ()):
+                return True
+        if _takes_variable(getattr(selection, "selection_set", None)):
+            return True
+    return False
+
+
+def _holds_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_holds_variable(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_holds_variable(field.value) for field in value.fields)
+    return False
 
 
 def _no_middleware(executor: Any) -> bool:
@@ -306,9 +355,12 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _shared_key(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Any:
         """What a plan depends on, when it is the same in every request: the type and the
         selection's AST nodes (the parser cache hands every request of a document the same
-        nodes; the entry holds them, so their ids stay theirs). Not for operations with
-        variables: an `@include(if: $x)` changes what is selected."""
-        if self.operation.variable_definitions:
+        nodes; the entry holds them, so their ids stay theirs). Not when a directive takes a
+        variable: `@include(if: $x)` changes what is selected below a level whose key would
+        not show it. Variables in arguments (`first: $n`) change no plan."""
+        if self.operation.variable_definitions and _directives_take_variables(
+            self.operation, self.fragments
+        ):
             return None
         return (parent_type.name, *(
             (response_name, *(id(details.node) for details in field_details_list))

@@ -212,3 +212,25 @@ async def test_an_include_that_depends_on_a_variable_is_planned_for_each_value()
         general = await GENERAL.execute(document, variable_values={"lead": lead})
         assert answer(planned) == answer(general)
         assert ("lead" in planned.data["page"]["edges"][0]["node"]) is lead
+
+
+async def test_variables_in_arguments_only_still_answer_for_each_request() -> None:
+    document = (
+        "query($kind: String!) { page(kind: $kind) { edges { node { title lead { name } } } } }"
+    )
+    for kind in ("plain", "no lead", "plain"):
+        planned = await PLANNED.execute(document, variable_values={"kind": kind})
+        general = await GENERAL.execute(document, variable_values={"kind": kind})
+        assert answer(planned) == answer(general)
+
+
+async def test_a_skip_inside_a_fragment_that_depends_on_a_variable_is_planned_for_each_value():
+    document = (
+        'query($skip: Boolean!) { page(kind: "plain") { edges { node { ...T } } } } '
+        "fragment T on Team { title lead @skip(if: $skip) { name } }"
+    )
+    for skip in (False, True, False):
+        planned = await PLANNED.execute(document, variable_values={"skip": skip})
+        general = await GENERAL.execute(document, variable_values={"skip": skip})
+        assert answer(planned) == answer(general)
+        assert ("lead" in planned.data["page"]["edges"][0]["node"]) is not skip
