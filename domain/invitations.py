@@ -36,7 +36,7 @@ from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, signed_link_token, split_link_token
 from domain.smtp_settings import current_server
-from domain.users import refuse_taken
+from domain.users import refuse_holders, refuse_taken
 from models import AuthMethod, EmailStatus, Invitation, MailKind, Role, Tenant, User
 from permissions.rules import Actor, Op, Scope, may_invite, reaches, scope
 
@@ -83,12 +83,8 @@ async def _refuse_taken(
     tenant_id: uuid.UUID, username: str, email: str, connection: object
 ) -> None:
     await refuse_taken(tenant_id, username, email, connection=connection)
-    username_key, email_key = validation.key(username), validation.key(email)
     invitations = Invitation.filter(tenant_id=tenant_id).using_db(connection)
-    if await invitations.filter(username_key=username_key).exists():
-        raise AlreadyExists("That username is already invited in this tenant.", "username")
-    if await invitations.filter(email_key=email_key).exists():
-        raise AlreadyExists("That e-mail address is already invited in this tenant.", "email")
+    await refuse_holders(invitations, username, email, "is already invited", "is already invited")
 
 
 def _invitation_mail(invitation: Invitation, tenant: Tenant, inviter: str) -> mail.Message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -159,10 +160,32 @@ async def refuse_taken(
     users = User.filter(tenant_id=tenant_id).using_db(connection)
     if except_user is not None:
         users = users.exclude(id=except_user)
-    if username and await users.filter(username_key=validation.key(username)).exists():
-        raise AlreadyExists("That username is taken in this tenant.", "username")
-    if email and await users.filter(email_key=validation.key(email)).exists():
-        raise AlreadyExists("That e-mail address is used in this tenant.", "email")
+    await refuse_holders(users, username, email, "is taken", "is used")
+
+
+async def refuse_holders(
+    rows: QuerySet[Any], username: str | None, email: str | None, taken: str, used: str
+) -> None:
+    """AlreadyExists (the username first) when one of `rows` holds the username or e-mail.
+
+    One query for both: callers run it under the tenant's lock, which every other sign-up,
+    invitation and acceptance in the tenant waits for."""
+    username_key = validation.key(username) if username else None
+    email_key = validation.key(email) if email else None
+    wanted = [Q(username_key=username_key)] if username_key else []
+    wanted += [Q(email_key=email_key)] if email_key else []
+    if not wanted:
+        return
+    # Keys are unique per tenant: at most one row holds each.
+    holders = (
+        await rows.filter(Q(*wanted, join_type="OR"))
+        .limit(2)
+        .values_list("username_key", "email_key")
+    )
+    if username_key and any(held == username_key for held, _ in holders):
+        raise AlreadyExists(f"That username {taken} in this tenant.", "username")
+    if email_key and any(held == email_key for _, held in holders):
+        raise AlreadyExists(f"That e-mail address {used} in this tenant.", "email")
 
 
 async def username_in_use(
