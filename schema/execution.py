@@ -10,9 +10,10 @@ scalar.
 Two shortcuts, both falling back to the general path whenever the answer would not be plain:
 
 - A *plan* for an object whose whole selection is basic fields (scalars, enums, objects and
-  lists of them, `__typename`): made once per request and selection, it reads the attributes
-  and builds the answer in one pass. A page's connection, its edges and their nodes are one
-  plan when nothing below them has a resolver.
+  lists of them, `__typename`): it reads the attributes and builds the answer in one pass. A
+  page's connection, its edges and their nodes are one plan when nothing below them has a
+  resolver. Plans are made once per selection and shared by the requests of a document
+  (`_shared_key` says when they may not be).
 - A *leaf* shortcut for a basic scalar field inside any other selection.
 
 Whenever a plan meets anything but a plain value (an exception, an awaitable, a null where
