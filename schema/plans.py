@@ -1,0 +1,261 @@
+"""Plans: objects whose whole selection is plain fields, answered in one pass (issue 7: speed).
+
+The pieces `schema/execution.py` builds plans from: which fields Strawberry resolves as
+"basic" (they only read an attribute), how a value of each type is completed, and the caches
+that let the requests of a document share their plans. Every completion answers the value
+graphql-core would, or MISS when the general path must answer (and report) it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import GeneratorType
+from typing import Any
+
+from graphql import (
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    Undefined,
+    ValueNode,
+    VariableNode,
+)
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.type.definition import is_leaf_type
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+# Strawberry names the resolver it gives basic fields so: its presence proves the field has
+# no resolver, no permission or other field extension, and no exception handler.
+_BASIC_RESOLVER = "_get_basic_result"
+# Strawberry's own `is_type_of` (for types with interfaces) is an isinstance check that never
+# reads its `info` argument; a type's hand-written one might, so such types are not planned.
+STRAWBERRY_IS_TYPE_OF = "_get_is_type_of.<locals>.is_type_of"
+
+
+@dataclass(frozen=True, slots=True)
+class BasicField:
+    """How Strawberry's basic resolver reads the field: its default resolver (usually
+    getattr) and the attribute's name."""
+
+    read: Callable[[Any, str], Any]
+    attribute: str
+    type: GraphQLOutputType
+    # For scalar and enum fields: the value, coerced, or MISS (a null included).
+    leaf: Complete | None
+
+
+# Per schema, and gone with it: keyed by the fields' ids, which only a live schema keeps from
+# being reused.
+_basic_fields: weakref.WeakKeyDictionary[GraphQLSchema, dict[int, BasicField]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def basic_fields_of(schema: GraphQLSchema) -> dict[int, BasicField]:
+    found = _basic_fields.get(schema)
+    if found is None:
+        found = {}
+        for named in schema.type_map.values():
+            if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+                continue
+            for field_def in named.fields.values():
+                field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+                if (
+                    getattr(field_def.resolve, "__name__", None) == _BASIC_RESOLVER
+                    and isinstance(field, StrawberryField)
+                    and field.is_basic_field
+                ):
+                    inner = without_non_null(field_def.type)
+                    found[id(field_def)] = BasicField(
+                        field.default_resolver,  # type: ignore[arg-type]
+                        field.python_name,
+                        field_def.type,
+                        complete_leaf(inner) if is_leaf_type(inner) else None,  # type: ignore[arg-type]
+                    )
+        _basic_fields[schema] = found
+    return found
+
+
+# Plans shared by the requests of one schema (see ExecutionContext._shared_key), the least
+# recently used dropped past this many.
+SHARED_PLANS = 1024
+_shared_plans: weakref.WeakKeyDictionary[GraphQLSchema, OrderedDict[Any, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def shared_plans_of(schema: GraphQLSchema) -> OrderedDict[Any, Any]:
+    plans = _shared_plans.get(schema)
+    if plans is None:
+        plans = _shared_plans[schema] = OrderedDict()
+    return plans
+
+
+# id(operation) -> (the operation, kept so its id stays its own; whether a directive in it or
+# its fragments takes a variable). Bounded like the shared plans.
+_variable_directives: OrderedDict[int, tuple[OperationDefinitionNode, bool]] = OrderedDict()
+
+
+def directives_take_variables(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDetails]
+) -> bool:
+    cached = _variable_directives.get(id(operation))
+    if cached is not None and cached[0] is operation:
+        return cached[1]
+    found = _takes_variable(operation.selection_set) or any(
+        _takes_variable(fragment.definition.selection_set) for fragment in fragments.values()
+    )
+    _variable_directives[id(operation)] = (operation, found)
+    if len(_variable_directives) > SHARED_PLANS:
+        _variable_directives.popitem(last=False)
+    return found
+
+
+def _takes_variable(selection_set: SelectionSetNode | None) -> bool:
+    if selection_set is None:
+        return False
+    for selection in selection_set.selections:
+        for directive in selection.directives or ():
+            if any(_holds_variable(argument.value) for argument in directive.arguments or ()):
+                return True
+        if _takes_variable(getattr(selection, "selection_set", None)):
+            return True
+    return False
+
+
+def _holds_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_holds_variable(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_holds_variable(field.value) for field in value.fields)
+    return False
+
+
+class _Miss:
+    """The general path must answer (and report) this value."""
+
+
+MISS: Any = _Miss()
+_PLAIN = (str, int, float, bool, type(None))
+# value -> completed value, or MISS
+Complete = Callable[[Any], Any]
+
+
+# type -> whether its instances can be exceptions or awaitables; decided once per class,
+# since both depend on the class alone (a coroutine, a generator, or `__await__`).
+_unsettled_types: dict[type, bool] = dict.fromkeys(_PLAIN, False)
+
+
+def _not_plain(value: Any) -> bool:
+    kind = type(value)
+    unsettled = _unsettled_types.get(kind)
+    if unsettled is None:
+        unsettled = issubclass(kind, BaseException) or inspect.isawaitable(value)
+        if not unsettled and issubclass(kind, GeneratorType):
+            unsettled = True  # a generator-based coroutine is awaitable, another generator not
+        if len(_unsettled_types) < 10_000:  # classes made on the fly must not grow it forever
+            _unsettled_types[kind] = unsettled
+    return unsettled
+
+
+def complete_leaf(leaf: GraphQLLeafType) -> Complete:
+    """A scalar or enum value (not null), coerced."""
+    coerce = leaf.coerce_output_value
+
+    def complete(value: Any) -> Any:
+        if _not_plain(value):
+            return MISS
+        try:
+            coerced = coerce(value)
+        except Exception:  # noqa: BLE001 - the general path reports it
+            return MISS
+        return MISS if coerced is None or coerced is Undefined else coerced
+
+    return complete
+
+
+# Values these scalars answer unchanged (Int is left out: it checks a 32-bit range).
+UNCHANGED = {"String": str, "ID": str, "Boolean": bool}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One field of a planned object: read the attribute, then complete the value."""
+
+    response_name: str
+    read: Callable[[Any, str], Any]
+    attribute: str
+    nullable: bool
+    # A value of exactly this type is the answer as it is (str for String and ID).
+    unchanged: type | None
+    complete: Complete  # for values that are not null
+
+
+def complete_list(item: Complete, item_nullable: bool) -> Complete:
+    def complete(value: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            return MISS
+        completed = []
+        append = completed.append
+        for element in value:
+            if element is None:
+                if not item_nullable:
+                    return MISS
+                append(None)
+                continue
+            done = item(element)
+            if done is MISS:
+                return MISS
+            append(done)
+        return completed
+
+    return complete
+
+
+def complete_object(object_type: GraphQLObjectType, steps: list[Step]) -> Complete:
+    is_type_of = object_type.is_type_of
+    fields = [(s.response_name, s.read, s.attribute, s.nullable, s.unchanged, s.complete)
+              for s in steps]  # fmt: skip
+
+    def complete(source: Any) -> Any:
+        if _not_plain(source) or (is_type_of is not None and is_type_of(source, None) is not True):
+            return MISS
+        result = {}
+        # The hot loop of a page: one pass per object, the steps' parts unpacked.
+        for response_name, read, attribute, nullable, unchanged, complete_value in fields:
+            try:
+                value = read(source, attribute)
+            except Exception:  # noqa: BLE001 - the general path reports it
+                return MISS
+            if value is None:
+                if not nullable:
+                    return MISS
+            elif type(value) is not unchanged:
+                value = complete_value(value)
+                if value is MISS:
+                    return MISS
+            result[response_name] = value
+        return result
+
+    return complete
+
+
+def type_name(name: str) -> Callable[[Any, str], Any]:
+    return lambda _source, _attribute: name
+
+
+def without_non_null(type_: GraphQLOutputType) -> GraphQLOutputType:
+    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
