@@ -22,11 +22,15 @@ class Caller:
 ANONYMOUS = Caller(user=None, session_token=None)
 
 
+def bearer_token(request: HTTPConnection) -> str | None:
+    """The credential of an `Authorization: Bearer …` header, or None."""
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    return credential.strip() or None if scheme.lower() == "bearer" else None
+
+
 async def identify(request: HTTPConnection) -> Caller:
-    header = request.headers.get("authorization", "")
-    scheme, _, credential = header.partition(" ")
-    if scheme.lower() == "bearer" and credential.strip():
-        token = credential.strip()
+    token = bearer_token(request)
+    if token is not None:
         if token.startswith(API_TOKEN_PREFIX):
             return Caller(
                 user=await user_for_api_token(token), session_token=None, via_api_token=True

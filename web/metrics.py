@@ -23,6 +23,7 @@ from starlette.responses import Response
 
 from domain.auth.passwords import hashing
 from domain.config import get_config
+from web.auth import bearer_token
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/metrics"})
@@ -96,7 +97,8 @@ def observe_errors(operation: str | None, errors: list[GraphQLError]) -> None:
 
 async def metrics(request: Request) -> Response:
     token = get_config().metrics_token
-    if token is not None and not _bearer_is(request.headers.get("authorization"), token):
+    presented = bearer_token(request) or ""
+    if token is not None and not hmac.compare_digest(presented.encode(), token.encode()):
         return Response(
             "/metrics needs the metrics token.\n",
             401,
@@ -104,10 +106,3 @@ async def metrics(request: Request) -> Response:
             media_type="text/plain",
         )
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
-
-
-def _bearer_is(header: str | None, token: str) -> bool:
-    scheme, _, presented = (header or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        presented.strip().encode(), token.encode()
-    )
