@@ -41,7 +41,6 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.plans import (
     MISS,
-    SHARED_PLANS,
     STRAWBERRY_IS_TYPE_OF,
     UNCHANGED,
     Complete,
@@ -120,16 +119,13 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Recorded before compiling: a recursive selection never loops (it is not planned).
         self._plans[id(grouped_field_set)] = (grouped_field_set, None)
         key = self._shared_key(parent_type, grouped_field_set)
-        shared = self._shared.get(key) if key is not None else None
+        shared = self._shared.recall(key) if key is not None else None
         if shared is not None:
-            self._shared.move_to_end(key)
             plan = shared[1]
         else:
             plan = self._compile(parent_type, grouped_field_set)
             if key is not None:
-                self._shared[key] = (grouped_field_set, plan)
-                if len(self._shared) > SHARED_PLANS:
-                    self._shared.popitem(last=False)
+                self._shared.remember(key, (grouped_field_set, plan))
         self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
         return plan
 

@@ -87,38 +87,53 @@ def basic_fields_of(schema: GraphQLSchema) -> dict[int, BasicField]:
     return found
 
 
-# Plans shared by the requests of one schema (see ExecutionContext._shared_key), the least
-# recently used dropped past this many.
+class LastUsed(OrderedDict[Any, Any]):
+    """Keeps the `capacity` most recently used entries. Entries keyed by ids hold the object
+    the id is of (in their value), so no other object can take the id while they live."""
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__()
+        self.capacity = capacity
+
+    def recall(self, key: Any) -> Any:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def remember(self, key: Any, value: Any) -> None:
+        self[key] = value
+        self.move_to_end(key)
+        if len(self) > self.capacity:
+            self.popitem(last=False)
+
+
+# Plans shared by the requests of one schema (see ExecutionContext._shared_key).
 SHARED_PLANS = 1024
-_shared_plans: weakref.WeakKeyDictionary[GraphQLSchema, OrderedDict[Any, Any]] = (
-    weakref.WeakKeyDictionary()
-)
+_shared_plans: weakref.WeakKeyDictionary[GraphQLSchema, LastUsed] = weakref.WeakKeyDictionary()
 
 
-def shared_plans_of(schema: GraphQLSchema) -> OrderedDict[Any, Any]:
+def shared_plans_of(schema: GraphQLSchema) -> LastUsed:
     plans = _shared_plans.get(schema)
     if plans is None:
-        plans = _shared_plans[schema] = OrderedDict()
+        plans = _shared_plans[schema] = LastUsed(SHARED_PLANS)
     return plans
 
 
-# id(operation) -> (the operation, kept so its id stays its own; whether a directive in it or
-# its fragments takes a variable). Bounded like the shared plans.
-_variable_directives: OrderedDict[int, tuple[OperationDefinitionNode, bool]] = OrderedDict()
+# id(operation) -> (the operation; whether a directive in it or its fragments takes a variable)
+_variable_directives = LastUsed(SHARED_PLANS)
 
 
 def directives_take_variables(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDetails]
 ) -> bool:
-    cached = _variable_directives.get(id(operation))
-    if cached is not None and cached[0] is operation:
-        return cached[1]
+    cached = _variable_directives.recall(id(operation))
+    if cached is not None:
+        return cached[1]  # type: ignore[no-any-return]
     found = _takes_variable(operation.selection_set) or any(
         _takes_variable(fragment.definition.selection_set) for fragment in fragments.values()
     )
-    _variable_directives[id(operation)] = (operation, found)
-    if len(_variable_directives) > SHARED_PLANS:
-        _variable_directives.popitem(last=False)
+    _variable_directives.remember(id(operation), (operation, found))
     return found
 
 
