@@ -9,7 +9,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
 
-from models.sqlite import PRAGMAS
+from models.sqlite import PRAGMAS, database_path
 
 MODEL_MODULES = ["models"]
 MIGRATIONS_MODULE = "models.migrations"
@@ -18,8 +18,8 @@ MIGRATIONS_MODULE = "models.migrations"
 def tortoise_config(database_url: str, label: str = "default") -> dict[str, Any]:
     connection: str | dict[str, Any] = database_url
     if database_url.startswith("sqlite://"):
-        path = database_url.removeprefix("sqlite://")
-        if path and path != ":memory:":
+        path = database_path(database_url)
+        if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = expand_db_url(database_url)
         # Ours first; pragmas given in the URL's query string still win.
