@@ -1,14 +1,17 @@
-"""The GraphQL schema: roots, extensions, error masking."""
+"""The GraphQL schema: roots, extensions, error masking and error hygiene."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from schema.execution import ExecutionContext
+from schema.input_errors import VALIDATION_RULES, without_token_value
 from schema.limits import QueryLimits
 from schema.mutation import Mutation
 from schema.query import Query
@@ -29,8 +32,28 @@ def _mask_errors() -> MaskErrors:
     return MaskErrors(should_mask_error=should_mask_error)
 
 
+class Schema(strawberry.Schema):
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: StrawberryExecutionContext | None = None,
+    ) -> None:
+        """Strawberry logs every error here, with its stack and the document's text. Most are
+        expected (FORBIDDEN, NOT_FOUND, a bad cursor, a mistyped input): anyone could fill the
+        log with them, and with what their messages and documents hold. The unexpected ones are
+        logged once, by `should_mask_error`; here syntax errors lose the token they quote."""
+        for error in errors:
+            without_token_value(error)
+
+    def _create_execution_context(self, *args: Any, **kwargs: Any) -> StrawberryExecutionContext:
+        context = super()._create_execution_context(*args, **kwargs)
+        # graphql-core's rules, with ValuesOfCorrectType saying no literal (schema/input_errors.py).
+        context.validation_rules = VALIDATION_RULES
+        return context
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         extensions=[

@@ -39,6 +39,7 @@ from graphql import (
 from graphql.type.definition import is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.input_errors import VariableErrors
 from schema.plans import (
     MISS,
     STRAWBERRY_IS_TYPE_OF,
@@ -90,7 +91,7 @@ def _weak_helpers(executor: ExecutionContext) -> GraphQLResolveInfoHelpers:
     return GraphQLResolveInfoHelpers(gather=gather, track=track)
 
 
-class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.async_helpers = _weak_helpers(self)

@@ -59,7 +59,7 @@ class GraphQLClient:
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        remember_named(variables)
+        remember_named(variables, sent=True)
         response = await self.http.post("/graphql", json=body, headers=all_headers)
         if response.headers.get("content-type", "").startswith("application/json"):
             remember_named(response.json())

@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 SEEN: set[str] = set()
-_SECRET_NAME = re.compile(r"password|privatekey|token|secret", re.I)
+SECRET_NAME = re.compile(r"password|privatekey|token|secret", re.I)
+_AN_ID = re.compile(r"Ids?$")  # tokenIds: which tokens, not their secrets
 
 
 def remember(value: str | None) -> None:
@@ -16,14 +17,30 @@ def remember(value: str | None) -> None:
         SEEN.add(value)
 
 
-def remember_named(data: Any) -> None:
-    """Values under secret-sounding keys, anywhere in a JSON-like structure."""
+def remember_named(data: Any, *, sent: bool = False) -> None:
+    """Values under secret-sounding keys, anywhere in a JSON-like structure. In what the suite
+    `sent`, every string under such a key: a password wrapped in a list or an object (a
+    mistyped input) is still the password. (Not in answers: an `apiToken` object holds the
+    token's ID and name, which are no secrets.)"""
     if isinstance(data, dict):
         for key, value in data.items():
-            if _SECRET_NAME.search(key) and isinstance(value, str):
+            if SECRET_NAME.search(key) and sent and not _AN_ID.search(key):
+                _remember_all(value)
+            elif SECRET_NAME.search(key) and isinstance(value, str):
                 remember(value)
             else:
-                remember_named(value)
+                remember_named(value, sent=sent)
     elif isinstance(data, list):
         for item in data:
-            remember_named(item)
+            remember_named(item, sent=sent)
+
+
+def _remember_all(data: Any) -> None:
+    if isinstance(data, dict):
+        for value in data.values():
+            _remember_all(value)
+    elif isinstance(data, list):
+        for item in data:
+            _remember_all(item)
+    else:
+        remember(data)
