@@ -8,7 +8,7 @@ from strawberry.permission import PermissionExtension
 from domain.audit_log import events_in_reach
 from permissions import graphql as can
 from resolvers.common import actor
-from resolvers.pagination import paginate
+from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
 from schema.context import Info
 from schema.types.audit import AuditEvent, AuditEventConnection, AuditEventEdge
 
@@ -20,7 +20,7 @@ class AuditQueries:
         extensions=[PermissionExtension([can.ReadAuditLog()])],
     )
     async def audit_log(
-        self, info: Info, first: int | None = 50, after: str | None = None
+        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> AuditEventConnection:
         page = await paginate(
             events_in_reach(actor(info)),

@@ -12,7 +12,7 @@ from domain import invitations
 from permissions import graphql as can
 from resolvers.auth import signed_in
 from resolvers.common import actor, client, expected_failures
-from resolvers.pagination import paginate
+from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
 from schema.context import Info
 from schema.errors import (
     AlreadyExists,
@@ -67,7 +67,7 @@ class InvitationQueries:
     async def invitations(
         self,
         info: Info,
-        first: int | None = 50,
+        first: int | None = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         tenant_id: strawberry.ID | None = None,
     ) -> InvitationConnection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -20,7 +20,11 @@ from schema.types.pagination import PageInfo
 
 M = TypeVar("M")
 E = TypeVar("E")
+# The page a connection answers when `first` is absent (the fields' default) or null.
 DEFAULT_PAGE_SIZE = 50
+# The arguments that bound how many rows a connection field answers (Relay's `last` joins
+# them when a connection takes it). The cost limit reads them (schema/cost.py).
+PAGE_ARGUMENTS = ("first",)
 
 
 @dataclass
@@ -66,6 +70,26 @@ def _decode(cursor: str, is_datetime: bool, max_length: int | None) -> tuple[Any
         raise _bad_input("The cursor is not valid.") from None
 
 
+def page_size(first: int | None) -> int:
+    """How many rows a page holds: `first`, or the default when it is null. The cost limit
+    counts a connection's rows with this same function, so the two cannot disagree."""
+    limit = get_config().max_page_size
+    if first is None:
+        return min(DEFAULT_PAGE_SIZE, limit)
+    if first < 0 or first > limit:
+        raise _bad_input(f"`first` must be between 0 and {limit}.")
+    return first
+
+
+def page_rows(arguments: Mapping[str, Any]) -> int:
+    """The most rows a connection field answers for its coerced arguments: 0 when the
+    resolver refuses them."""
+    try:
+        return page_size(arguments.get("first"))
+    except GraphQLError:
+        return 0
+
+
 async def paginate(
     query: QuerySet[M],
     *,
@@ -80,11 +104,7 @@ async def paginate(
     just those columns (and the sort key and id, which the cursors need). Building a model
     instance costs about as much again as fetching its row; a list that only reads some
     columns need not pay it (issue 7: speed)."""
-    limit = get_config().max_page_size
-    if first is None:
-        first = min(DEFAULT_PAGE_SIZE, limit)
-    if first < 0 or first > limit:
-        raise _bad_input(f"`first` must be between 0 and {limit}.")
+    first = page_size(first)
     is_datetime = order_by in ("created_at", "at")
     total = await query.count() if count else None
     page_query = query

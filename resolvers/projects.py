@@ -10,7 +10,7 @@ from strawberry.permission import PermissionExtension
 from domain import projects
 from permissions import graphql as can
 from resolvers.common import actor, expected_failures
-from resolvers.pagination import paginate
+from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
 from schema.context import Info
 from schema.errors import AlreadyExists, NotFound, ValidationError
 from schema.types.projects import (
@@ -33,7 +33,7 @@ DeleteProjectResult = Annotated[
 class ProjectQueries:
     @strawberry.field(extensions=[PermissionExtension([can.ListProjects()])])
     async def projects(
-        self, info: Info, first: int | None = 50, after: str | None = None
+        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> ProjectConnection:
         query = projects.projects_in_reach(actor(info))
         page = await paginate(query, first=first, after=after, order_by="name_key")

@@ -13,7 +13,7 @@ from permissions import graphql as can
 from permissions.rules import Op, allowed
 from resolvers.common import actor, expected_failures
 from resolvers.loaders import preload_users, selected_node_fields
-from resolvers.pagination import paginate
+from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import AlreadyExists, LastAdmin, LastSuperuser, NotFound, ValidationError
@@ -44,7 +44,7 @@ class UserQueries:
     async def users(
         self,
         info: Info,
-        first: int | None = 50,
+        first: int | None = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         search: str | None = None,
         role: Role | None = None,

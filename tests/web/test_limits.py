@@ -114,12 +114,14 @@ async def test_nested_pages_multiply(client_with: ClientFactory) -> None:
     from graphql import parse
 
     from schema import schema
-    from schema.limits import operation_cost
+    from schema.cost import measure
 
     document = parse(
         "{ users(first: 10) { edges { node { id } } } b: users(first: 2) { totalCount } }"
     )
-    assert operation_cost(schema._schema, document.definitions, None, {}) == (1 + 10 * 3) + (1 + 2)
+    measured = measure(schema._schema, document, None, {})
+    assert measured is not None
+    assert measured.cost == (1 + 10 * 3) + (1 + 2)
 
 
 async def test_introspection_can_be_switched_off(client_with: ClientFactory) -> None:
