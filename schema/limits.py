@@ -36,7 +36,7 @@ from strawberry.extensions.max_aliases import create_validator as alias_validato
 from strawberry.extensions.query_depth_limiter import IgnoreContext
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
-from domain.config import get_config
+from config import get_config
 
 # The argument that bounds a list (connection) field: its items cost this many times over.
 PAGE_ARGUMENT = "first"
