@@ -15,6 +15,21 @@ if TYPE_CHECKING:
     from models import User
 
 
+@dataclass(frozen=True, slots=True)
+class SessionStarted:
+    """A mutation signed someone in: the web layer hands `token` to the browser as a cookie."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    """A mutation signed the caller out: the web layer clears the session cookie."""
+
+
+SessionChange = SessionStarted | SessionEnded
+
+
 @dataclass
 class Context:
     request: Request
@@ -24,6 +39,9 @@ class Context:
     session_token: str | None
     client_address: str | None
     loaders: Any
+    # What this request did to the caller's session, the last change winning; resolvers say
+    # it here and the web layer turns it into a cookie, so resolvers need not know of cookies.
+    session_change: SessionChange | None = None
     # Per-request scratch space for extensions (cost, rate limit bookkeeping).
     extras: dict[str, Any] = field(default_factory=dict)
 
