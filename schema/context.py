@@ -10,6 +10,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from permissions.rules import Actor
+from schema.loaders import Loaders
 
 if TYPE_CHECKING:
     from models import User
@@ -38,7 +39,8 @@ class Context:
     actor: Actor | None
     session_token: str | None
     client_address: str | None
-    loaders: Any
+    # One set per request, made with the context: nothing cached outlives its request.
+    loaders: Loaders = field(default_factory=Loaders)
     # What this request did to the caller's session, the last change winning; resolvers say
     # it here and the web layer turns it into a cookie, so resolvers need not know of cookies.
     session_change: SessionChange | None = None

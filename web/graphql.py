@@ -31,7 +31,6 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from domain.users import actor_of
-from resolvers.loaders import Loaders
 from schema.context import Context, SessionEnded, SessionStarted
 from web import metrics
 from web.auth import client_address, identify
@@ -317,7 +316,6 @@ class GraphQLEndpoint(GraphQL):
             else None,
             session_token=caller.session_token,
             client_address=client_address(request),
-            loaders=Loaders(),
         )
 
     async def get_root_value(self, request: Any) -> None:
