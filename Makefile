@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint schema migrations bench clean
+.PHONY: run test test-sqlite test-postgres lint schema migrations bench docs clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,docs]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -24,6 +24,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 schema: $(STAMP)
 	$(BIN)/tenantry export-schema > schema.graphql
@@ -37,5 +38,11 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (command -v sudo >/dev/null && sudo apt-get install -y -q wrk || apt-get install -y -q wrk)
 	$(BIN)/python -m bench
 
+# Regenerates docs/reference/ from the code (a test fails when they are stale), then builds the
+# site into site/ with --strict: a broken link, anchor or include, or a page not in nav, fails.
+docs: $(STAMP)
+	$(BIN)/python -m tools.docs_pages
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache site

@@ -83,7 +83,7 @@ def prepare(database_url: str) -> dict[str, str]:
     code = (
         "import asyncio, json\n"
         "from tortoise import Tortoise\n"
-        "from domain.config import Config, configure\n"
+        "from config import Config, configure\n"
         "from models.db import migrate, tortoise_config\n"
         "from bench.seed import seed\n"
         "async def main():\n"

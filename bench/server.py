@@ -13,7 +13,7 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from bench.baselines import bare_app
-from domain.config import Config
+from config import Config
 from web.app import create_app
 
 

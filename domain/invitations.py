@@ -18,12 +18,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from config import get_config
 from domain import audit, mail, outbox, validation
 from domain.auth import pam
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.passwords import check_password_rules, hashing
 from domain.auth.sessions import ClientInfo
-from domain.config import get_config
 from domain.errors import (
     AlreadyExists,
     EmailNotConfigured,

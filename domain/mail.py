@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 import aiosmtplib
 
+from config import get_config
 from domain import audit, validation
-from domain.config import get_config
 from domain.errors import EmailDeliveryFailed, EmailNotConfigured
 from domain.smtp_settings import SmtpServer
 from models import SmtpSecurity

@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
+from config import get_config
 from domain import mail
-from domain.config import get_config
 from domain.errors import EmailDeliveryFailed, EmailNotConfigured
 from domain.secrets import signed_link_token
 from domain.smtp_settings import current_server

@@ -15,7 +15,7 @@ from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
-from domain.config import get_config
+from config import get_config
 from domain.errors import RateLimited
 
 

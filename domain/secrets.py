@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from domain.config import get_config
+from config import get_config
 
 
 def new_token(prefix: str = "") -> str:

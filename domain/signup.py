@@ -15,11 +15,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from config import get_config
 from domain import audit, mail, outbox, validation
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.passwords import check_password_rules, hashing
 from domain.auth.sessions import ClientInfo
-from domain.config import get_config
 from domain.errors import (
     AlreadyExists,
     DomainNotAllowed,
@@ -32,6 +32,7 @@ from domain.errors import (
 from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, split_link_token
+from domain.signup_domains import domain_rule
 from domain.smtp_settings import current_server
 from domain.tenants import tenant_named
 from domain.users import username_in_use
@@ -39,21 +40,6 @@ from models import AuthMethod, EmailStatus, MailKind, OutboxMail, Role, SignupDo
 from permissions.rules import Actor, Op, allowed, reaches
 
 log = logging.getLogger("tenantry.signup")
-
-
-async def domain_rule(tenant_id: uuid.UUID, normal_email: str) -> SignupDomain | None:
-    """The whitelist entry for exactly this e-mail's domain (never a look-alike)."""
-    return await SignupDomain.get_or_none(
-        tenant_id=tenant_id, domain=validation.email_domain(normal_email)
-    )
-
-
-async def require_allowed_domain(tenant_id: uuid.UUID, normal_email: str) -> None:
-    """Users who came through sign-up keep an address on the whitelist."""
-    if await domain_rule(tenant_id, normal_email) is None:
-        raise ValidationFailed(
-            "That e-mail domain is not open for sign-up in this tenant.", "email"
-        )
 
 
 # ------------------------------------------------------------------ the whitelist

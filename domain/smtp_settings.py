@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from tortoise.transactions import in_transaction
 
+from config import get_config
 from domain import audit, validation
-from domain.config import get_config
 from domain.errors import ValidationFailed
 from domain.instance_row import ROW_ID as SETTINGS_ID
 from domain.instance_row import instance_row_for_update

@@ -23,6 +23,7 @@ from domain.errors import (
     UserOwnsObjects,
 )
 from domain.locks import lock_instance, lock_tenant
+from domain.signup_domains import require_allowed_domain
 from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User
 from permissions.rules import Actor, Op, Scope, allowed, may_manage_user, reaches, scope
 
@@ -219,8 +220,6 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
         raise Forbidden()
     new_email = validation.email(email) if email is not None else None
     if new_email is not None and user.signed_up:
-        from domain.signup import require_allowed_domain
-
         await require_allowed_domain(user.tenant_id, new_email)  # type: ignore[attr-defined]
     async with in_transaction() as connection:
         await lock_tenant(connection, user.tenant_id)  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.config import get_config
+from config import get_config
 
 log = logging.getLogger("tenantry.sqlite")
 

@@ -103,6 +103,8 @@ class ViewOwnedObjects(BasePermission):
     Synchronous on purpose (pure, no I/O): a synchronous permission keeps a synchronous field
     synchronous, and a page of users checks it once per row."""
 
+    op: ClassVar[Op] = Op.VIEW_OWNED_OBJECTS  # the policy row may_view_owned_objects reads
+
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         actor = info.context.actor
         if actor is None:

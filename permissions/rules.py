@@ -67,6 +67,36 @@ POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope]] = {
     Op.SAML_SETTINGS:           (N,    N,     N,     A),
 }  # fmt: skip
 
+# The policy in words, for docs/reference/permissions.md (generated from this module: a test
+# fails when an operation, a column or a cell has no words here).
+COLUMNS = ("guest", "member", "admin", "superuser (any role)")
+IN_WORDS: dict[Enum, str] = {
+    Scope.NONE: "—",
+    Scope.SELF: "self",
+    Scope.OWN: "own (owned or sent by them)",
+    Scope.TENANT: "their tenant",
+    Scope.ANY: "every tenant",
+}
+OP_DESCRIPTIONS: dict[Op, str] = {
+    Op.VIEW_SELF: "See oneself; change one's own password and e-mail",
+    Op.LIST_USERS: "List and look up the users of a tenant",
+    Op.VIEW_OWNED_OBJECTS: "See which projects and API tokens a user owns",
+    Op.CHANGE_ROLE: "Change another user's role or e-mail",
+    Op.SET_SUPERUSER: "Grant or revoke the superuser bit",
+    Op.DELETE_USER: "Delete a user",
+    Op.TRANSFER_OWNERSHIP: "Move a user's projects and API tokens to another user",
+    Op.SEND_INVITATION: "Invite someone by e-mail",
+    Op.MANAGE_INVITATIONS: "List, resend and delete invitations; see an invitation's link",
+    Op.MANAGE_SIGNUP_DOMAINS: "Open and close e-mail domains for self sign-up",
+    Op.CREATE_OBJECTS: "Create projects and API tokens, owned by the caller",
+    Op.LIST_PROJECTS: "List projects",
+    Op.DELETE_OBJECTS: "Delete projects, revoke API tokens",
+    Op.AUDIT_LOG: "Read the audit log",
+    Op.INSTANCE_SETTINGS: "Instance settings: SMTP, SSL, listeners, test e-mail",
+    Op.TENANTS: "List, create and delete tenants",
+    Op.SAML_SETTINGS: "A tenant's SAML single sign-on settings",
+}
+
 _COLUMN = {Role.GUEST: 0, Role.MEMBER: 1, Role.ADMIN: 2}
 
 

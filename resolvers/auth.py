@@ -11,7 +11,7 @@ from domain.auth import login as auth
 from domain.auth.login import SignedIn
 from permissions import graphql as can
 from resolvers.common import actor, client, expected_failures
-from schema.context import Info
+from schema.context import Info, SessionEnded, SessionStarted
 from schema.errors import InvalidCredentials, RateLimited, ValidationError
 from schema.types.users import (
     ChangePasswordInput,
@@ -21,7 +21,6 @@ from schema.types.users import (
     User,
     UserPayload,
 )
-from web.cookies import clear_session_cookie, set_session_cookie
 
 LoginResult = Annotated[
     LoginSuccess | InvalidCredentials | RateLimited | ValidationError,
@@ -34,7 +33,7 @@ ChangePasswordResult = Annotated[
 
 def signed_in(info: Info, outcome: SignedIn) -> LoginSuccess:
     """The answer of every mutation that signs someone in: payload plus session cookie."""
-    set_session_cookie(info.context.response, outcome.session_token)
+    info.context.session_change = SessionStarted(outcome.session_token)
     return LoginSuccess(user=User.from_model(outcome.user), session_token=outcome.session_token)
 
 
@@ -49,7 +48,7 @@ class AuthMutations:
     @strawberry.mutation
     async def logout(self, info: Info) -> LogoutSuccess:
         await auth.logout(info.context.actor, info.context.session_token)
-        clear_session_cookie(info.context.response)
+        info.context.session_change = SessionEnded()
         return LogoutSuccess(ok=True)
 
     @strawberry.mutation(extensions=[PermissionExtension([can.SignedIn()])])

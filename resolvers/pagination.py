@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from domain.config import get_config
+from config import get_config
 from domain.validation import storable
 from schema.types.pagination import PageInfo
 

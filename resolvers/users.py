@@ -12,8 +12,8 @@ from domain.errors import NotFound as NotFoundError
 from permissions import graphql as can
 from permissions.rules import Op, allowed
 from resolvers.common import actor, expected_failures
-from resolvers.loaders import preload_users, selected_node_fields
 from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
+from resolvers.preload import preload_users, selected_node_fields
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import AlreadyExists, LastAdmin, LastSuperuser, NotFound, ValidationError

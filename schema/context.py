@@ -10,9 +10,25 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from permissions.rules import Actor
+from schema.loaders import Loaders
 
 if TYPE_CHECKING:
     from models import User
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted:
+    """A mutation signed someone in: the web layer hands `token` to the browser as a cookie."""
+
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    """A mutation signed the caller out: the web layer clears the session cookie."""
+
+
+SessionChange = SessionStarted | SessionEnded
 
 
 @dataclass
@@ -23,7 +39,11 @@ class Context:
     actor: Actor | None
     session_token: str | None
     client_address: str | None
-    loaders: Any
+    # One set per request, made with the context: nothing cached outlives its request.
+    loaders: Loaders = field(default_factory=Loaders)
+    # What this request did to the caller's session, the last change winning; resolvers say
+    # it here and the web layer turns it into a cookie, so resolvers need not know of cookies.
+    session_change: SessionChange | None = None
     # Per-request scratch space for extensions (cost, rate limit bookkeeping).
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -51,7 +51,7 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.type.definition import GraphQLEnumType
 
-from domain.config import get_config
+from config import get_config
 from resolvers.pagination import PAGE_ARGUMENTS, page_rows
 from schema.plans import SHARED_PLANS, LastUsed
 

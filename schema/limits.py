@@ -21,7 +21,7 @@ from graphql import GraphQLError, GraphQLSchema, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
-from domain.config import Config, get_config
+from config import Config, get_config
 from schema.cost import Measure, introspection_budget, measure_request
 
 

@@ -13,7 +13,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from tortoise import Tortoise, connections
 
-from domain.config import Config
+from config import Config
 from domain.ratelimit import limiter
 from models.db import migrate
 from tests import secrets_seen

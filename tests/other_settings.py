@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from httpx import ASGITransport, AsyncClient
 
-from domain.config import Config, configure
+from config import Config, configure
 from web.app import create_app
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncClient]]

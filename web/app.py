@@ -12,9 +12,9 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
+from config import Config, configure
 from domain import outbox, signup
 from domain.auth.passwords import reset_hashing
-from domain.config import Config, configure
 from domain.ratelimit import reset_limiter
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer

@@ -11,7 +11,7 @@ from __future__ import annotations
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.config import get_config
+from config import get_config
 
 
 class BodyTooLarge(Exception):  # noqa: N818 - an HTTP answer, not a failure

@@ -9,7 +9,7 @@ import sys
 
 from tortoise import Tortoise
 
-from domain.config import Config, configure
+from config import Config, configure
 from models.db import migrate, tortoise_config
 
 

@@ -1,6 +1,6 @@
 from starlette.responses import Response
 
-from domain.config import get_config
+from config import get_config
 
 SESSION_COOKIE = "tenantry_session"
 

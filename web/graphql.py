@@ -31,10 +31,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from domain.users import actor_of
-from resolvers.loaders import Loaders
-from schema.context import Context
+from schema.context import Context, SessionEnded, SessionStarted
 from web import metrics
 from web.auth import client_address, identify
+from web.cookies import clear_session_cookie, set_session_cookie
 from web.persisted_queries import DocumentRefused, PersistedQueries, Refusal
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -245,6 +245,7 @@ class GraphQLEndpoint(GraphQL):
             result = ExecutionResult(None, [GraphQLError(error.as_http_error_reason())])
         except MissingQueryError as error:
             raise RequestRefused(400, "No GraphQL query found in the request.") from error
+        _carry_session_change(context, sub_response)
         if document.register and document.query and not is_request_error(result):
             await self.persisted.register(document.register, document.query)
         return self._finish(request, exchange, sub_response, result, operation, None)
@@ -315,11 +316,18 @@ class GraphQLEndpoint(GraphQL):
             else None,
             session_token=caller.session_token,
             client_address=client_address(request),
-            loaders=Loaders(),
         )
 
     async def get_root_value(self, request: Any) -> None:
         return None
+
+
+def _carry_session_change(context: Context, response: Response) -> None:
+    match context.session_change:
+        case SessionStarted(token=token):
+            set_session_cookie(response, token)
+        case SessionEnded():
+            clear_session_cookie(response)
 
 
 def _drop_tracebacks(errors: list[GraphQLError]) -> None:

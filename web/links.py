@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from config import get_config
 from domain import invitations, signup
 from domain.auth.login import SignedIn
 from domain.auth.sessions import ClientInfo
-from domain.config import get_config
 from domain.errors import DomainError
 from models import AuthMethod
 from web.auth import client_address

@@ -17,7 +17,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.exceptions import BaseORMException
 
-from domain.config import Config
+from config import Config
 from domain.instance_row import read_instance_row
 from domain.listeners import stored_listeners
 from domain.ssl_settings import TlsMaterial, tls_in_use, tls_material

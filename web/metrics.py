@@ -21,8 +21,8 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
+from config import get_config
 from domain.auth.passwords import hashing
-from domain.config import get_config
 from web.auth import bearer_token
 
 REGISTRY = CollectorRegistry(auto_describe=True)

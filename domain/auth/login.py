@@ -7,11 +7,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from config import get_config
 from domain import audit, validation
 from domain.auth import pam
 from domain.auth.passwords import MAX_LENGTH, check_password_rules, hashing
 from domain.auth.sessions import ClientInfo, end_other_sessions, end_session, start_session
-from domain.config import get_config
 from domain.errors import InvalidCredentials, ValidationFailed
 from domain.ratelimit import Action, limiter
 from models import AuthMethod, Tenant, User

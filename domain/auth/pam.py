@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pam
 
+from config import get_config
 from domain import validation
-from domain.config import get_config
 
 PAM_DIR = Path("/etc/pam.d")
 

@@ -11,7 +11,7 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from domain.config import get_config
+from config import get_config
 from domain.errors import ValidationFailed
 
 MIN_LENGTH = 8

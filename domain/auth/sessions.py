@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from domain.config import get_config
+from config import get_config
 from domain.secrets import digest, new_token
 from models import Session, User
 

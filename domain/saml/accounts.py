@@ -19,7 +19,7 @@ from domain import validation
 from domain.errors import AlreadyExists, ValidationFailed
 from domain.invitations import SamlIdentity, accept_invitation_by_sso
 from domain.locks import lock_tenant
-from domain.signup import domain_rule
+from domain.signup_domains import domain_rule
 from domain.users import NewUser, create_user, username_in_use
 from models import AuthMethod, Tenant, User
 

@@ -28,9 +28,9 @@ from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 from tortoise.exceptions import IntegrityError
 
+from config import get_config
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.sessions import ClientInfo
-from domain.config import get_config
 from domain.errors import NotFound
 from domain.ratelimit import Action, limiter
 from domain.saml.accounts import Identity, NoAccount, account_for

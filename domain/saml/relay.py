@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from domain.config import get_config
+from config import get_config
 
 MAX_LENGTH = 2048
 

@@ -17,7 +17,7 @@ from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from onelogin.saml2.utils import OneLogin_Saml2_Utils, OneLogin_Saml2_ValidationError
 
-from domain.config import get_config
+from config import get_config
 from domain.saml.certificates import certificates_in
 from models import SamlSettings, Tenant
 

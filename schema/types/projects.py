@@ -22,7 +22,7 @@ class Project:
     name: str
     created_at: datetime
     owner_id: strawberry.Private[uuid.UUID]
-    # Set when a list resolver preloaded the page (resolvers/loaders.py preload_users): a weak
+    # Set when a list resolver preloaded the page (resolvers/preload.py preload_users): a weak
     # reference, because the owner's node lists this project in turn. A strong one made each
     # owner and its projects a reference cycle, so a page (models, UUIDs, nodes) outlived its
     # request until a full garbage collection; the page's edges keep the owner alive meanwhile.

@@ -38,7 +38,7 @@ class User:
     last_login_at: datetime | None
     pk: strawberry.Private[uuid.UUID]
     tenant_id: strawberry.Private[uuid.UUID]
-    # Filled by list resolvers that load a whole page in a few queries (resolvers/loaders.py
+    # Filled by list resolvers that load a whole page in a few queries (resolvers/preload.py
     # preload_users): the fields below then answer synchronously, without a loader round trip.
     preloaded_tenant: strawberry.Private[Tenant | None] = None
     preloaded_projects: strawberry.Private[list[Any] | None] = None

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from domain.config import Config, configure, get_config
+from config import Config, configure, get_config
 from tests.factories import DEFAULT_PASSWORD
 
 LOGIN = """

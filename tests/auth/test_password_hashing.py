@@ -9,8 +9,8 @@ import time
 from argon2 import PasswordHasher
 from argon2.low_level import Type
 
+from config import get_config
 from domain.auth.passwords import hashing
-from domain.config import get_config
 from models import User
 from tests.auth.queries import login
 

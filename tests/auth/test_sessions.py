@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from domain.config import get_config
+from config import get_config
 from domain.secrets import digest
 from models import Role, Session, User
 from tests.auth.queries import LOGOUT, TENANTS, USERS, login, me

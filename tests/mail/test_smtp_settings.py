@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain import config as config_module
+import config as config_module
 from domain.secrets import decrypt
 from domain.smtp_settings import current_server
 from models import AuditEvent, InstanceSettings, SmtpSecurity

@@ -102,7 +102,7 @@ async def test_a_wrong_pam_password_and_an_unknown_user_take_like_time(gql, make
     """pam_faildelay makes a wrong PAM password slow; the default failure delay covers it."""
     import time
 
-    from domain.config import Config, configure, get_config
+    from config import Config, configure, get_config
 
     before = get_config()
     configure(Config(**{**before.model_dump(), "login_failure_seconds": 2.5}))

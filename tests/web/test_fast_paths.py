@@ -10,7 +10,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from models.enums import Role
-from resolvers.loaders import selected_node_fields
+from resolvers.preload import selected_node_fields
 from schema.execution import ExecutionContext
 from tests.factories import Factory
 from tests.graphql_client import GraphQLClient

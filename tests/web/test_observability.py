@@ -12,7 +12,7 @@ import pytest
 from httpx import AsyncClient
 from pydantic import ValidationError
 
-from domain.config import Config
+from config import Config
 from tests.factories import DEFAULT_PASSWORD
 from tests.other_settings import ClientFactory
 
@@ -136,7 +136,7 @@ async def test_healthz_answers_200_while_the_database_answers(http: AsyncClient)
 
 HEALTH_WITHOUT_DATABASE = """
 import asyncio, httpx
-from domain.config import Config
+from config import Config
 from web.app import create_app
 
 async def main():

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tortoise import connections
 
-from domain.config import Config
+from config import Config
 from models.sqlite import AUTOCHECKPOINT_PAGES, checkpoint, database_path
 from tests.factories import Factory
 

@@ -1,0 +1,226 @@
+"""Process configuration: `TENANTRY_*` environment variables, optionally a `tenantry.toml`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+VAR_DIR = Path("var")
+
+
+class Config(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TENANTRY_", toml_file="tenantry.toml", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        default=f"sqlite://./{VAR_DIR}/tenantry.db",
+        description="Any Tortoise URL: `sqlite://…` (one process) or `postgres://user@host:5432/db`.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The URL browsers use: base of the links put in e-mails and of the SAML "
+        "endpoints; `https://` makes the session cookie Secure.",
+    )
+    # Left empty: generated once into var/secret.key (see `secret`).
+    secret_key: str = Field(
+        default="",
+        repr=False,
+        description="Signs and derives tokens and the at-rest encryption key; every process of "
+        "one instance must share it. Never logged.",
+        json_schema_extra={"shown_default": "generated once into `./var/secret.key` (mode 0600)"},
+    )
+    invitation_ttl_hours: int = Field(default=168, ge=1, description="Invitation lifetime.")
+    verification_ttl_hours: int = Field(
+        default=48, ge=1, description="Lifetime of a sign-up's e-mail verification link."
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        repr=False,
+        description="Bootstrap SMTP server (`smtp://user:pass@host:port?security=starttls"
+        "&from=tenantry@example.com`); settings saved through the API win.",
+    )
+    trusted_documents: Path | None = Field(
+        default=None,
+        description="Path of a persisted-query manifest (hash → document); when set, only "
+        "those documents run.",
+    )
+    graphiql: bool = Field(default=True, description="Serve GraphiQL on a browser's GET /graphql.")
+    introspection: bool = Field(
+        default=True,
+        description='`false` turns off introspection and the "Did you mean …" suggestions.',
+    )
+    rate_limits: bool = Field(default=True, description="`off` lifts every rate limit.")
+    redis_url: str | None = Field(
+        default=None,
+        description="Shared store for rate limits and persisted queries when several processes "
+        "run.",
+    )
+
+    session_idle_minutes: int = Field(
+        default=60 * 24 * 7, ge=1, description="A session ends after this long unused (a week)."
+    )
+    session_absolute_hours: int = Field(
+        default=24 * 30, ge=1, description="A session ends this long after sign-in (30 days)."
+    )
+
+    # OWASP's argon2id baseline (m=19 MiB, t=2, p=1); never lower.
+    argon2_memory_kib: int = Field(
+        default=19 * 1024,
+        ge=19 * 1024,
+        description="argon2id memory cost per hash; values below OWASP's are refused.",
+    )
+    argon2_time_cost: int = Field(
+        default=2, ge=2, description="argon2id passes; values below OWASP's are refused."
+    )
+    argon2_parallelism: int = Field(default=1, ge=1, description="argon2id lanes.")
+    # One CPU fewer than the machine has: argon2 releases the GIL, so as many hashing threads
+    # as CPUs would leave the event loop (every other request) waiting for a core.
+    password_hash_threads: int = Field(
+        default=max((os.cpu_count() or 1) - 1, 1),
+        ge=1,
+        description="Size of the password hashing thread pool; one CPU stays free for the "
+        "event loop.",
+        json_schema_extra={"shown_default": "CPU count − 1 (at least 1)"},
+    )
+
+    pam_service: str = Field(
+        default="tenantry",
+        description="PAM service name (`other` applies when `/etc/pam.d/<name>` does not exist).",
+    )
+    # A failed login answers no sooner than this: PAM's failure delay (pam_faildelay, about
+    # two seconds) would otherwise tell PAM usernames from unknown ones by timing.
+    login_failure_seconds: float = Field(
+        default=2.5,
+        ge=0,
+        description="A failed `login` answers no sooner than this, so PAM's own failure delay "
+        "does not reveal PAM usernames.",
+    )
+
+    max_query_depth: int = Field(default=12, ge=1, description="Deepest selection nesting.")
+    max_aliases: int = Field(
+        default=30, ge=1, description="Aliases per document (so aliased logins cannot multiply)."
+    )
+    max_query_tokens: int = Field(
+        default=2000, ge=1, description="Tokens per document; the parser stops beyond."
+    )
+    max_query_cost: int = Field(
+        default=5000,
+        ge=1,
+        description="Cost per operation: every field 1, a field with `first` multiplies its "
+        "selection by `first`.",
+    )
+    max_page_size: int = Field(default=100, ge=1, description="Largest `first` of a page.")
+    persisted_query_capacity: int = Field(
+        default=10_000,
+        ge=1,
+        description="Automatic persisted queries kept, trimmed by least recent use.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Larger request bodies get 413 before they are read (declared or chunked).",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        repr=False,
+        description="When set, `/metrics` answers only `Authorization: Bearer <token>`.",
+    )
+
+    mail_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one SMTP delivery may take."
+    )
+    mail_max_attempts: int = Field(
+        default=5, ge=1, description="Deliveries tried per message before it is FAILED."
+    )
+    outbox_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often each process's mail worker looks for due mail."
+    )
+    sqlite_checkpoint_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often a background thread copies SQLite's write-ahead log into the "
+        "database, so no request's commit does it.",
+    )
+
+    log_json: bool = Field(
+        default=True,
+        description="Log lines as JSON; `false` prints them for a human reader instead.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_http(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("TENANTRY_PUBLIC_URL must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @cached_property
+    def secret(self) -> bytes:
+        if self.secret_key:
+            return self.secret_key.encode()
+        return _load_or_create_secret(VAR_DIR / "secret.key")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _load_or_create_secret(path: Path) -> bytes:
+    if path.exists():
+        return path.read_bytes().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48).encode()
+    # O_EXCL: two processes starting together agree on one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+_active: Config | None = None
+
+
+def configure(config: Config) -> Config:
+    """Make `config` the one the domain functions read."""
+    global _active
+    _active = config
+    return config
+
+
+def get_config() -> Config:
+    global _active
+    if _active is None:
+        _active = Config()
+    return _active

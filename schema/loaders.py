@@ -1,0 +1,75 @@
+"""Per-request batch loaders: a page of N rows costs one query per relation, not N."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cached_property
+
+from aiodataloader import DataLoader
+
+from models import ApiToken, Project, Tenant, User
+
+
+class _ByIdLoader(DataLoader):
+    model: type
+
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list:  # type: ignore[override]
+        rows = {row.id: row for row in await self.model.filter(id__in=list(set(keys)))}
+        return [rows.get(key) for key in keys]
+
+
+class TenantLoader(_ByIdLoader):
+    model = Tenant
+
+
+class UserLoader(_ByIdLoader):
+    model = User
+
+
+class _ByOwnerLoader(DataLoader):
+    model: type
+    order: str
+
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list:  # type: ignore[override]
+        grouped: dict[uuid.UUID, list] = defaultdict(list)
+        rows = self.model.filter(owner_id__in=list(set(keys))).order_by(self.order, "id")
+        for row in await rows:
+            grouped[row.owner_id].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+
+class ProjectsByOwnerLoader(_ByOwnerLoader):
+    model = Project
+    order = "name_key"
+
+
+class TokensByOwnerLoader(_ByOwnerLoader):
+    model = ApiToken
+    order = "created_at"
+
+
+class Loaders:
+    """One set per request, so nothing cached outlives the request that authorised it.
+    Each is made when first used: most requests need none."""
+
+    @cached_property
+    def tenant(self) -> TenantLoader:
+        return TenantLoader()
+
+    @cached_property
+    def user(self) -> UserLoader:
+        return UserLoader()
+
+    @cached_property
+    def projects_by_owner(self) -> ProjectsByOwnerLoader:
+        return ProjectsByOwnerLoader()
+
+    @cached_property
+    def tokens_by_owner(self) -> TokensByOwnerLoader:
+        return TokensByOwnerLoader()
+
+    def prime_users(self, users: Sequence[User]) -> None:
+        for user in users:
+            self.user.prime(user.id, user)
