@@ -7,11 +7,14 @@ specification, plus persisted queries and CSRF rules.
   a preflight); form, multipart and text/plain bodies get 415. GET runs queries only; a
   mutation over GET gets 405.
 - One operation per request: a JSON array (batch) is refused.
+- Client JSON (the body; `variables` and `extensions` over GET) nests at most MAX_JSON_DEPTH
+  levels, and a GET's query string is read strictly (web/forms.py): anything else is a 400.
 - Persisted queries: see web/persisted_queries.py.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +38,16 @@ from resolvers.loaders import Loaders
 from schema.context import Context
 from web import metrics
 from web.auth import client_address, identify
+from web.forms import Malformed, query_fields
 from web.persisted_queries import DocumentRefused, PersistedQueries, Refusal
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
+# No request needs more (input objects in lists in input objects…); graphql-core's coercion
+# of variables recurses once per level.
+MAX_JSON_DEPTH = 64
+# query, variables, operationName, extensions, and room for a client's cache buster or two.
+MAX_QUERY_FIELDS = 8
 _OPERATION_NAME = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
 
@@ -150,7 +159,12 @@ class GraphQLEndpoint(GraphQL):
                     "bodies are refused).",
                     {"Accept": JSON},
                 )
-        elif request.method != "GET":
+        elif request.method == "GET":
+            try:
+                query_fields(request, max_fields=MAX_QUERY_FIELDS)
+            except Malformed as exc:
+                raise RequestRefused(400, exc.reason) from None
+        else:
             raise RequestRefused(405, "GraphQL accepts GET and POST only.", {"Allow": "GET, POST"})
         if media_type is None and not self._wants_ide(request):
             raise RequestRefused(
@@ -180,6 +194,19 @@ class GraphQLEndpoint(GraphQL):
             and request.query_params.get("extensions") is None
             and any(kind in request.headers.get("accept", "") for kind in ("text/html", "*/*"))
         )
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            value = json.loads(data)
+        except RecursionError:
+            # json.loads has no depth setting: the interpreter's recursion limit is where it
+            # stops, and RecursionError is how it says "too deep", before any of it is used.
+            raise RequestRefused(400, _TOO_DEEP) from None
+        except ValueError:  # bad JSON, bytes that are not UTF-8, a 5,000-digit integer
+            raise RequestRefused(400, "The request's JSON could not be parsed.") from None
+        if _nests_deeper(value, MAX_JSON_DEPTH):
+            raise RequestRefused(400, _TOO_DEEP)
+        return value
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:  # type: ignore[override]
         if request.method == "GET":
@@ -333,6 +360,23 @@ def _drop_tracebacks(errors: list[GraphQLError]) -> None:
         error.__traceback__ = None
         if error.original_error is not None:
             error.original_error.__traceback__ = None
+
+
+_TOO_DEEP = f"The request's JSON nests deeper than {MAX_JSON_DEPTH} levels."
+
+
+def _nests_deeper(value: object, limit: int) -> bool:
+    """Whether lists and objects in `value` nest more than `limit` levels (without recursing)."""
+    if not isinstance(value, dict | list):
+        return False
+    pending: list[tuple[dict[Any, Any] | list[Any], int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _name_in(query: str | None) -> str | None:
