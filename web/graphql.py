@@ -221,6 +221,10 @@ class GraphQLEndpoint(GraphQL):
         operation_name, extensions = data.get("operationName"), data.get("extensions")
         if not isinstance(query, str | None):
             raise RequestRefused(400, "`query` must be a string.")
+        if query is not None and not _is_unicode(query):
+            # GraphQL source text is Unicode scalar values: a lone surrogate (JSON's "\ud800")
+            # is not text, and cannot be hashed or stored as such.
+            raise RequestRefused(400, "`query` holds a lone surrogate: it is not Unicode text.")
         if not isinstance(variables, dict | None):
             raise RequestRefused(400, "`variables` must be an object.")
         if not isinstance(operation_name, str | None):
@@ -377,6 +381,14 @@ def _nests_deeper(value: object, limit: int) -> bool:
         children = item.values() if isinstance(item, dict) else item
         pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _name_in(query: str | None) -> str | None:

@@ -7,6 +7,7 @@ import pytest
 from httpx import AsyncClient
 
 from tests.browser import FROM_OUR_PAGE
+from tests.raw_http import RawRequest, send
 
 FORM = {"content-type": "application/x-www-form-urlencoded", **FROM_OUR_PAGE}
 JSON = {"content-type": "application/json"}
@@ -109,3 +110,28 @@ async def test_a_get_with_a_malformed_query_string_is_a_bad_request(http: AsyncC
     response = await http.get(f"/graphql?{query}")
     assert response.status_code == 400
     assert "query string" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "path", [b"/graphql", b"/graphql/", b"/accept-invitation/", b"/saml/acme/login", b"/nowhere"]
+)
+async def test_a_query_string_that_is_not_ascii_is_refused_at_the_door(app, path):
+    """Raw 0xFF in a query string, as some servers pass it on: 400 on every path (the slash
+    redirect of /graphql/ used to build a URL from it and fail)."""
+    answer = await send(app, RawRequest("GET", path, query=b"token=\xff"))
+    assert answer.status == 400
+    assert answer.body == b"The request target must be ASCII (percent-encode everything else).\n"
+
+
+@pytest.mark.parametrize("persisted", [False, True], ids=["plain", "with a persisted-query hash"])
+async def test_a_document_holding_a_lone_surrogate_is_a_bad_request(http: AsyncClient, persisted):
+    # JSON's "\ud800" escape decodes to a lone surrogate: no Unicode text holds one.
+    body = b'{"query": "{ me { id } }\\ud800"'
+    if persisted:
+        body += b', "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "' + b"b" * 64
+        body += b'"}}'
+    response = await http.post("/graphql", content=body + b"}", headers=JSON)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"message": "`query` holds a lone surrogate: it is not Unicode text."}]
+    }
