@@ -86,9 +86,11 @@ async def acs(request: Request) -> Response:
         form = {}  # no response to read: refused below like any other bad one, and counted
     try:
         outcome = await flow.consume_response(
-            request.path_params["tenant"], form.get("SAMLResponse"), _client(request),
+            request.path_params["tenant"],
+            form.get("SAMLResponse"),
+            _client(request),
             request.cookies,
-        )  # fmt: skip
+        )
     except NotFound:
         return _not_found()
     except RateLimited as exc:
