@@ -26,6 +26,7 @@ from web.links import ROUTES as link_routes
 from web.logging import RequestContextMiddleware, configure_logging
 from web.metrics import metrics
 from web.persisted_queries import persisted_queries_for
+from web.request_target import RequestTargetMiddleware
 from web.saml import ROUTES as saml_routes
 from web.tuning import tune_garbage_collector
 
@@ -74,5 +75,9 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         *link_routes,
     ]
     # Outermost first: every answer, a 413 included, gets its request ID, log line and metrics.
-    middleware = [Middleware(RequestContextMiddleware), Middleware(BodyLimitMiddleware)]
+    middleware = [
+        Middleware(RequestContextMiddleware),
+        Middleware(RequestTargetMiddleware),
+        Middleware(BodyLimitMiddleware),
+    ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -7,11 +7,14 @@ specification, plus persisted queries and CSRF rules.
   a preflight); form, multipart and text/plain bodies get 415. GET runs queries only; a
   mutation over GET gets 405.
 - One operation per request: a JSON array (batch) is refused.
+- Client JSON (the body; `variables` and `extensions` over GET) nests at most MAX_JSON_DEPTH
+  levels, and a GET's query string is read strictly (web/forms.py): anything else is a 400.
 - Persisted queries: see web/persisted_queries.py.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +38,16 @@ from schema.context import Context, SessionEnded, SessionStarted
 from web import metrics
 from web.auth import client_address, identify
 from web.cookies import clear_session_cookie, set_session_cookie
+from web.forms import Malformed, query_fields
 from web.persisted_queries import DocumentRefused, PersistedQueries, Refusal
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
+# No request needs more (input objects in lists in input objects…); graphql-core's coercion
+# of variables recurses once per level.
+MAX_JSON_DEPTH = 64
+# query, variables, operationName, extensions, and room for a client's cache buster or two.
+MAX_QUERY_FIELDS = 8
 _OPERATION_NAME = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
 
@@ -150,7 +159,12 @@ class GraphQLEndpoint(GraphQL):
                     "bodies are refused).",
                     {"Accept": JSON},
                 )
-        elif request.method != "GET":
+        elif request.method == "GET":
+            try:
+                query_fields(request, max_fields=MAX_QUERY_FIELDS)
+            except Malformed as exc:
+                raise RequestRefused(400, exc.reason) from None
+        else:
             raise RequestRefused(405, "GraphQL accepts GET and POST only.", {"Allow": "GET, POST"})
         if media_type is None and not self._wants_ide(request):
             raise RequestRefused(
@@ -181,6 +195,19 @@ class GraphQLEndpoint(GraphQL):
             and any(kind in request.headers.get("accept", "") for kind in ("text/html", "*/*"))
         )
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            value = json.loads(data)
+        except RecursionError:
+            # json.loads has no depth setting: the interpreter's recursion limit is where it
+            # stops, and RecursionError is how it says "too deep", before any of it is used.
+            raise RequestRefused(400, _TOO_DEEP) from None
+        except ValueError:  # bad JSON, bytes that are not UTF-8, a 5,000-digit integer
+            raise RequestRefused(400, "The request's JSON could not be parsed.") from None
+        if _nests_deeper(value, MAX_JSON_DEPTH):
+            raise RequestRefused(400, _TOO_DEEP)
+        return value
+
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:  # type: ignore[override]
         if request.method == "GET":
             data: Any = self.parse_query_params(request.query_params)
@@ -194,6 +221,10 @@ class GraphQLEndpoint(GraphQL):
         operation_name, extensions = data.get("operationName"), data.get("extensions")
         if not isinstance(query, str | None):
             raise RequestRefused(400, "`query` must be a string.")
+        if query is not None and not _is_unicode(query):
+            # GraphQL source text is Unicode scalar values: a lone surrogate (JSON's "\ud800")
+            # is not text, and cannot be hashed or stored as such.
+            raise RequestRefused(400, "`query` holds a lone surrogate: it is not Unicode text.")
         if not isinstance(variables, dict | None):
             raise RequestRefused(400, "`variables` must be an object.")
         if not isinstance(operation_name, str | None):
@@ -341,6 +372,31 @@ def _drop_tracebacks(errors: list[GraphQLError]) -> None:
         error.__traceback__ = None
         if error.original_error is not None:
             error.original_error.__traceback__ = None
+
+
+_TOO_DEEP = f"The request's JSON nests deeper than {MAX_JSON_DEPTH} levels."
+
+
+def _nests_deeper(value: object, limit: int) -> bool:
+    """Whether lists and objects in `value` nest more than `limit` levels (without recursing)."""
+    if not isinstance(value, dict | list):
+        return False
+    pending: list[tuple[dict[Any, Any] | list[Any], int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _name_in(query: str | None) -> str | None:

@@ -2,14 +2,15 @@
 
 A frontend may serve these paths itself (TENANTRY_PUBLIC_URL points at it); these plain pages
 make the links work with the server alone. Opening a link never uses it up: mail scanners
-fetch links, so only the form's POST accepts or confirms.
+fetch links, so only the form's POST accepts or confirms. That POST signs the browser in, so
+it is taken from our own pages only (web/origin.py), and its form is read strictly
+(web/forms.py): whatever else arrives gets a page saying why, never a 500.
 """
 
 from __future__ import annotations
 
 from html import escape
 from string import Template
-from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -23,8 +24,11 @@ from domain.errors import DomainError
 from models import AuthMethod
 from web.auth import client_address
 from web.cookies import set_session_cookie
+from web.forms import Malformed, query_fields, read_form
+from web.origin import cross_site_refusal
 
 MAX_FORM_BYTES = 8 * 1024
+MAX_FORM_FIELDS = 8  # the token and the password, and room for what a browser adds
 _PAGE = Template("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>$title · Tenantry</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -49,12 +53,23 @@ def _client(request: Request) -> ClientInfo:
     return ClientInfo(address=client_address(request), user_agent=request.headers.get("user-agent"))
 
 
-async def _form(request: Request) -> dict[str, str]:
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return {}
-    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=4)
-    return {name: values[0] for name, values in fields.items()}
+def _malformed(exc: Malformed) -> Response:
+    return _page("Request refused", f"<p>{escape(exc.reason)}</p>", status=exc.status)
+
+
+async def _posted_form(request: Request) -> dict[str, str] | Response:
+    """The form our own page posted, or the page refusing the request."""
+    if reason := cross_site_refusal(request):
+        return _page(
+            "Request refused",
+            f"<p>{escape(reason)} This form is accepted from "
+            f"{escape(get_config().public_url)} only: open the link from your e-mail again.</p>",
+            status=403,
+        )
+    try:
+        return await read_form(request, max_bytes=MAX_FORM_BYTES, max_fields=MAX_FORM_FIELDS)
+    except Malformed as exc:
+        return _malformed(exc)
 
 
 def _signed_in(outcome: SignedIn) -> Response:
@@ -78,7 +93,10 @@ def _password_form(action: str, token: str, label: str, error: str | None) -> st
 
 
 async def accept_invitation_page(request: Request) -> Response:
-    token = request.query_params.get("token", "")
+    try:
+        token = query_fields(request).get("token", "")
+    except Malformed as exc:
+        return _malformed(exc)
     return await _invitation(token, error=None)
 
 
@@ -102,7 +120,9 @@ async def _invitation(token: str, error: str | None) -> Response:
 
 
 async def accept_invitation_submit(request: Request) -> Response:
-    form = await _form(request)
+    form = await _posted_form(request)
+    if isinstance(form, Response):
+        return form
     token = form.get("token", "")
     try:
         outcome = await invitations.accept_invitation(token, form.get("password"), _client(request))
@@ -112,7 +132,10 @@ async def accept_invitation_submit(request: Request) -> Response:
 
 
 async def verify_email_page(request: Request) -> Response:
-    token = request.query_params.get("token", "")
+    try:
+        token = query_fields(request).get("token", "")
+    except Malformed as exc:
+        return _malformed(exc)
     form = f"""<form method="post" action="/verify-email">
 <input type="hidden" name="token" value="{escape(token)}">
 <p><button type="submit">Confirm my e-mail address</button></p></form>"""
@@ -120,7 +143,9 @@ async def verify_email_page(request: Request) -> Response:
 
 
 async def verify_email_submit(request: Request) -> Response:
-    form = await _form(request)
+    form = await _posted_form(request)
+    if isinstance(form, Response):
+        return form
     try:
         outcome = await signup.verify_email(form.get("token", ""), _client(request))
     except DomainError as exc:

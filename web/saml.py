@@ -1,8 +1,11 @@
-"""SAML endpoints per tenant: SP metadata, the login redirect, the assertion consumer."""
+"""SAML endpoints per tenant: SP metadata, the login redirect, the assertion consumer.
+
+The ACS takes cross-site posts by design (the identity provider's page posts it), so it has
+no Origin check: what protects it is the signed response answering a request this browser
+started (domain/saml/flow.py).
+"""
 
 from __future__ import annotations
-
-from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -13,9 +16,11 @@ from domain.errors import NotFound, RateLimited
 from domain.saml import flow
 from web.auth import client_address
 from web.cookies import set_session_cookie
+from web.forms import Malformed, query_fields, read_form
 
 # The form holds one base64 response and a relay state; anything larger is refused unread.
 MAX_FORM_BYTES = flow.MAX_RESPONSE_BYTES * 2
+MAX_FORM_FIELDS = 10
 REFUSED = (
     "Single sign-on failed: the identity provider's answer was not accepted.\n"
     "Try again from the login page; if it keeps failing, ask your administrator.\n"
@@ -48,9 +53,11 @@ async def metadata(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     try:
-        started = await flow.start_login(
-            request.path_params["tenant"], request.query_params.get("next"), _client(request)
-        )
+        next_url = query_fields(request).get("next")
+    except Malformed as exc:
+        return PlainTextResponse(f"{exc.reason}\n", status_code=exc.status)
+    try:
+        started = await flow.start_login(request.path_params["tenant"], next_url, _client(request))
     except NotFound:
         return _not_found()
     except RateLimited as exc:
@@ -72,29 +79,15 @@ async def login(request: Request) -> Response:
     return response
 
 
-async def _form(request: Request) -> dict[str, str] | None:
-    if request.headers.get("content-type", "").split(";")[0].strip() != (
-        "application/x-www-form-urlencoded"
-    ):
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return None
-    fields = parse_qs(body.decode("latin-1"), max_num_fields=10)
-    return {name: values[0] for name, values in fields.items() if len(values) == 1}
-
-
 async def acs(request: Request) -> Response:
     try:
-        form = await _form(request)
-    except ValueError:
-        form = None
+        form = await read_form(request, max_bytes=MAX_FORM_BYTES, max_fields=MAX_FORM_FIELDS)
+    except Malformed:
+        form = {}  # no response to read: refused below like any other bad one, and counted
     try:
         outcome = await flow.consume_response(
             request.path_params["tenant"],
-            (form or {}).get("SAMLResponse"),
+            form.get("SAMLResponse"),
             _client(request),
             request.cookies,
         )

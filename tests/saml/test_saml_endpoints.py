@@ -119,3 +119,11 @@ async def test_a_tenant_name_no_tenant_can_have_is_simply_not_found(http, name):
     for path in ("metadata", "login"):
         response = await http.get(f"/saml/{name}/{path}")
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize("query", ["next=/a&next=//evil.example", "next=%ff", "next=/%zz"])
+async def test_a_login_with_a_malformed_query_string_is_refused(http, sso_a, query):
+    response = await http.get(f"/saml/acme/login?{query}")
+    assert response.status_code == 400
+    assert "query string" in response.text
+    assert not await SamlRequest.exists()

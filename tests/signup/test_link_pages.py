@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from models import User
+from models import Session, User
+from tests.browser import FROM_OUR_PAGE
 from tests.smtp_server import token_in
 
 
@@ -27,9 +28,33 @@ async def test_confirming_verifies_the_address_and_signs_in(http, gql, whitelist
     await sign_up(gql)
     [message] = await smtp.wait_for(1)
     token = token_in(message, "/verify-email")
-    page = await http.post("/verify-email", data={"token": token})
+    page = await http.post("/verify-email", data={"token": token}, headers=FROM_OUR_PAGE)
     assert "signed in" in page.text
     assert (await User.get(username="ana")).email_verified
     assert (await gql("{ me { username } }")).ok() == {"me": {"username": "ana"}}
-    again = await http.post("/verify-email", data={"token": token})
+    again = await http.post("/verify-email", data={"token": token}, headers=FROM_OUR_PAGE)
     assert again.status_code == 404
+
+
+async def test_a_confirmation_posted_from_another_site_is_refused_and_verifies_nothing(
+    http, gql, whitelist, smtp
+):
+    await sign_up(gql)
+    [message] = await smtp.wait_for(1)
+    sessions = await Session.all().count()
+    page = await http.post(
+        "/verify-email", data={"token": token_in(message, "/verify-email")},
+        headers={"Origin": "https://attacker.example"},
+    )  # fmt: skip
+    assert page.status_code == 403
+    assert "set-cookie" not in page.headers
+    assert not (await User.get(username="ana")).email_verified
+    assert await Session.all().count() == sessions
+
+
+async def test_a_confirmation_posted_without_an_origin_is_refused(http, gql, whitelist, smtp):
+    await sign_up(gql)
+    [message] = await smtp.wait_for(1)
+    page = await http.post("/verify-email", data={"token": token_in(message, "/verify-email")})
+    assert page.status_code == 403
+    assert not (await User.get(username="ana")).email_verified
