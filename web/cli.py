@@ -9,7 +9,7 @@ import sys
 
 from tortoise import Tortoise
 
-from domain.config import Config, configure
+from domain.config import Config, SecretKeyMissing, configure
 from models.db import apply_migrations, migrate, migration_lock, tortoise_config
 
 
@@ -162,7 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     config = configure(Config())
     if args.command != "export-schema":
-        config.secret  # noqa: B018 - creates var/secret.key on first use of the instance
+        try:
+            config.secret  # noqa: B018 - creates var/secret.key on first use of the instance
+        except SecretKeyMissing as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return int(args.func(config, args) or 0)
 
 

@@ -1,5 +1,6 @@
 """Several `tenantry serve` processes started at once on an empty database: exactly one
-migrates and creates the first superuser, the others wait for it, and all of them serve."""
+migrates and creates the first superuser, the others wait for it, and all of them serve. On a
+new instance without TENANTRY_SECRET_KEY, they all take the one key the first one wrote."""
 
 from __future__ import annotations
 
@@ -133,3 +134,43 @@ async def test_servers_started_together_on_a_new_sqlite_file_migrate_once_and_al
         assert [name for (name,) in applied] == MIGRATIONS
         [(superusers,)] = connection.execute('SELECT count(*) FROM "user" WHERE superuser')
     assert superusers == 1
+
+
+SECRET_KEY_OF_A_PROCESS = (
+    "import sys; from domain.config import Config; sys.stdout.write(Config(secret_key='').secret"
+    ".decode())"
+)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_processes_started_together_on_a_new_instance_agree_on_one_secret_key(tmp_path, attempt):
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SECRET_KEY_OF_A_PROCESS],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        for _ in range(4)
+    ]
+    keys = {process.communicate(timeout=60)[0] for process in processes}
+    assert keys == {(tmp_path / "var" / "secret.key").read_text()}
+    assert len(keys.pop()) == 64
+    assert [p.name for p in (tmp_path / "var").iterdir()] == ["secret.key"]
+
+
+def test_an_empty_secret_key_file_is_refused_rather_than_used_as_the_key(tmp_path):
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "secret.key").write_bytes(b"")
+    environment = {k: v for k, v in os.environ.items() if k != "TENANTRY_SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-m", "web.cli", "migrate"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**environment, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        == "var/secret.key is empty: restore the key, or remove the file for a new one"
+    )
