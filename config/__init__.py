@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -195,18 +197,31 @@ class Config(BaseSettings):
 
 
 def _load_or_create_secret(path: Path) -> bytes:
-    if path.exists():
-        return path.read_bytes().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48).encode()
-    # O_EXCL: two processes starting together agree on one key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a name of its own, then linked into place: a process starting at
+        # the same moment finds no file or the whole key (never a half-written one), and only
+        # the first link succeeds, so all of them agree on one key.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_urlsafe(48).encode())
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    key = path.read_bytes().strip()
+    if not key:
+        raise SecretKeyMissing(
+            f"{path} is empty: restore the key, or remove the file for a new one"
+        )
     return key
+
+
+class SecretKeyMissing(Exception):
+    """The key file is there but holds no key: never serve with an empty key."""
 
 
 _active: Config | None = None

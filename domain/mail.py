@@ -3,19 +3,24 @@
 Links are built from TENANTRY_PUBLIC_URL only, never from a request's Host header. A message
 may be rendered without its link (`LINK` stays in the text): the outbox stores it that way so
 no live token ever reaches the database, and fills the link in just before sending.
+
+Every message carries a Message-ID. The outbox gives each of its messages one that stays the
+same on every attempt (`message_id`), so a receiving system can drop a copy sent again after an
+attempt whose outcome was lost (a timeout after the server took it, or a crash mid-send).
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import uuid
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from enum import Enum
 from importlib import resources
 from string import Template
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiosmtplib
 
@@ -42,6 +47,8 @@ class Message:
     subject: str
     text: str
     html: str | None = None
+    # Set by senders that may send it again (the outbox); otherwise a new one per sending.
+    message_id: str | None = None
 
     def with_link(self, link: str) -> Message:
         return replace(
@@ -83,13 +90,25 @@ def verification_link(token: str) -> str:
     return public_link("/verify-email", token)
 
 
+def message_id(unique: str) -> str:
+    """`<unique@host of TENANTRY_PUBLIC_URL>`: `unique` must be unique worldwide (a UUID)."""
+    host = urlsplit(get_config().public_url).hostname or "localhost"
+    if ":" in host:  # IPv6: a domain literal
+        return f"<{unique}@[{host}]>"
+    try:
+        domain = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        domain = "localhost"
+    return f"<{unique}@{domain}>"
+
+
 def _email_message(server: SmtpServer, message: Message) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = server.from_address
     mail["To"] = message.to
     mail["Subject"] = message.subject
     mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = make_msgid(domain=server.from_address.rpartition("@")[2] or None)
+    mail["Message-ID"] = message.message_id or message_id(uuid.uuid4().hex)
     mail.set_content(message.text, cte=_plain_encoding(message.text))
     if message.html:
         mail.add_alternative(message.html, subtype="html", cte=_plain_encoding(message.html))

@@ -2,10 +2,14 @@
 
 Nothing in a request waits for SMTP. `enqueue` adds a row inside the caller's transaction;
 the server's background worker (`run_worker`, one per process) claims due rows one at a time
-with a conditional UPDATE on `claimed_until`, so several processes never send one message
-twice, and a row whose claim lapsed (a process died mid-send) is picked up again. Failures are
+with a conditional UPDATE on `claimed_until`, so two processes never send one message at the
+same time, and a row whose claim lapsed (a process died mid-send) is picked up again. Failures are
 retried with exponential backoff up to `mail_max_attempts`; the invitation a message belongs
 to shows the outcome (`email_status`, `email_error`, `last_sent_at`).
+
+A message may still arrive twice: the server took it but the answer was lost (a timeout), or
+the process died before recording it. Every attempt carries the same Message-ID, made from the
+row's ID, so the receiving side can recognise the copy.
 
 Stored messages keep the link as a placeholder: the link is derived from the invitation's or
 user's nonce with the secret key just before sending, so the table holds no live token.
@@ -87,6 +91,11 @@ def wake() -> None:
         _wake.set()
 
 
+def message_id(row_id: uuid.UUID) -> str:
+    """The same on every attempt, from any process."""
+    return mail.message_id(f"outbox-{row_id}")
+
+
 def _claimable(now: datetime) -> Q:
     return Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) & (
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
@@ -135,7 +144,9 @@ async def _attempt(row: OutboxMail) -> None:
     server = await current_server()
     if server is None:
         raise EmailNotConfigured()
-    message = mail.Message(row.to_address, row.subject, row.text_body, row.html_body)
+    message = mail.Message(
+        row.to_address, row.subject, row.text_body, row.html_body, message_id=message_id(row.id)
+    )
     await mail.send(server, message.with_link(link))
 
 

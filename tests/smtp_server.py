@@ -29,12 +29,14 @@ def free_port() -> int:
 
 
 class Mailbox:
-    """The aiosmtpd handler: stores every message; can answer slowly or refuse."""
+    """The aiosmtpd handler: stores every message; can answer slowly or refuse, or keep a
+    message and answer only after a while (the sender may have given up by then)."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.delay_seconds = 0.0
         self.refuse_with: str | None = None
+        self.answer_after_keeping_seconds = 0.0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay_seconds:
@@ -43,6 +45,8 @@ class Mailbox:
             return self.refuse_with
         content = envelope.original_content or envelope.content
         self.messages.append(message_from_bytes(content, policy=policy.default))  # type: ignore[arg-type]
+        if self.answer_after_keeping_seconds:
+            await asyncio.sleep(self.answer_after_keeping_seconds)
         return "250 Message accepted for delivery"
 
 

@@ -9,17 +9,20 @@ import sys
 
 from tortoise import Tortoise
 
-from config import Config, configure
-from models.db import migrate, tortoise_config
+from config import Config, SecretKeyMissing, configure
+from models.db import apply_migrations, migrate, migration_lock, tortoise_config
 
 
 async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
-    await migrate(config.database_url)
-    await Tortoise.init(config=tortoise_config(config.database_url))
-    try:
-        return await work()
-    finally:
-        await Tortoise.close_connections()
+    # `work` runs under the migration lock too: of several processes starting together on an
+    # empty database, one creates the first superuser and the others see it there.
+    async with migration_lock(config.database_url):
+        await apply_migrations(config.database_url)
+        await Tortoise.init(config=tortoise_config(config.database_url))
+        try:
+            return await work()
+        finally:
+            await Tortoise.close_connections()
 
 
 def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
@@ -159,7 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     config = configure(Config())
     if args.command != "export-schema":
-        config.secret  # noqa: B018 - creates var/secret.key on first use of the instance
+        try:
+            config.secret  # noqa: B018 - creates var/secret.key on first use of the instance
+        except SecretKeyMissing as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return int(args.func(config, args) or 0)
 
 

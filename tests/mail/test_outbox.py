@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from tortoise.transactions import in_transaction
 
+from config import configure
 from domain import mail, outbox
 from domain.outbox import backoff, deliver_due_mail
 from domain.secrets import new_nonce
@@ -39,6 +44,23 @@ async def _invitation(
                 .update(claimed_until=claimed_until)
             )
     return invitation
+
+
+@pytest.fixture
+def configured(config) -> Iterator[object]:
+    """Run with other settings: `configured(name=value)`; the session's come back after."""
+    yield lambda **overrides: configure(config.model_copy(update=overrides))
+    configure(config)
+
+
+async def _attempted(invitation: Invitation) -> OutboxMail:
+    for _ in range(200):
+        await deliver_due_mail()
+        row = await OutboxMail.get(invitation_id=invitation.id)
+        if row.attempts:
+            return row
+        await asyncio.sleep(0.02)
+    raise AssertionError("the message was never attempted")
 
 
 async def test_concurrent_passes_send_each_message_once(cast, smtp):
@@ -114,3 +136,59 @@ async def test_sent_mail_is_pruned_after_thirty_days(cast, smtp):
     assert await outbox.prune_sent_mail() == 0
     assert await outbox.prune_sent_mail(datetime.now(UTC) + timedelta(days=31)) == 1
     assert await OutboxMail.all().count() == 0
+
+
+async def test_a_message_sent_again_after_its_answer_was_lost_keeps_its_message_id(
+    cast, smtp, configured
+):
+    configured(mail_timeout_seconds=0.2)
+    invitation = await _invitation(cast)
+    smtp.mailbox.answer_after_keeping_seconds = 1.0  # the server keeps it, then answers late
+    failed = await _attempted(invitation)
+    assert "did not answer in time" in failed.last_error
+    smtp.mailbox.answer_after_keeping_seconds = 0
+    await deliver_due_mail(datetime.now(UTC) + backoff(1) + timedelta(seconds=1))
+    first, second = smtp.messages
+    assert first["Message-ID"] == second["Message-ID"] == outbox.message_id(failed.id)
+
+
+async def test_a_message_sent_again_after_a_crash_mid_send_keeps_its_message_id(cast, smtp):
+    # Claimed until then by no one: out of the way of the app's own worker, which runs now.
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    invitation = await _invitation(cast, claimed_until=later - timedelta(seconds=1))
+    # Long enough to be cancelled while waiting (the client still waits for the answer).
+    smtp.mailbox.answer_after_keeping_seconds = 0.5
+    dying = asyncio.create_task(deliver_due_mail(later))
+    for _ in range(500):
+        if smtp.messages:
+            break
+        await asyncio.sleep(0.01)
+    dying.cancel()  # the process dies after the server took the message, before recording it
+    with contextlib.suppress(asyncio.CancelledError):
+        await dying
+    smtp.mailbox.answer_after_keeping_seconds = 0
+    await deliver_due_mail(later + outbox.claim_lease() + timedelta(seconds=1))
+    first, second = smtp.messages
+    assert first["Message-ID"] == second["Message-ID"]
+    assert (await OutboxMail.get(invitation_id=invitation.id)).status is EmailStatus.SENT
+
+
+async def test_each_outbox_message_has_a_message_id_of_its_own(cast, smtp):
+    await _invitation(cast, "nina")
+    await _invitation(cast, "omar")
+    first, second = await smtp.wait_for(2)
+    assert first["Message-ID"] != second["Message-ID"]
+    assert first["Message-ID"].endswith("@tenantry.test>")
+
+
+@pytest.mark.parametrize(
+    ("public_url", "domain"),
+    [
+        ("https://accounts.example.com:8443/base", "@accounts.example.com>"),
+        ("http://[::1]:8000", "@[::1]>"),
+        ("https://bücher.example", "@xn--bcher-kva.example>"),
+    ],
+)
+async def test_a_message_id_names_the_host_of_the_public_url(configured, public_url, domain):
+    configured(public_url=public_url)
+    assert outbox.message_id(uuid.uuid4()).endswith(domain)

@@ -151,6 +151,7 @@ async def test_a_test_mail_reaches_the_server(gql, cast):
         [message] = server.messages
         assert message["To"] == "root@acme.example"
         assert "http://tenantry.test" in text_of(message)
+        assert message["Message-ID"].endswith("@tenantry.test>")
     finally:
         server.stop()
 
