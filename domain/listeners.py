@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from domain import audit
-from domain.errors import Forbidden, ValidationFailed
+from domain.errors import ValidationFailed, require
 from domain.instance_row import instance_row_for_update, read_instance_row
 from domain.locks import lock_instance
 from domain.ssl_settings import tls_in_use
 from models import InstanceSettings, ListenerPurpose
-from permissions.rules import Actor, Op, allowed
+from permissions.rules import Actor, Op
 
 MIN_PORT, MAX_PORT = 1, 65535
 
@@ -50,7 +50,7 @@ def stored_listeners(row: InstanceSettings) -> list[Listener]:
 
 
 async def listeners(actor: Actor) -> list[Listener]:
-    _require_superuser(actor)
+    require(actor, Op.INSTANCE_SETTINGS)
     return stored_listeners(await read_instance_row())
 
 
@@ -59,7 +59,7 @@ MAX_LISTENERS = 64
 
 async def update_listeners(actor: Actor, wanted: Sequence[Listener]) -> list[Listener]:
     """Replace the whole list; one bad entry rejects all of them."""
-    _require_superuser(actor)
+    require(actor, Op.INSTANCE_SETTINGS)
     if len(wanted) > MAX_LISTENERS:
         raise ValidationFailed(f"At most {MAX_LISTENERS} listeners.", "listeners")
     checked = [_check(index, listener) for index, listener in enumerate(wanted)]
@@ -119,8 +119,3 @@ def _overlap(a: str, b: str) -> bool:
     if first == second:
         return True
     return first.version == second.version and (first.is_unspecified or second.is_unspecified)
-
-
-def _require_superuser(actor: Actor) -> None:
-    if not allowed(actor, Op.INSTANCE_SETTINGS):
-        raise Forbidden()

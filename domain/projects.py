@@ -11,7 +11,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain import audit, validation
-from domain.errors import AlreadyExists, Forbidden, NotFound, ValidationFailed
+from domain.errors import AlreadyExists, NotFound, ValidationFailed, require
 from domain.owned_objects import access_owned, delete_owned
 from models import Project, User
 from permissions.rules import Actor, Op, allowed
@@ -50,8 +50,7 @@ async def lock_owner(connection: BaseDBAsyncClient, owner_id: uuid.UUID) -> User
 
 
 async def create_project(actor: Actor, name: str) -> Project:
-    if not allowed(actor, Op.CREATE_OBJECTS):
-        raise Forbidden()
+    require(actor, Op.CREATE_PROJECT)
     name = object_name(name)
     name_key = validation.key(name)
     if len(name_key) > _MAX_NAME:

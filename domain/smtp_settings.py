@@ -14,13 +14,13 @@ from tortoise.transactions import in_transaction
 
 from domain import audit, validation
 from domain.config import get_config
-from domain.errors import ValidationFailed
+from domain.errors import ValidationFailed, require
 from domain.instance_row import ROW_ID as SETTINGS_ID
 from domain.instance_row import instance_row_for_update
 from domain.locks import lock_instance
 from domain.secrets import decrypt, encrypt
 from models import InstanceSettings, SmtpSecurity
-from permissions.rules import Actor
+from permissions.rules import Actor, Op
 
 _DEFAULT_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.TLS: 465}
 
@@ -139,6 +139,7 @@ def _validated(change: SmtpChange) -> SmtpChange:
 
 
 async def update_smtp(actor: Actor, change: SmtpChange) -> SmtpView:
+    require(actor, Op.MAIL_SETTINGS)
     change = _validated(change)
     async with in_transaction() as connection:
         await lock_instance(connection)

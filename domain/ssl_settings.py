@@ -15,11 +15,11 @@ from cryptography.hazmat.primitives import serialization
 from tortoise.transactions import in_transaction
 
 from domain import audit, secrets
-from domain.errors import Forbidden, ValidationFailed
+from domain.errors import ValidationFailed, require
 from domain.instance_row import instance_row_for_update, read_instance_row
 from domain.locks import lock_instance
 from models import InstanceSettings
-from permissions.rules import Actor, Op, allowed
+from permissions.rules import Actor, Op
 
 _SUBJECT_LENGTH: int = InstanceSettings._meta.fields_map["ssl_subject"].max_length  # type: ignore[attr-defined]
 
@@ -66,7 +66,7 @@ def view_of(row: InstanceSettings) -> SslView:
 
 
 async def ssl_settings(actor: Actor) -> SslView:
-    _require_superuser(actor)
+    require(actor, Op.INSTANCE_SETTINGS)
     return view_of(await read_instance_row())
 
 
@@ -80,7 +80,7 @@ def tls_in_use(row: InstanceSettings) -> bool:
 
 
 async def update_ssl_settings(actor: Actor, update: SslUpdate) -> SslView:
-    _require_superuser(actor)
+    require(actor, Op.INSTANCE_SETTINGS)
     given_cert = _blank_to_none(update.certificate)
     given_key = _blank_to_none(update.private_key)
     async with in_transaction() as connection:
@@ -196,8 +196,3 @@ def _tls_listeners(row: InstanceSettings) -> bool:
 
 def _blank_to_none(value: str | None) -> str | None:
     return value if value is not None and value.strip() else None
-
-
-def _require_superuser(actor: Actor) -> None:
-    if not allowed(actor, Op.INSTANCE_SETTINGS):
-        raise Forbidden()

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 from tortoise.transactions import in_transaction
 
 from domain import audit, validation
-from domain.errors import Forbidden, NotFound, ValidationFailed
+from domain.errors import NotFound, ValidationFailed, require
 from domain.saml.certificates import fingerprints, normal_certificates
 from domain.saml.toolkit import sp_urls
 from models import SamlSettings, Tenant
-from permissions.rules import Actor
+from permissions.rules import Actor, Op
 
 MAX_ENTITY_ID = 1024
 MAX_URL = 2048
@@ -38,11 +38,6 @@ class SamlChange:
     idp_certificate: str
 
 
-def _require_superuser(actor: Actor) -> None:
-    if not actor.superuser:
-        raise Forbidden()
-
-
 async def _tenant(tenant_id: str | uuid.UUID) -> Tenant:
     tenant = await Tenant.get_or_none(id=validation.object_id(tenant_id))
     if tenant is None:
@@ -60,7 +55,7 @@ def _view(tenant: Tenant, saml: SamlSettings | None) -> SamlView:
 
 
 async def saml_settings(actor: Actor, tenant_id: str) -> SamlView:
-    _require_superuser(actor)
+    require(actor, Op.SAML_SETTINGS)
     tenant = await _tenant(tenant_id)
     return _view(tenant, await SamlSettings.get_or_none(tenant_id=tenant.id))
 
@@ -108,7 +103,7 @@ def _sso_url(value: str) -> str:
 
 
 async def update_saml_settings(actor: Actor, change: SamlChange) -> SamlView:
-    _require_superuser(actor)
+    require(actor, Op.CONFIGURE_SAML)
     try:
         tenant = await _tenant(change.tenant_id)
     except NotFound:
