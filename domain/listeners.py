@@ -13,6 +13,7 @@ from domain.errors import ValidationFailed, require
 from domain.instance_row import instance_row_for_update, read_instance_row
 from domain.locks import lock_instance
 from domain.ssl_settings import tls_in_use
+from domain.validation import plain_text
 from models import InstanceSettings, ListenerPurpose
 from permissions.rules import Actor, Op
 
@@ -88,11 +89,14 @@ async def update_listeners(actor: Actor, wanted: Sequence[Listener]) -> list[Lis
 
 
 def _check(index: int, listener: Listener) -> Listener:
+    field = f"listeners[{index}].address"
+    # ipaddress keeps an IPv6 zone (fe80::1%zone) as given, whatever its characters.
+    plain_text(listener.address, field)
     try:
         address = ipaddress.ip_address(listener.address.strip())
     except ValueError:
         raise ValidationFailed(
-            "Give an IPv4 or IPv6 address such as 0.0.0.0 or ::1.", f"listeners[{index}].address"
+            "Give an IPv4 or IPv6 address such as 0.0.0.0 or ::1.", field
         ) from None
     if not MIN_PORT <= listener.port <= MAX_PORT:
         raise ValidationFailed(

@@ -24,7 +24,7 @@ _MAX_NAME = 100
 
 def object_name(value: str, field: str = "name") -> str:
     """The name of a project or an API token, trimmed; 1 to 100 characters."""
-    value = value.strip()
+    value = validation.plain_text(value, field).strip()
     if not value or len(value) > _MAX_NAME or not _OBJECT_NAME.fullmatch(value):
         raise ValidationFailed(
             "A name has 1 to 100 letters, digits, spaces or . : / ( ) + - _ characters "

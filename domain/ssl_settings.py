@@ -18,6 +18,7 @@ from domain import audit, secrets
 from domain.errors import ValidationFailed, require
 from domain.instance_row import instance_row_for_update, read_instance_row
 from domain.locks import lock_instance
+from domain.validation import PEM_LINE_BREAKS, plain_text
 from models import InstanceSettings
 from permissions.rules import Actor, Op
 
@@ -146,6 +147,8 @@ def check_pair(
     certificate_pem: str, private_key_pem: str, *, now: datetime | None = None
 ) -> _Checked:
     """Parse the chain and the key; the key must match the first (leaf) certificate."""
+    plain_text(certificate_pem, "certificate", allow=PEM_LINE_BREAKS)
+    plain_text(private_key_pem, "privateKey", allow=PEM_LINE_BREAKS)
     try:
         chain = x509.load_pem_x509_certificates(certificate_pem.encode())
     except ValueError:
@@ -167,6 +170,13 @@ def check_pair(
     if _public_der(key.public_key()) != _public_der(leaf.public_key()):
         raise ValidationFailed("The private key does not match the certificate.", "privateKey")
     subject = leaf.subject.rfc4514_string()
+    try:
+        # The subject is stored and shown; its characters are whoever made the certificate's.
+        plain_text(subject, "certificate")
+    except ValidationFailed:
+        raise ValidationFailed(
+            "The certificate's subject holds control or invisible characters.", "certificate"
+        ) from None
     if len(subject) > _SUBJECT_LENGTH:
         raise ValidationFailed(
             f"The certificate's subject is longer than {_SUBJECT_LENGTH} characters.",

@@ -60,22 +60,9 @@ async def saml_settings(actor: Actor, tenant_id: str) -> SamlView:
     return _view(tenant, await SamlSettings.get_or_none(tenant_id=tenant.id))
 
 
-def _encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: no database stores it
-        return False
-    return True
-
-
 def _entity_id(value: str) -> str:
-    value = value.strip()
-    if (
-        not value
-        or len(value) > MAX_ENTITY_ID
-        or any(ord(ch) < 0x20 for ch in value)
-        or not _encodable(value)
-    ):
+    value = validation.plain_text(value, "idpEntityId").strip()
+    if not value or len(value) > MAX_ENTITY_ID:
         raise ValidationFailed(
             f"Give the IdP's entity ID (issuer), at most {MAX_ENTITY_ID} characters.",
             "idpEntityId",
@@ -84,7 +71,7 @@ def _entity_id(value: str) -> str:
 
 
 def _sso_url(value: str) -> str:
-    value = value.strip()
+    value = validation.plain_text(value, "idpSsoUrl").strip()
     refusal = ValidationFailed("The IdP's SSO URL must be an absolute http(s) URL.", "idpSsoUrl")
     try:
         parts = urlsplit(value)
@@ -95,8 +82,7 @@ def _sso_url(value: str) -> str:
         parts.scheme not in ("http", "https")
         or not parts.hostname
         or len(value) > MAX_URL
-        or any(ord(ch) <= 0x20 for ch in value)
-        or not _encodable(value)
+        or any(ch.isspace() for ch in value)
     ):
         raise refusal
     return value
