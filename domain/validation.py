@@ -23,9 +23,9 @@ _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 #   paragraph separators, line breaks to JavaScript): they make a host, URL or name read as
 #   something it is not. No setting or name has a use for them.
 _CONTROL = frozenset({"Cc", "Cs"})
-# PEM is lines of base64: the only controls it has.
-PEM_LINE_BREAKS = "\t\n\r"
 _INVISIBLE = frozenset({"Cf", "Zl", "Zp"})
+# PEM is lines of base64: the only controls it holds.
+PEM_LINE_BREAKS = "\t\n\r"
 
 
 def plain_text(value: str, field: str, *, allow: str = "", invisible_ok: bool = False) -> str:
