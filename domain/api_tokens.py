@@ -12,12 +12,12 @@ from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.auth.api_tokens import API_TOKEN_PREFIX
-from domain.errors import Forbidden
+from domain.errors import require
 from domain.owned_objects import access_owned, delete_owned
 from domain.projects import lock_owner, object_name
 from domain.secrets import digest, new_token
 from models import ApiToken
-from permissions.rules import Actor, Op, allowed
+from permissions.rules import Actor, Op
 
 # `tnt_` and 8 characters of the secret: enough to tell tokens apart, 48 bits at most of
 # the 256 given away.
@@ -32,8 +32,7 @@ class NewApiToken:
 
 
 async def create_api_token(actor: Actor, name: str) -> NewApiToken:
-    if not allowed(actor, Op.CREATE_OBJECTS) or actor.via_api_token:
-        raise Forbidden("API tokens are created from a signed-in session, not with a token.")
+    require(actor, Op.CREATE_API_TOKEN)
     name = object_name(name)
     secret = new_token(API_TOKEN_PREFIX)
     async with in_transaction() as connection:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from permissions.rules import Actor, Op, refusal
+
 if TYPE_CHECKING:
     from models import ApiToken, Project
 
@@ -81,3 +83,10 @@ class EmailDeliveryFailed(DomainError):
 
 class Forbidden(Exception):
     """Not an expected failure: the caller may not do this at all (FORBIDDEN)."""
+
+
+def require(actor: Actor | None, op: Op) -> None:
+    """Refuse, with the policy's reason, a caller who may not use the operation at all."""
+    reason = refusal(actor, op)
+    if reason is not None:
+        raise Forbidden(reason)

@@ -31,6 +31,7 @@ from domain.errors import (
     InvalidToken,
     NotFound,
     ValidationFailed,
+    require,
 )
 from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
@@ -100,6 +101,7 @@ def _invitation_mail(invitation: Invitation, tenant: Tenant, inviter: str) -> ma
 
 
 async def send_invitation(actor: Actor, new: NewInvitation, client: ClientInfo) -> Invitation:
+    require(actor, Op.SEND_INVITATION)
     await limiter().hit(Action.SEND_INVITATION, client=client.address, account=str(actor.user_id))
     tenant = await _target_tenant(actor, new.tenant_id)
     if not may_invite(actor, tenant_id=tenant.id, role=new.role):
@@ -158,11 +160,14 @@ def invitations_in_reach(actor: Actor, tenant_id: str | None = None) -> QuerySet
     return query.filter(id__in=[])
 
 
-async def access_invitation(actor: Actor, invitation_id: str) -> Invitation:
+async def access_invitation(
+    actor: Actor, invitation_id: str, op: Op = Op.MANAGE_INVITATIONS
+) -> Invitation:
     """NotFound alike for missing and out of reach (another tenant, another member's)."""
+    require(actor, op)
     invitation = await Invitation.get_or_none(id=validation.object_id(invitation_id))
     if invitation is None or not reaches(
-        actor, Op.MANAGE_INVITATIONS,
+        actor, op,
         tenant_id=invitation.tenant_id,  # type: ignore[attr-defined]
         owner_id=invitation.invited_by_id,  # type: ignore[attr-defined]
     ):  # fmt: skip
@@ -172,7 +177,7 @@ async def access_invitation(actor: Actor, invitation_id: str) -> Invitation:
 
 async def resend_invitation(actor: Actor, invitation_id: str) -> Invitation:
     """Send the mail again and renew the expiry. The link stays the same (same nonce)."""
-    invitation = await access_invitation(actor, invitation_id)
+    invitation = await access_invitation(actor, invitation_id, Op.RESEND_INVITATION)
     if await current_server() is None:
         raise EmailNotConfigured()
     async with in_transaction() as connection:

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from domain import audit
-from domain.errors import Forbidden, ValidationFailed
+from domain.errors import ValidationFailed, require
 from domain.instance_row import instance_row_for_update, read_instance_row
 from domain.locks import lock_instance
 from domain.ssl_settings import tls_in_use
+from domain.validation import plain_text
 from models import InstanceSettings, ListenerPurpose
-from permissions.rules import Actor, Op, allowed
+from permissions.rules import Actor, Op
 
 MIN_PORT, MAX_PORT = 1, 65535
 
@@ -50,7 +51,7 @@ def stored_listeners(row: InstanceSettings) -> list[Listener]:
 
 
 async def listeners(actor: Actor) -> list[Listener]:
-    _require_superuser(actor)
+    require(actor, Op.INSTANCE_SETTINGS)
     return stored_listeners(await read_instance_row())
 
 
@@ -59,7 +60,7 @@ MAX_LISTENERS = 64
 
 async def update_listeners(actor: Actor, wanted: Sequence[Listener]) -> list[Listener]:
     """Replace the whole list; one bad entry rejects all of them."""
-    _require_superuser(actor)
+    require(actor, Op.INSTANCE_SETTINGS)
     if len(wanted) > MAX_LISTENERS:
         raise ValidationFailed(f"At most {MAX_LISTENERS} listeners.", "listeners")
     checked = [_check(index, listener) for index, listener in enumerate(wanted)]
@@ -88,11 +89,14 @@ async def update_listeners(actor: Actor, wanted: Sequence[Listener]) -> list[Lis
 
 
 def _check(index: int, listener: Listener) -> Listener:
+    field = f"listeners[{index}].address"
+    # ipaddress keeps an IPv6 zone (fe80::1%zone) as given, whatever its characters.
+    plain_text(listener.address, field)
     try:
         address = ipaddress.ip_address(listener.address.strip())
     except ValueError:
         raise ValidationFailed(
-            "Give an IPv4 or IPv6 address such as 0.0.0.0 or ::1.", f"listeners[{index}].address"
+            "Give an IPv4 or IPv6 address such as 0.0.0.0 or ::1.", field
         ) from None
     if not MIN_PORT <= listener.port <= MAX_PORT:
         raise ValidationFailed(
@@ -119,8 +123,3 @@ def _overlap(a: str, b: str) -> bool:
     if first == second:
         return True
     return first.version == second.version and (first.is_unspecified or second.is_unspecified)
-
-
-def _require_superuser(actor: Actor) -> None:
-    if not allowed(actor, Op.INSTANCE_SETTINGS):
-        raise Forbidden()

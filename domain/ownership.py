@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from domain import audit, validation
 from domain.api_tokens import PREFIX_LENGTH
 from domain.auth.api_tokens import API_TOKEN_PREFIX
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import NotFound, ValidationFailed, require
 from domain.locks import lock_tenant
 from domain.secrets import digest, new_token
 from domain.users import access_user_by_id
@@ -96,6 +96,9 @@ async def transfer_ownership(
 
         projects = await _owned(Project, source.id, chosen_projects, "projectIds", connection)
         tokens = await _owned(ApiToken, source.id, chosen_tokens, "tokenIds", connection)
+        if tokens:
+            # Moving a token gives it a new secret, answered to the caller: a credential.
+            require(actor, Op.REISSUE_API_TOKENS)
         if tokens and receiver.superuser and not actor.superuser:
             # A token acts as its owner, and its secret stays with whoever holds it now:
             # moved to a superuser, it would carry superuser rights no admin may grant.

@@ -11,7 +11,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain import audit, validation
-from domain.errors import AlreadyExists, Forbidden, NotFound, ValidationFailed
+from domain.errors import AlreadyExists, NotFound, ValidationFailed, require
 from domain.owned_objects import access_owned, delete_owned
 from models import Project, User
 from permissions.rules import Actor, Op, allowed
@@ -24,7 +24,7 @@ _MAX_NAME = 100
 
 def object_name(value: str, field: str = "name") -> str:
     """The name of a project or an API token, trimmed; 1 to 100 characters."""
-    value = value.strip()
+    value = validation.plain_text(value, field).strip()
     if not value or len(value) > _MAX_NAME or not _OBJECT_NAME.fullmatch(value):
         raise ValidationFailed(
             "A name has 1 to 100 letters, digits, spaces or . : / ( ) + - _ characters "
@@ -50,8 +50,7 @@ async def lock_owner(connection: BaseDBAsyncClient, owner_id: uuid.UUID) -> User
 
 
 async def create_project(actor: Actor, name: str) -> Project:
-    if not allowed(actor, Op.CREATE_OBJECTS):
-        raise Forbidden()
+    require(actor, Op.CREATE_PROJECT)
     name = object_name(name)
     name_key = validation.key(name)
     if len(name_key) > _MAX_NAME:

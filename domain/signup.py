@@ -28,6 +28,7 @@ from domain.errors import (
     InvalidToken,
     NotFound,
     ValidationFailed,
+    require,
 )
 from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
@@ -66,7 +67,9 @@ def normal_domain(value: str, field: str = "domain") -> str:
     return ascii_form
 
 
-async def _tenant_in_reach(actor: Actor, tenant_id: str | None) -> uuid.UUID:
+async def _tenant_in_reach(
+    actor: Actor, tenant_id: str | None, op: Op = Op.MANAGE_SIGNUP_DOMAINS
+) -> uuid.UUID:
     """The caller's tenant; superusers may name another. Missing and out of reach alike."""
     if tenant_id is None:
         return actor.tenant_id
@@ -74,9 +77,7 @@ async def _tenant_in_reach(actor: Actor, tenant_id: str | None) -> uuid.UUID:
         wanted = validation.object_id(tenant_id)
     except NotFound:
         raise NotFound("No such tenant.") from None
-    if not reaches(actor, Op.MANAGE_SIGNUP_DOMAINS, tenant_id=wanted) or not await Tenant.exists(
-        id=wanted
-    ):
+    if not reaches(actor, op, tenant_id=wanted) or not await Tenant.exists(id=wanted):
         raise NotFound("No such tenant.")
     return wanted
 
@@ -101,9 +102,8 @@ class NewSignupDomain:
 
 
 async def add_signup_domain(actor: Actor, new: NewSignupDomain) -> SignupDomain:
-    if not allowed(actor, Op.MANAGE_SIGNUP_DOMAINS):
-        raise Forbidden()
-    tenant_id = await _tenant_in_reach(actor, new.tenant_id)
+    require(actor, Op.ADD_SIGNUP_DOMAIN)
+    tenant_id = await _tenant_in_reach(actor, new.tenant_id, Op.ADD_SIGNUP_DOMAIN)
     domain = normal_domain(new.domain)
     async with in_transaction() as connection:
         if (

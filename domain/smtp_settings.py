@@ -14,13 +14,13 @@ from tortoise.transactions import in_transaction
 
 from config import get_config
 from domain import audit, validation
-from domain.errors import ValidationFailed
+from domain.errors import ValidationFailed, require
 from domain.instance_row import ROW_ID as SETTINGS_ID
 from domain.instance_row import instance_row_for_update
 from domain.locks import lock_instance
 from domain.secrets import decrypt, encrypt
 from models import InstanceSettings, SmtpSecurity
-from permissions.rules import Actor
+from permissions.rules import Actor, Op
 
 _DEFAULT_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.TLS: 465}
 
@@ -124,21 +124,25 @@ class SmtpChange:
 
 
 def _validated(change: SmtpChange) -> SmtpChange:
-    host = change.host.strip().rstrip(".")
+    host = validation.plain_text(change.host, "host").strip().rstrip(".")
     if not host or len(host) > 255 or any(c.isspace() or c in "/@?#" for c in host):
         raise ValidationFailed("Give the SMTP server's host name or address.", "host")
     if not 1 <= change.port <= 65535:
         raise ValidationFailed("The port must be between 1 and 65535.", "port")
-    username = (change.username or "").strip() or None
+    username = validation.plain_text(change.username or "", "username").strip() or None
     if username is not None and len(username) > 255:
         raise ValidationFailed("The username is too long.", "username")
     if change.password is not None and len(change.password) > 1024:
         raise ValidationFailed("The password is too long.", "password")
+    if change.password is not None:
+        # NUL, CR and LF would split SMTP AUTH (PLAIN is NUL-separated; LOGIN is line-based).
+        validation.plain_text(change.password, "password", invisible_ok=True)
     from_address = validation.email(change.from_address, "fromAddress")
     return SmtpChange(host, change.port, change.security, username, change.password, from_address)
 
 
 async def update_smtp(actor: Actor, change: SmtpChange) -> SmtpView:
+    require(actor, Op.MAIL_SETTINGS)
     change = _validated(change)
     async with in_transaction() as connection:
         await lock_instance(connection)

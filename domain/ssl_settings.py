@@ -15,11 +15,12 @@ from cryptography.hazmat.primitives import serialization
 from tortoise.transactions import in_transaction
 
 from domain import audit, secrets
-from domain.errors import Forbidden, ValidationFailed
+from domain.errors import ValidationFailed, require
 from domain.instance_row import instance_row_for_update, read_instance_row
 from domain.locks import lock_instance
+from domain.validation import PEM_LINE_BREAKS, plain_text
 from models import InstanceSettings
-from permissions.rules import Actor, Op, allowed
+from permissions.rules import Actor, Op
 
 _SUBJECT_LENGTH: int = InstanceSettings._meta.fields_map["ssl_subject"].max_length  # type: ignore[attr-defined]
 
@@ -66,7 +67,7 @@ def view_of(row: InstanceSettings) -> SslView:
 
 
 async def ssl_settings(actor: Actor) -> SslView:
-    _require_superuser(actor)
+    require(actor, Op.INSTANCE_SETTINGS)
     return view_of(await read_instance_row())
 
 
@@ -80,7 +81,7 @@ def tls_in_use(row: InstanceSettings) -> bool:
 
 
 async def update_ssl_settings(actor: Actor, update: SslUpdate) -> SslView:
-    _require_superuser(actor)
+    require(actor, Op.INSTANCE_SETTINGS)
     given_cert = _blank_to_none(update.certificate)
     given_key = _blank_to_none(update.private_key)
     async with in_transaction() as connection:
@@ -146,6 +147,8 @@ def check_pair(
     certificate_pem: str, private_key_pem: str, *, now: datetime | None = None
 ) -> _Checked:
     """Parse the chain and the key; the key must match the first (leaf) certificate."""
+    plain_text(certificate_pem, "certificate", allow=PEM_LINE_BREAKS)
+    plain_text(private_key_pem, "privateKey", allow=PEM_LINE_BREAKS)
     try:
         chain = x509.load_pem_x509_certificates(certificate_pem.encode())
     except ValueError:
@@ -167,6 +170,13 @@ def check_pair(
     if _public_der(key.public_key()) != _public_der(leaf.public_key()):
         raise ValidationFailed("The private key does not match the certificate.", "privateKey")
     subject = leaf.subject.rfc4514_string()
+    try:
+        # The subject is stored and shown; its characters are whoever made the certificate's.
+        plain_text(subject, "certificate")
+    except ValidationFailed:
+        raise ValidationFailed(
+            "The certificate's subject holds control or invisible characters.", "certificate"
+        ) from None
     if len(subject) > _SUBJECT_LENGTH:
         raise ValidationFailed(
             f"The certificate's subject is longer than {_SUBJECT_LENGTH} characters.",
@@ -196,8 +206,3 @@ def _tls_listeners(row: InstanceSettings) -> bool:
 
 def _blank_to_none(value: str | None) -> str | None:
     return value if value is not None and value.strip() else None
-
-
-def _require_superuser(actor: Actor) -> None:
-    if not allowed(actor, Op.INSTANCE_SETTINGS):
-        raise Forbidden()

@@ -1,8 +1,10 @@
-"""Normalising and validating the names people type: usernames, e-mails, domains, tenant names."""
+"""Normalising and validating the names people type: usernames, e-mails, domains, tenant names,
+and the one rule for every string the API stores (`plain_text`)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 
 import idna
@@ -13,9 +15,39 @@ _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _TENANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
 
+# Refused in every string the API stores, wherever it comes from:
+# - Cc, controls (C0, DEL, C1): NUL ends C strings and PostgreSQL refuses it; CR and LF split
+#   mail headers, SMTP commands and log lines; ESC drives terminals.
+# - Cs, lone surrogates: not UTF-8, so not storable at all.
+# - Cf, invisible formatting (bidi overrides, zero-width characters), Zl and Zp (line and
+#   paragraph separators, line breaks to JavaScript): they make a host, URL or name read as
+#   something it is not. No setting or name has a use for them.
+_CONTROL = frozenset({"Cc", "Cs"})
+_INVISIBLE = frozenset({"Cf", "Zl", "Zp"})
+# PEM is lines of base64: the only controls it holds.
+PEM_LINE_BREAKS = "\t\n\r"
+
+
+def plain_text(value: str, field: str, *, allow: str = "", invisible_ok: bool = False) -> str:
+    """The value, unchanged, when it holds no control or invisible character (see above);
+    otherwise ValidationFailed naming the field. Checked before any trimming: what is refused
+    is refused wherever it stands. `allow` lets line breaks through for PEM text, which is
+    parsed and re-encoded before it is stored; `invisible_ok` is for secrets (never shown)."""
+    if value.isprintable():  # the common case, in C: every category above is unprintable
+        return value
+    refused = _CONTROL if invisible_ok else _CONTROL | _INVISIBLE
+    for character in value:
+        if character not in allow and unicodedata.category(character) in refused:
+            raise ValidationFailed(
+                f"{field} must not contain control characters (such as NUL or line breaks) "
+                "or invisible formatting characters.",
+                field,
+            )
+    return value
+
 
 def username(value: str, field: str = "username") -> str:
-    value = value.strip()
+    value = plain_text(value, field).strip()
     if not _USERNAME.fullmatch(value):
         raise ValidationFailed(
             "A username has 1 to 64 letters, digits, dots, dashes or underscores, "
@@ -26,7 +58,7 @@ def username(value: str, field: str = "username") -> str:
 
 
 def tenant_name(value: str, field: str = "name") -> str:
-    value = value.strip()
+    value = plain_text(value, field).strip()
     if not _TENANT_NAME.fullmatch(value):
         raise ValidationFailed(
             "A tenant name has 1 to 64 letters, digits, spaces, dots, dashes or underscores.",
@@ -37,7 +69,7 @@ def tenant_name(value: str, field: str = "name") -> str:
 
 def domain(value: str, field: str = "domain") -> str:
     """Lower-case, no trailing dot, IDNA (punycode) form; at least two labels."""
-    value = value.strip().rstrip(".").lower()
+    value = plain_text(value, field).strip().rstrip(".").lower()
     if not value or "@" in value or "/" in value or ":" in value:
         raise ValidationFailed("Give a domain name such as example.com.", field)
     try:
@@ -52,7 +84,7 @@ def domain(value: str, field: str = "domain") -> str:
 
 def email(value: str, field: str = "email") -> str:
     """One local part, one domain; the domain in its normal form. Case is kept for display."""
-    value = value.strip()
+    value = plain_text(value, field).strip()
     local, at, host = value.rpartition("@")
     if not at or "@" in local or not _LOCAL_PART.fullmatch(local) or ".." in local:
         raise ValidationFailed("Give an e-mail address such as ana@example.com.", field)

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from graphql import GraphQLError
 from strawberry.permission import BasePermission
 
-from permissions.rules import Op, allowed, may_view_owned_objects
+from permissions.rules import PUBLIC, Op, may_view_owned_objects, refusal
 
 
 class Unauthenticated(GraphQLError):
@@ -26,11 +26,18 @@ class _PolicyRow(BasePermission):
 
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         actor = info.context.actor
-        if actor is None:
+        if actor is None and self.op not in PUBLIC:
             raise Unauthenticated()
-        if not allowed(actor, self.op):
-            raise Forbidden()
+        reason = refusal(actor, self.op)
+        if reason is not None:
+            raise Forbidden(reason)
         return True
+
+
+class SignIn(_PolicyRow):
+    """Public; refused only to a request made with an API token, which may not get a session."""
+
+    op = Op.SIGN_IN
 
 
 class SignedIn(_PolicyRow):
@@ -65,12 +72,24 @@ class ManageInvitations(_PolicyRow):
     op = Op.MANAGE_INVITATIONS
 
 
+class ResendInvitation(_PolicyRow):
+    op = Op.RESEND_INVITATION
+
+
 class ManageSignupDomains(_PolicyRow):
     op = Op.MANAGE_SIGNUP_DOMAINS
 
 
-class CreateObjects(_PolicyRow):
-    op = Op.CREATE_OBJECTS
+class AddSignupDomain(_PolicyRow):
+    op = Op.ADD_SIGNUP_DOMAIN
+
+
+class CreateProject(_PolicyRow):
+    op = Op.CREATE_PROJECT
+
+
+class CreateApiToken(_PolicyRow):
+    op = Op.CREATE_API_TOKEN
 
 
 class ListProjects(_PolicyRow):
@@ -89,12 +108,20 @@ class InstanceSettings(_PolicyRow):
     op = Op.INSTANCE_SETTINGS
 
 
+class MailSettings(_PolicyRow):
+    op = Op.MAIL_SETTINGS
+
+
 class ManageTenants(_PolicyRow):
     op = Op.TENANTS
 
 
 class SamlSettings(_PolicyRow):
     op = Op.SAML_SETTINGS
+
+
+class ConfigureSaml(_PolicyRow):
+    op = Op.CONFIGURE_SAML
 
 
 class ViewOwnedObjects(BasePermission):

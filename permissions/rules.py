@@ -1,8 +1,9 @@
 """The role and superuser policy, as one table of pure functions. No I/O here.
 
 Each operation maps every kind of caller to a `Scope`: how far the operation reaches for
-that caller. Object rules (the target's tenant, owner, superuser bit) are applied by the
-`may_*` functions below; callers that pass an ID from another tenant are answered as if the
+that caller; its last column says whether a request made with an API token may use it at all.
+Object rules (the target's tenant, owner, superuser bit) are applied by the `may_*` functions
+below; callers that pass an ID from another tenant are answered as if the
 object did not exist, by the domain's `access_*` functions.
 """
 
@@ -23,6 +24,18 @@ class Scope(Enum):
     ANY = auto()  # anything in any tenant
 
 
+class ByToken(Enum):
+    """What a request authenticated with an API token (rather than a session) may do."""
+
+    AS_OWNER = auto()  # whatever the token's owner may
+    # Nothing: the operation mints or reveals a credential (an API token's secret, a session,
+    # an invitation or verification link), sends one where the caller says (an invitation to
+    # any address, sign-up for any address of a domain), or picks who carries or vouches for
+    # them (the mail server, a tenant's IdP). A leaked token must stay containable: once it
+    # is revoked, nothing it obtained may keep working.
+    REFUSED = auto()
+
+
 class Op(Enum):
     VIEW_SELF = auto()  # me, changePassword, updateUser of self (email)
     LIST_USERS = auto()  # users, user(id) of others
@@ -30,52 +43,72 @@ class Op(Enum):
     CHANGE_ROLE = auto()  # updateUser role/email of others
     SET_SUPERUSER = auto()
     DELETE_USER = auto()
-    TRANSFER_OWNERSHIP = auto()
-    SEND_INVITATION = auto()
-    MANAGE_INVITATIONS = auto()  # invitations, resend, delete, Invitation.link
-    MANAGE_SIGNUP_DOMAINS = auto()
-    CREATE_OBJECTS = auto()  # createProject, createApiToken
+    TRANSFER_OWNERSHIP = auto()  # transferOwnership of projects
+    REISSUE_API_TOKENS = auto()  # transferOwnership of API tokens: new secrets, returned
+    SEND_INVITATION = auto()  # a new invitation link, mailed to the address given
+    MANAGE_INVITATIONS = auto()  # invitations, deleteInvitation
+    RESEND_INVITATION = auto()  # resendInvitation: the link works again for a new lifetime
+    SEE_INVITATION_LINK = auto()  # Invitation.link
+    MANAGE_SIGNUP_DOMAINS = auto()  # signupDomains, removeSignupDomain
+    ADD_SIGNUP_DOMAIN = auto()  # verification links for any address of the domain
+    CREATE_PROJECT = auto()
+    CREATE_API_TOKEN = auto()
     LIST_PROJECTS = auto()
     DELETE_OBJECTS = auto()  # deleteProject, revokeApiToken
     AUDIT_LOG = auto()
-    INSTANCE_SETTINGS = auto()  # instanceSettings, SMTP, SSL, listeners, sendTestEmail
+    INSTANCE_SETTINGS = auto()  # instanceSettings, SSL, listeners, sendTestEmail
+    MAIL_SETTINGS = auto()  # updateSmtpSettings: the server every link is mailed through
     TENANTS = auto()  # tenants, createTenant, deleteTenant
-    SAML_SETTINGS = auto()
+    SAML_SETTINGS = auto()  # samlSettings
+    CONFIGURE_SAML = auto()  # updateSamlSettings: whose word signs a tenant's users in
+    SIGN_IN = auto()  # public: login, acceptInvitation, verifyEmail (a session), signUp (a link)
 
 
 N, S, O, T, A = Scope.NONE, Scope.SELF, Scope.OWN, Scope.TENANT, Scope.ANY
+OWNER, REFUSED = ByToken.AS_OWNER, ByToken.REFUSED
 
-# The contract's "who may do what" table, column by column:
-#                                guest member admin  superuser (any role)
-POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope]] = {
-    Op.VIEW_SELF:               (S,    S,     S,     S),
-    Op.LIST_USERS:              (N,    T,     T,     A),
-    Op.VIEW_OWNED_OBJECTS:      (S,    S,     T,     A),
-    Op.CHANGE_ROLE:             (N,    N,     T,     A),
-    Op.SET_SUPERUSER:           (N,    N,     N,     A),
-    Op.DELETE_USER:             (N,    N,     T,     A),
-    Op.TRANSFER_OWNERSHIP:      (N,    N,     T,     A),
-    Op.SEND_INVITATION:         (N,    T,     T,     A),
-    Op.MANAGE_INVITATIONS:      (N,    O,     T,     A),
-    Op.MANAGE_SIGNUP_DOMAINS:   (N,    N,     T,     A),
-    Op.CREATE_OBJECTS:          (N,    S,     S,     S),
-    Op.LIST_PROJECTS:           (N,    T,     T,     T),
-    Op.DELETE_OBJECTS:          (N,    O,     T,     A),
-    Op.AUDIT_LOG:               (N,    N,     T,     A),
-    Op.INSTANCE_SETTINGS:       (N,    N,     N,     A),
-    Op.TENANTS:                 (N,    N,     N,     A),
-    Op.SAML_SETTINGS:           (N,    N,     N,     A),
+# The contract's "who may do what" table, column by column; the last column is this
+# instance's rule for requests made with an API token (see ByToken).
+#                                guest member admin  superuser  by API token
+POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope, ByToken]] = {
+    Op.VIEW_SELF:               (S,    S,     S,     S,         OWNER),
+    Op.LIST_USERS:              (N,    T,     T,     A,         OWNER),
+    Op.VIEW_OWNED_OBJECTS:      (S,    S,     T,     A,         OWNER),
+    Op.CHANGE_ROLE:             (N,    N,     T,     A,         OWNER),
+    Op.SET_SUPERUSER:           (N,    N,     N,     A,         OWNER),
+    Op.DELETE_USER:             (N,    N,     T,     A,         OWNER),
+    Op.TRANSFER_OWNERSHIP:      (N,    N,     T,     A,         OWNER),
+    Op.REISSUE_API_TOKENS:      (N,    N,     T,     A,         REFUSED),
+    Op.SEND_INVITATION:         (N,    T,     T,     A,         REFUSED),
+    Op.MANAGE_INVITATIONS:      (N,    O,     T,     A,         OWNER),
+    Op.RESEND_INVITATION:       (N,    O,     T,     A,         REFUSED),
+    Op.SEE_INVITATION_LINK:     (N,    O,     T,     A,         REFUSED),
+    Op.MANAGE_SIGNUP_DOMAINS:   (N,    N,     T,     A,         OWNER),
+    Op.ADD_SIGNUP_DOMAIN:       (N,    N,     T,     A,         REFUSED),
+    Op.CREATE_PROJECT:          (N,    S,     S,     S,         OWNER),
+    Op.CREATE_API_TOKEN:        (N,    S,     S,     S,         REFUSED),
+    Op.LIST_PROJECTS:           (N,    T,     T,     T,         OWNER),
+    Op.DELETE_OBJECTS:          (N,    O,     T,     A,         OWNER),
+    Op.AUDIT_LOG:               (N,    N,     T,     A,         OWNER),
+    Op.INSTANCE_SETTINGS:       (N,    N,     N,     A,         OWNER),
+    Op.MAIL_SETTINGS:           (N,    N,     N,     A,         REFUSED),
+    Op.TENANTS:                 (N,    N,     N,     A,         OWNER),
+    Op.SAML_SETTINGS:           (N,    N,     N,     A,         OWNER),
+    Op.CONFIGURE_SAML:          (N,    N,     N,     A,         REFUSED),
+    Op.SIGN_IN:                 (A,    A,     A,     A,         REFUSED),
 }  # fmt: skip
 
 # The policy in words, for docs/reference/permissions.md (generated from this module: a test
 # fails when an operation, a column or a cell has no words here).
-COLUMNS = ("guest", "member", "admin", "superuser (any role)")
+COLUMNS = ("guest", "member", "admin", "superuser (any role)", "by API token")
 IN_WORDS: dict[Enum, str] = {
     Scope.NONE: "—",
     Scope.SELF: "self",
     Scope.OWN: "own (owned or sent by them)",
     Scope.TENANT: "their tenant",
     Scope.ANY: "every tenant",
+    ByToken.AS_OWNER: "as its owner",
+    ByToken.REFUSED: "refused",
 }
 OP_DESCRIPTIONS: dict[Op, str] = {
     Op.VIEW_SELF: "See oneself; change one's own password and e-mail",
@@ -85,17 +118,34 @@ OP_DESCRIPTIONS: dict[Op, str] = {
     Op.SET_SUPERUSER: "Grant or revoke the superuser bit",
     Op.DELETE_USER: "Delete a user",
     Op.TRANSFER_OWNERSHIP: "Move a user's projects and API tokens to another user",
+    Op.REISSUE_API_TOKENS: "Move API tokens to another user (new secrets, shown once)",
     Op.SEND_INVITATION: "Invite someone by e-mail",
-    Op.MANAGE_INVITATIONS: "List, resend and delete invitations; see an invitation's link",
-    Op.MANAGE_SIGNUP_DOMAINS: "Open and close e-mail domains for self sign-up",
-    Op.CREATE_OBJECTS: "Create projects and API tokens, owned by the caller",
+    Op.MANAGE_INVITATIONS: "List and delete invitations",
+    Op.RESEND_INVITATION: "Resend an invitation (its link works again)",
+    Op.SEE_INVITATION_LINK: "See an invitation's link",
+    Op.MANAGE_SIGNUP_DOMAINS: "List and close e-mail domains for self sign-up",
+    Op.ADD_SIGNUP_DOMAIN: "Open an e-mail domain for self sign-up",
+    Op.CREATE_PROJECT: "Create a project, owned by the caller",
+    Op.CREATE_API_TOKEN: "Create an API token, owned by the caller",
     Op.LIST_PROJECTS: "List projects",
     Op.DELETE_OBJECTS: "Delete projects, revoke API tokens",
     Op.AUDIT_LOG: "Read the audit log",
-    Op.INSTANCE_SETTINGS: "Instance settings: SMTP, SSL, listeners, test e-mail",
+    Op.INSTANCE_SETTINGS: "Instance settings: SSL, listeners, test e-mail",
+    Op.MAIL_SETTINGS: "Set the SMTP server every link is mailed through",
     Op.TENANTS: "List, create and delete tenants",
-    Op.SAML_SETTINGS: "A tenant's SAML single sign-on settings",
+    Op.SAML_SETTINGS: "Read a tenant's SAML single sign-on settings",
+    Op.CONFIGURE_SAML: "Change a tenant's SAML settings",
+    Op.SIGN_IN: "Sign in, accept an invitation, verify an e-mail, sign up",
 }
+
+# Operations anyone may call, signed in or not (the scope columns then say nothing more).
+PUBLIC: frozenset[Op] = frozenset({Op.SIGN_IN})
+
+TOKEN_REFUSAL = (
+    "A request made with an API token cannot create or reveal credentials (API tokens, "
+    "sessions, invitation or sign-in links) nor change where they are sent. "
+    "Sign in and make this request with the session."
+)
 
 _COLUMN = {Role.GUEST: 0, Role.MEMBER: 1, Role.ADMIN: 2}
 
@@ -109,13 +159,28 @@ class Actor:
     role: Role
     superuser: bool
     username: str = ""
-    # Signed in with an API token rather than a session: such a caller may use the API as
-    # its owner, but not mint further credentials (a leaked token stays revocable).
+    # Signed in with an API token rather than a session: see ByToken and the table's last column.
     via_api_token: bool = False
+
+
+def refused_to_token(actor: Actor | None, op: Op) -> bool:
+    """Is the caller an API-token request, and the operation one no token may use?"""
+    return actor is not None and actor.via_api_token and POLICY[op][4] is ByToken.REFUSED
+
+
+def refusal(actor: Actor | None, op: Op) -> str | None:
+    """Why the caller may not use the operation at all, or None when they may."""
+    if refused_to_token(actor, op):
+        return TOKEN_REFUSAL
+    if allowed(actor, op):
+        return None
+    return "Sign in first." if actor is None else "You may not do this."
 
 
 def scope(actor: Actor | None, op: Op) -> Scope:
     if actor is None:
+        return Scope.ANY if op in PUBLIC else Scope.NONE
+    if refused_to_token(actor, op):
         return Scope.NONE
     row = POLICY[op]
     return row[3] if actor.superuser else row[_COLUMN[actor.role]]
@@ -175,7 +240,7 @@ def may_invite(actor: Actor | None, *, tenant_id: uuid.UUID, role: Role) -> bool
 def may_see_invitation_link(
     actor: Actor | None, *, tenant_id: uuid.UUID, invited_by_id: uuid.UUID | None
 ) -> bool:
-    return reaches(actor, Op.MANAGE_INVITATIONS, tenant_id=tenant_id, owner_id=invited_by_id)
+    return reaches(actor, Op.SEE_INVITATION_LINK, tenant_id=tenant_id, owner_id=invited_by_id)
 
 
 def may_change_own_email(actor: Actor | None, user_id: uuid.UUID) -> bool:

@@ -24,7 +24,7 @@ RevokeApiTokenResult = Annotated[
 
 @strawberry.type
 class ApiTokenMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.CreateObjects()])])
+    @strawberry.mutation(extensions=[PermissionExtension([can.CreateApiToken()])])
     @expected_failures
     async def create_api_token(self, info: Info, name: str) -> CreateApiTokenResult:
         created = await api_tokens.create_api_token(actor(info), name)

@@ -39,7 +39,7 @@ def signed_in(info: Info, outcome: SignedIn) -> LoginSuccess:
 
 @strawberry.type
 class AuthMutations:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
     @expected_failures
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         outcome = await auth.login(input.tenant, input.username, input.password, client(info))

@@ -105,7 +105,7 @@ class InvitationMutations:
         )
         return InvitationPayload(invitation=Invitation.from_model(invitation))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.ManageInvitations()])])
+    @strawberry.mutation(extensions=[PermissionExtension([can.ResendInvitation()])])
     @expected_failures
     async def resend_invitation(self, info: Info, id: strawberry.ID) -> ResendInvitationResult:
         invitation = await invitations.resend_invitation(actor(info), id)
@@ -117,7 +117,7 @@ class InvitationMutations:
         deleted = await invitations.delete_invitation(actor(info), id)
         return DeleteInvitationSuccess(deleted_invitation_id=strawberry.ID(str(deleted)))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
     @expected_failures
     async def accept_invitation(
         self, info: Info, input: AcceptInvitationInput

@@ -46,7 +46,7 @@ class ProjectQueries:
 
 @strawberry.type
 class ProjectMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.CreateObjects()])])
+    @strawberry.mutation(extensions=[PermissionExtension([can.CreateProject()])])
     @expected_failures
     async def create_project(self, info: Info, name: str) -> ProjectResult:
         project = await projects.create_project(actor(info), name)

@@ -34,7 +34,7 @@ class SamlQueries:
 
 @strawberry.type
 class SamlMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.SamlSettings()])])
+    @strawberry.mutation(extensions=[PermissionExtension([can.ConfigureSaml()])])
     @expected_failures
     async def update_saml_settings(
         self, info: Info, input: SamlSettingsInput

@@ -64,7 +64,7 @@ class SignupQueries:
 
 @strawberry.type
 class SignupMutations:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
     @expected_failures
     async def sign_up(self, info: Info, input: SignUpInput) -> SignUpResult:
         email = await signup.sign_up(
@@ -78,12 +78,12 @@ class SignupMutations:
         )
         return SignUpSuccess(email=email)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
     @expected_failures
     async def verify_email(self, info: Info, token: str) -> VerifyEmailResult:
         return signed_in(info, await signup.verify_email(token, client(info)))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.ManageSignupDomains()])])
+    @strawberry.mutation(extensions=[PermissionExtension([can.AddSignupDomain()])])
     @expected_failures
     async def add_signup_domain(self, info: Info, input: SignupDomainInput) -> SignupDomainResult:
         rule = await signup.add_signup_domain(

@@ -30,7 +30,7 @@ SendTestEmailResult = Annotated[
 
 @strawberry.type
 class SmtpMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.InstanceSettings()])])
+    @strawberry.mutation(extensions=[PermissionExtension([can.MailSettings()])])
     @expected_failures
     async def update_smtp_settings(
         self, info: Info, input: SmtpSettingsInput

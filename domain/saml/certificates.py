@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from domain.errors import ValidationFailed
+from domain.validation import PEM_LINE_BREAKS, plain_text
 
 FIELD = "idpCertificate"
 MAX_CERTIFICATES = 3
@@ -28,8 +29,10 @@ def normal_certificates(text: str) -> str:
     next ones (up to MAX_CERTIFICATES, one after the other), any of which may sign. IdPs often
     hand out the bare base64 body (as in their metadata's X509Certificate): that is accepted
     for a single certificate."""
-    cleaned = text.strip()
-    if not cleaned or len(cleaned) > MAX_TEXT:
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed("Paste the certificate the IdP signs with (PEM).", FIELD)
+    cleaned = plain_text(text, FIELD, allow=PEM_LINE_BREAKS).strip()
+    if not cleaned:
         raise ValidationFailed("Paste the certificate the IdP signs with (PEM).", FIELD)
     bodies = _PEM.findall(cleaned) if "-----BEGIN" in cleaned else [cleaned]
     if not 1 <= len(bodies) <= MAX_CERTIFICATES:

@@ -8,7 +8,7 @@ import strawberry
 from domain.invitations import Preview, invitation_link
 from models import Invitation as InvitationModel
 from permissions.graphql import Forbidden
-from permissions.rules import may_see_invitation_link, may_see_user
+from permissions.rules import Op, may_see_invitation_link, may_see_user, refusal
 from schema.context import Info
 from schema.enums import AuthMethod, EmailStatus, Role
 from schema.types.pagination import PageInfo
@@ -62,15 +62,16 @@ class Invitation:
 
     @strawberry.field(
         description="The private invitation link (Copy Invite Link). Admins and the inviter "
-        "only. It works alongside the e-mailed one."
+        "only, never to a request made with an API token. It works alongside the e-mailed one."
     )
     def link(self, info: Info) -> str | None:
+        actor = info.context.actor
         if not may_see_invitation_link(
-            info.context.actor,
+            actor,
             tenant_id=self.row.tenant_id,  # type: ignore[attr-defined]
             invited_by_id=self.row.invited_by_id,  # type: ignore[attr-defined]
         ):
-            raise Forbidden()
+            raise Forbidden(refusal(actor, Op.SEE_INVITATION_LINK) or "You may not do this.")
         return invitation_link(self.row)
 
 

@@ -138,5 +138,8 @@ class TransferOwnershipInput:
         default=None, description="Which projects to move; all of them when left out."
     )
     token_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Which tokens to move; all of them when left out."
+        default=None,
+        description="Which tokens to move; all of them when left out. Moved tokens get new "
+        "secrets, so a request made with an API token may move none (give [] to move only "
+        "projects).",
     )

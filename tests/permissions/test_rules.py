@@ -12,7 +12,9 @@ import pytest
 from models.enums import Role
 from permissions.rules import (
     POLICY,
+    TOKEN_REFUSAL,
     Actor,
+    ByToken,
     Op,
     Scope,
     allowed,
@@ -22,6 +24,7 @@ from permissions.rules import (
     may_see_invitation_link,
     may_view_owned_objects,
     reaches,
+    refusal,
     scope,
 )
 
@@ -38,7 +41,7 @@ class Caller(Enum):
     SUPER_ADMIN = "superuser-admin"
 
 
-def actor(caller: Caller) -> Actor:
+def actor(caller: Caller, *, via_api_token: bool = False) -> Actor:
     role, superuser = {
         Caller.GUEST: (Role.GUEST, False),
         Caller.MEMBER: (Role.MEMBER, False),
@@ -47,7 +50,13 @@ def actor(caller: Caller) -> Actor:
         Caller.SUPER_MEMBER: (Role.MEMBER, True),
         Caller.SUPER_ADMIN: (Role.ADMIN, True),
     }[caller]
-    return Actor(user_id=uuid.uuid4(), tenant_id=TENANT, role=role, superuser=superuser)
+    return Actor(
+        user_id=uuid.uuid4(),
+        tenant_id=TENANT,
+        role=role,
+        superuser=superuser,
+        via_api_token=via_api_token,
+    )
 
 
 N, S, O, T, A = Scope.NONE, Scope.SELF, Scope.OWN, Scope.TENANT, Scope.ANY  # noqa: E741 (the table reads as letters)
@@ -63,17 +72,40 @@ EXPECTED: dict[Op, dict[str, Scope]] = {
     Op.SET_SUPERUSER:         {"guest": N, "member": N, "admin": N, SUPERUSER: A},
     Op.DELETE_USER:           {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.TRANSFER_OWNERSHIP:    {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.REISSUE_API_TOKENS:    {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.SEND_INVITATION:       {"guest": N, "member": T, "admin": T, SUPERUSER: A},
     Op.MANAGE_INVITATIONS:    {"guest": N, "member": O, "admin": T, SUPERUSER: A},
+    Op.RESEND_INVITATION:     {"guest": N, "member": O, "admin": T, SUPERUSER: A},
+    Op.SEE_INVITATION_LINK:   {"guest": N, "member": O, "admin": T, SUPERUSER: A},
     Op.MANAGE_SIGNUP_DOMAINS: {"guest": N, "member": N, "admin": T, SUPERUSER: A},
-    Op.CREATE_OBJECTS:        {"guest": N, "member": S, "admin": S, SUPERUSER: S},
+    Op.ADD_SIGNUP_DOMAIN:     {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.CREATE_PROJECT:        {"guest": N, "member": S, "admin": S, SUPERUSER: S},
+    Op.CREATE_API_TOKEN:      {"guest": N, "member": S, "admin": S, SUPERUSER: S},
     Op.LIST_PROJECTS:         {"guest": N, "member": T, "admin": T, SUPERUSER: T},
     Op.DELETE_OBJECTS:        {"guest": N, "member": O, "admin": T, SUPERUSER: A},
     Op.AUDIT_LOG:             {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.INSTANCE_SETTINGS:     {"guest": N, "member": N, "admin": N, SUPERUSER: A},
+    Op.MAIL_SETTINGS:         {"guest": N, "member": N, "admin": N, SUPERUSER: A},
     Op.TENANTS:               {"guest": N, "member": N, "admin": N, SUPERUSER: A},
     Op.SAML_SETTINGS:         {"guest": N, "member": N, "admin": N, SUPERUSER: A},
+    Op.CONFIGURE_SAML:        {"guest": N, "member": N, "admin": N, SUPERUSER: A},
+    Op.SIGN_IN:               {"guest": A, "member": A, "admin": A, SUPERUSER: A},
 }  # fmt: skip
+
+# Operations that mint or reveal a credential, send one where the caller says, or pick who
+# carries or vouches for one: never for a request made with an API token (issue 11).
+MINT_OR_REVEAL_A_CREDENTIAL = {
+    Op.REISSUE_API_TOKENS,  # transferOwnership answers the moved tokens' new secrets
+    Op.SEND_INVITATION,  # an invitation link, mailed to any address
+    Op.RESEND_INVITATION,  # the link works again for a new lifetime
+    Op.SEE_INVITATION_LINK,  # Invitation.link
+    Op.ADD_SIGNUP_DOMAIN,  # verification links for any address of the domain
+    Op.CREATE_API_TOKEN,
+    Op.MAIL_SETTINGS,  # every link is mailed through that server
+    Op.CONFIGURE_SAML,  # the IdP vouches for sign-ins
+    Op.SIGN_IN,  # login, acceptInvitation, verifyEmail answer a session; signUp mails a link
+}
+PUBLIC_OPS = {Op.SIGN_IN}
 
 
 def column(caller: Caller) -> str:
@@ -136,11 +168,65 @@ def test_an_operation_is_allowed_exactly_when_its_scope_is_not_none(cell):
     assert allowed(actor(caller), op) is (EXPECTED[op][column(caller)] is not Scope.NONE)
 
 
-@pytest.mark.parametrize("op", list(Op), ids=lambda op: op.name)
-def test_anonymous_callers_may_do_nothing(op):
+@pytest.mark.parametrize(
+    "op", sorted(set(Op) - PUBLIC_OPS, key=lambda op: op.name), ids=lambda op: op.name
+)
+def test_anonymous_callers_may_do_nothing_but_the_public_operations(op):
     assert scope(None, op) is Scope.NONE
     assert not allowed(None, op)
     assert not reaches(None, op, tenant_id=TENANT, owner_id=uuid.uuid4())
+
+
+@pytest.mark.parametrize("op", sorted(PUBLIC_OPS, key=lambda op: op.name), ids=lambda op: op.name)
+def test_anyone_may_use_a_public_operation(op):
+    assert allowed(None, op)
+    assert refusal(None, op) is None
+
+
+# ---------------------------------------------------------------- requests made with an API token
+
+
+def test_the_table_refuses_to_tokens_exactly_the_operations_that_mint_or_reveal_credentials():
+    refused = {op for op, row in POLICY.items() if row[-1] is ByToken.REFUSED}
+    assert refused == MINT_OR_REVEAL_A_CREDENTIAL
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=cell_id)
+def test_a_token_request_has_its_owners_scope_except_where_a_credential_is_at_stake(cell):
+    op, caller = cell
+    expected = N if op in MINT_OR_REVEAL_A_CREDENTIAL else EXPECTED[op][column(caller)]
+    assert scope(actor(caller, via_api_token=True), op) is expected
+
+
+@pytest.mark.parametrize("target", list(Target), ids=lambda t: t.value)
+@pytest.mark.parametrize("caller", list(Caller), ids=lambda c: c.value)
+def test_a_token_request_reaches_nothing_with_an_operation_that_makes_a_credential(caller, target):
+    who = actor(caller, via_api_token=True)
+    where = place(target, who)
+    for op in MINT_OR_REVEAL_A_CREDENTIAL:
+        assert not reaches(who, op, tenant_id=where.tenant_id, owner_id=where.owner_id)
+
+
+@pytest.mark.parametrize("caller", list(Caller), ids=lambda c: c.value)
+def test_a_token_request_is_told_why_it_is_refused(caller):
+    who = actor(caller, via_api_token=True)
+    for op in MINT_OR_REVEAL_A_CREDENTIAL:
+        assert refusal(who, op) == TOKEN_REFUSAL
+    session = actor(caller)
+    assert refusal(session, Op.CREATE_API_TOKEN) != TOKEN_REFUSAL
+
+
+@pytest.mark.parametrize("caller", list(Caller), ids=lambda c: c.value)
+def test_a_token_request_never_sees_an_invitation_link_even_its_own(caller):
+    who = actor(caller, via_api_token=True)
+    assert not may_see_invitation_link(who, tenant_id=TENANT, invited_by_id=who.user_id)
+
+
+@pytest.mark.parametrize("caller", list(Caller), ids=lambda c: c.value)
+def test_a_token_request_invites_nobody(caller):
+    who = actor(caller, via_api_token=True)
+    for role in Role:
+        assert not may_invite(who, tenant_id=TENANT, role=role)
 
 
 @pytest.mark.parametrize("target", list(Target), ids=lambda t: t.value)
