@@ -124,6 +124,16 @@ class ConfigureSaml(_PolicyRow):
     op = Op.CONFIGURE_SAML
 
 
+class SendPasswordReset(_PolicyRow):
+    op = Op.SEND_PASSWORD_RESET
+
+
+class RecoverAccount(_PolicyRow):
+    """Public; refused only to a request made with an API token (resetPassword signs in)."""
+
+    op = Op.RECOVER_ACCOUNT
+
+
 class ViewOwnedObjects(BasePermission):
     """On a User: the user themself, their tenant's admins, superusers.
 

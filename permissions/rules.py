@@ -37,10 +37,10 @@ class ByToken(Enum):
 
 
 class Op(Enum):
-    VIEW_SELF = auto()  # me, changePassword, updateUser of self (email)
+    VIEW_SELF = auto()  # me, changePassword
     LIST_USERS = auto()  # users, user(id) of others
     VIEW_OWNED_OBJECTS = auto()  # User.ownedProjects, User.ownedTokens
-    CHANGE_ROLE = auto()  # updateUser role/email of others
+    CHANGE_ROLE = auto()  # updateUser role of others
     SET_SUPERUSER = auto()
     DELETE_USER = auto()
     TRANSFER_OWNERSHIP = auto()  # transferOwnership of projects
@@ -62,6 +62,12 @@ class Op(Enum):
     SAML_SETTINGS = auto()  # samlSettings
     CONFIGURE_SAML = auto()  # updateSamlSettings: whose word signs a tenant's users in
     SIGN_IN = auto()  # public: login, acceptInvitation, verifyEmail (a session), signUp (a link)
+    # updateUser email: a confirmation link to the new address; once confirmed, password
+    # reset links go there, so a token may not start one (it would outlive the token).
+    CHANGE_EMAIL = auto()
+    SEND_PASSWORD_RESET = auto()  # sendPasswordReset: a link mailed to the user's own address
+    # public: requestPasswordReset, resetPassword (a session), confirmEmailChange
+    RECOVER_ACCOUNT = auto()
 
 
 N, S, O, T, A = Scope.NONE, Scope.SELF, Scope.OWN, Scope.TENANT, Scope.ANY
@@ -96,6 +102,9 @@ POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope, ByToken]] = {
     Op.SAML_SETTINGS:           (N,    N,     N,     A,         OWNER),
     Op.CONFIGURE_SAML:          (N,    N,     N,     A,         REFUSED),
     Op.SIGN_IN:                 (A,    A,     A,     A,         REFUSED),
+    Op.CHANGE_EMAIL:            (S,    S,     T,     A,         REFUSED),
+    Op.SEND_PASSWORD_RESET:     (N,    N,     T,     A,         OWNER),
+    Op.RECOVER_ACCOUNT:         (A,    A,     A,     A,         REFUSED),
 }  # fmt: skip
 
 # The policy in words, for docs/reference/permissions.md (generated from this module: a test
@@ -111,10 +120,10 @@ IN_WORDS: dict[Enum, str] = {
     ByToken.REFUSED: "refused",
 }
 OP_DESCRIPTIONS: dict[Op, str] = {
-    Op.VIEW_SELF: "See oneself; change one's own password and e-mail",
+    Op.VIEW_SELF: "See oneself; change one's own password",
     Op.LIST_USERS: "List and look up the users of a tenant",
     Op.VIEW_OWNED_OBJECTS: "See which projects and API tokens a user owns",
-    Op.CHANGE_ROLE: "Change another user's role or e-mail",
+    Op.CHANGE_ROLE: "Change another user's role",
     Op.SET_SUPERUSER: "Grant or revoke the superuser bit",
     Op.DELETE_USER: "Delete a user",
     Op.TRANSFER_OWNERSHIP: "Move a user's projects and API tokens to another user",
@@ -136,14 +145,21 @@ OP_DESCRIPTIONS: dict[Op, str] = {
     Op.SAML_SETTINGS: "Read a tenant's SAML single sign-on settings",
     Op.CONFIGURE_SAML: "Change a tenant's SAML settings",
     Op.SIGN_IN: "Sign in, accept an invitation, verify an e-mail, sign up",
+    Op.CHANGE_EMAIL: "Change a user's e-mail address, once the new address confirms a mailed "
+    "link (admins: not superusers' addresses)",
+    Op.SEND_PASSWORD_RESET: "Mail a user a password reset link, to the user's own address "
+    "(admins: not to superusers)",
+    Op.RECOVER_ACCOUNT: "Ask for a password reset link, reset a password with one (signs in), "
+    "confirm an e-mail change",
 }
 
 # Operations anyone may call, signed in or not (the scope columns then say nothing more).
-PUBLIC: frozenset[Op] = frozenset({Op.SIGN_IN})
+PUBLIC: frozenset[Op] = frozenset({Op.SIGN_IN, Op.RECOVER_ACCOUNT})
 
 TOKEN_REFUSAL = (
     "A request made with an API token cannot create or reveal credentials (API tokens, "
-    "sessions, invitation or sign-in links) nor change where they are sent. "
+    "sessions, invitation or sign-in links) nor change where they are sent (e-mail "
+    "addresses included). "
     "Sign in and make this request with the session."
 )
 

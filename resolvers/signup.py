@@ -41,7 +41,8 @@ SignUpResult = Annotated[
     strawberry.union("SignUpResult"),
 ]
 VerifyEmailResult = Annotated[
-    LoginSuccess | InvalidToken | RateLimited, strawberry.union("VerifyEmailResult")
+    LoginSuccess | InvalidToken | RateLimited | ValidationError,
+    strawberry.union("VerifyEmailResult"),
 ]
 SignupDomainResult = Annotated[
     SignupDomainPayload | NotFound | ValidationError | AlreadyExists,
@@ -80,8 +81,22 @@ class SignupMutations:
 
     @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
     @expected_failures
-    async def verify_email(self, info: Info, token: str) -> VerifyEmailResult:
-        return signed_in(info, await signup.verify_email(token, client(info)))
+    async def verify_email(
+        self,
+        info: Info,
+        token: str,
+        password: Annotated[
+            str | None,
+            strawberry.argument(
+                description="For a PASSWORD sign-up: the account's password, whatever signUp "
+                "sent. Required when signUp was sent without one, and when another sign-up of "
+                "the same address came before it (a password sent with signUp is kept only "
+                "while the address has no other pending sign-up). A ValidationError leaves the "
+                "link usable."
+            ),
+        ] = None,
+    ) -> VerifyEmailResult:
+        return signed_in(info, await signup.verify_email(token, client(info), password))
 
     @strawberry.mutation(extensions=[PermissionExtension([can.AddSignupDomain()])])
     @expected_failures

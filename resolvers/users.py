@@ -16,12 +16,26 @@ from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
 from resolvers.preload import preload_users, selected_node_fields
 from schema.context import Info
 from schema.enums import Role
-from schema.errors import AlreadyExists, LastAdmin, LastSuperuser, NotFound, ValidationError
+from schema.errors import (
+    AlreadyExists,
+    EmailNotConfigured,
+    LastAdmin,
+    LastSuperuser,
+    NotFound,
+    RateLimited,
+    ValidationError,
+)
 from schema.types.users import ROW_COLUMNS as USER_COLUMNS
 from schema.types.users import UpdateUserInput, User, UserConnection, UserEdge, UserPayload
 
 UpdateUserResult = Annotated[
-    UserPayload | NotFound | ValidationError | AlreadyExists | LastAdmin,
+    UserPayload
+    | NotFound
+    | ValidationError
+    | AlreadyExists
+    | LastAdmin
+    | RateLimited
+    | EmailNotConfigured,
     strawberry.union("UpdateUserResult"),
 ]
 SetSuperuserResult = Annotated[
@@ -87,7 +101,13 @@ class UserQueries:
 
 @strawberry.type
 class UserMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.SignedIn()])])
+    @strawberry.mutation(
+        description="Change a user's role, or e-mail address. A new address takes effect once "
+        "it confirms the link mailed to it (confirmEmailChange; `User.pendingEmail` until "
+        "then), and the old address is told; the current address cancels a pending change. "
+        "Not with an API token for a new address.",
+        extensions=[PermissionExtension([can.SignedIn()])],
+    )
     @expected_failures
     async def update_user(self, info: Info, input: UpdateUserInput) -> UpdateUserResult:
         user = await users.update_user(actor(info), input.id, email=input.email, role=input.role)

@@ -2,6 +2,7 @@
 
 from strawberry.tools import merge_types
 
+from resolvers.account_recovery import AccountRecoveryMutations
 from resolvers.api_tokens import ApiTokenMutations
 from resolvers.auth import AuthMutations
 from resolvers.invitations import InvitationMutations
@@ -21,5 +22,6 @@ MUTATIONS += (UserDeletionMutations, OwnershipMutations, ProjectMutations, ApiTo
 MUTATIONS += (TenantMutations, SslMutations, ListenerMutations)
 MUTATIONS += (InvitationMutations, SignupMutations, SmtpMutations)
 MUTATIONS += (SamlMutations,)
+MUTATIONS += (AccountRecoveryMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)

@@ -51,7 +51,10 @@ class SignUpInput:
     username: str
     email: str
     password: str | None = strawberry.field(
-        default=None, description="Required when the domain's method is PASSWORD."
+        default=None,
+        description="For a PASSWORD domain, optional: the password may instead be chosen "
+        "with verifyEmail, whose password wins. Kept only while the address has no other "
+        "pending sign-up; otherwise verifyEmail must carry it.",
     )
 
 

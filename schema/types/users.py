@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # The columns User.from_row reads.
 ROW_COLUMNS = (
     "id", "tenant_id", "username", "email", "role", "auth_method", "superuser", "created_at",
-    "last_login_at",
+    "last_login_at", "pending_email",
 )  # fmt: skip
 
 
@@ -36,6 +36,10 @@ class User:
     superuser: bool
     created_at: datetime
     last_login_at: datetime | None
+    pending_email: str | None = strawberry.field(
+        description="A new address waiting for its confirmation link; the user's e-mail "
+        "changes when it is confirmed."
+    )
     pk: strawberry.Private[uuid.UUID]
     tenant_id: strawberry.Private[uuid.UUID]
     # Filled by list resolvers that load a whole page in a few queries (resolvers/preload.py
@@ -55,6 +59,7 @@ class User:
             superuser=row["superuser"],
             created_at=row["created_at"],
             last_login_at=row["last_login_at"],
+            pending_email=row["pending_email"],
             pk=row["id"],
             tenant_id=row["tenant_id"],
         )
@@ -70,6 +75,7 @@ class User:
             superuser=user.superuser,
             created_at=user.created_at,
             last_login_at=user.last_login_at,
+            pending_email=user.pending_email,
             pk=user.id,
             tenant_id=user.tenant_id,  # type: ignore[attr-defined]
         )
