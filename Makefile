@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint schema migrations bench clean
+.PHONY: run test test-sqlite test-postgres lint schema migrations bench graphiql-assets clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ migrations: $(STAMP)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || (command -v sudo >/dev/null && sudo apt-get install -y -q wrk || apt-get install -y -q wrk)
 	$(BIN)/python -m bench
+
+# GraphiQL's files, served by Tenantry itself (no CDN): pinned in the script, fetched with npm.
+graphiql-assets:
+	web/static/refresh-graphiql.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
