@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Config, configure
@@ -19,7 +19,9 @@ from domain.ratelimit import reset_limiter
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer
 from schema import schema
+from web import graphiql, graphiql_sign_in
 from web.body_limit import BodyLimitMiddleware
+from web.cors import cors_middleware
 from web.graphql import GraphQLEndpoint
 from web.health import healthz
 from web.links import ROUTES as link_routes
@@ -74,10 +76,14 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         *saml_routes,
         *link_routes,
     ]
-    # Outermost first: every answer, a 413 included, gets its request ID, log line and metrics.
+    if config.graphiql:
+        routes += [Mount(graphiql.ASSETS_PATH, app=graphiql.assets()), *graphiql_sign_in.ROUTES]
+    # Outermost first: every answer, a 413 and a CORS preflight included, gets its request ID,
+    # log line and metrics; CORS headers go on every answer to a listed origin, a 413 included.
     middleware = [
         Middleware(RequestContextMiddleware),
         Middleware(RequestTargetMiddleware),
+        *cors_middleware(config),
         Middleware(BodyLimitMiddleware),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -35,7 +35,7 @@ from strawberry.types.graphql import OperationType
 
 from domain.users import actor_of
 from schema.context import Context, SessionEnded, SessionStarted
-from web import metrics
+from web import graphiql, metrics
 from web.auth import client_address, identify
 from web.cookies import clear_session_cookie, set_session_cookie
 from web.forms import Malformed, query_fields
@@ -186,6 +186,9 @@ class GraphQLEndpoint(GraphQL):
             and any(kind in request.headers.get("accept", "") for kind in ("text/html", "*/*"))
         )
 
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return await graphiql.page(request)
+
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET carrying only `extensions` is an APQ hash: run it, do not render GraphiQL.
         return (
@@ -249,8 +252,13 @@ class GraphQLEndpoint(GraphQL):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         exchange: Exchange = request.scope["state"]["graphql"]
+        adhoc = self.persisted.trusted is not None and graphiql.may_run_adhoc_documents(
+            request, context.user
+        )
         try:
-            document = await self.persisted.resolve(request_data.query, request_data.extensions)
+            document = await self.persisted.resolve(
+                request_data.query, request_data.extensions, adhoc=adhoc
+            )
         except DocumentRefused as refused:
             error = GraphQLError(refused.message, extensions={"code": refused.refusal.value})
             return self._finish(request, exchange, sub_response, ExecutionResult(None, [error]),

@@ -177,10 +177,14 @@ class PersistedQueries:
         self.trusted = trusted
         self.cache = _LocalCache()
 
-    async def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> Resolved:
+    async def resolve(
+        self, query: str | None, extensions: dict[str, Any] | None, *, adhoc: bool = False
+    ) -> Resolved:
+        """The document to run. `adhoc`: this caller may run a full text outside the trusted
+        documents (see web/graphiql.py); it is never registered."""
         persisted = (extensions or {}).get("persistedQuery")
         if persisted is None:
-            if self.trusted is not None and query is not None:
+            if self.trusted is not None and query is not None and not adhoc:
                 return Resolved(self._trusted_text(query))
             return Resolved(query)
         digest = _digest_of(persisted)
