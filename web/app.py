@@ -25,6 +25,7 @@ from web.health import healthz
 from web.links import ROUTES as link_routes
 from web.logging import RequestContextMiddleware, configure_logging
 from web.metrics import metrics
+from web.outage import DatabaseOutageMiddleware, quiet_driver_retries
 from web.persisted_queries import persisted_queries_for
 from web.request_target import RequestTargetMiddleware
 from web.saml import ROUTES as saml_routes
@@ -43,6 +44,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     reset_hashing()
     reset_limiter()
     configure_logging(json=config.log_json)
+    quiet_driver_retries()
     graphql = GraphQLEndpoint(
         schema,
         persisted=persisted_queries_for(config),
@@ -74,10 +76,12 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         *saml_routes,
         *link_routes,
     ]
-    # Outermost first: every answer, a 413 included, gets its request ID, log line and metrics.
+    # Outermost first: every answer, a 413 or a 503 included, gets its request ID, log line
+    # and metrics.
     middleware = [
         Middleware(RequestContextMiddleware),
         Middleware(RequestTargetMiddleware),
+        Middleware(DatabaseOutageMiddleware),
         Middleware(BodyLimitMiddleware),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
