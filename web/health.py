@@ -13,8 +13,8 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from domain import redis_link
 from config import get_config
+from domain import redis_link
 from domain.outages import DATABASE
 from models.availability import database_answers
 
