@@ -58,6 +58,16 @@ async def database_answers(within_seconds: float) -> BaseException | None:
     return None
 
 
+async def replace_pooled_connections() -> None:
+    """After one connection failed, the pool's others most likely did too (a restart ends them
+    all): the pool opens fresh ones on their next use instead of failing one request each."""
+    client = connections.get("default")
+    # Tortoise's hook for asyncpg's Pool.expire_connections(); SQLite has no pool.
+    expire = getattr(client, "_expire_connections", None)
+    if expire is not None:
+        await expire()
+
+
 def _chain(error: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     pending = [error]

@@ -17,7 +17,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.outages import DATABASE, database_outage
-from models.availability import database_answers, is_database_unavailable
+from models.availability import (
+    database_answers,
+    is_database_unavailable,
+    replace_pooled_connections,
+)
 from web import metrics
 
 RETRY_AFTER_SECONDS = 5
@@ -84,6 +88,7 @@ class DatabaseOutageMiddleware:
         except Exception as error:
             if started or not database_outage(error):
                 raise
+            await replace_pooled_connections()
             metrics.DATABASE_UNAVAILABLE.inc()
             await _unavailable(scope)(scope, receive, send)
             return
