@@ -28,6 +28,7 @@ from tortoise.expressions import Q
 from config import get_config
 from domain import mail
 from domain.errors import EmailDeliveryFailed, EmailNotConfigured
+from domain.outages import DATABASE, database_outage
 from domain.secrets import signed_link_token
 from domain.smtp_settings import current_server
 from models import EmailStatus, Invitation, MailKind, OutboxMail, User
@@ -224,8 +225,11 @@ async def run_worker() -> None:
                 await prune_sent_mail()
         except asyncio.CancelledError:
             raise
-        except Exception:  # keep the worker alive; the row is retried after its lease
-            log.exception("outbox pass failed")
+        except Exception as error:  # keep the worker alive; the row is retried after its lease
+            if not database_outage(error):
+                log.exception("outbox pass failed")
+        else:
+            DATABASE.ended()
         try:
             await asyncio.wait_for(woken.wait(), timeout=poll)
         except TimeoutError:

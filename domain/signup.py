@@ -31,6 +31,7 @@ from domain.errors import (
     require,
 )
 from domain.locks import lock_tenant
+from domain.outages import DATABASE, database_outage
 from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, split_link_token
 from domain.signup_domains import domain_rule
@@ -392,6 +393,9 @@ async def run_expiry_worker() -> None:
             await remove_expired_sign_ups()
         except asyncio.CancelledError:
             raise
-        except Exception:  # keep the worker alive; the next sweep tries again
-            log.exception("removing lapsed sign-ups failed")
+        except Exception as error:  # keep the worker alive; the next sweep tries again
+            if not database_outage(error):
+                log.exception("removing lapsed sign-ups failed")
+        else:
+            DATABASE.ended()
         await asyncio.sleep(EXPIRY_SWEEP_SECONDS)

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
+from models.availability import is_database_unavailable
 from schema.execution import ExecutionContext
 from schema.input_errors import VALIDATION_RULES, without_token_value
 from schema.limits import QueryLimits
@@ -23,6 +24,10 @@ def should_mask_error(error: GraphQLError) -> bool:
     """Mask unexpected exceptions only; log them with their stack first."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
+        return False
+    if is_database_unavailable(original):
+        # Not an error of ours: the endpoint answers the request 503 and logs the outage once
+        # (web/outage.py).
         return False
     log.error("unexpected error in %s", error.path, exc_info=original)
     return True

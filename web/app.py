@@ -27,6 +27,7 @@ from web.health import healthz
 from web.links import ROUTES as link_routes
 from web.logging import RequestContextMiddleware, configure_logging
 from web.metrics import metrics
+from web.outage import DatabaseOutageMiddleware, quiet_driver_retries
 from web.persisted_queries import persisted_queries_for
 from web.request_target import RequestTargetMiddleware
 from web.saml import ROUTES as saml_routes
@@ -45,6 +46,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     reset_hashing()
     reset_limiter()
     configure_logging(json=config.log_json)
+    quiet_driver_retries()
     graphql = GraphQLEndpoint(
         schema,
         persisted=persisted_queries_for(config),
@@ -78,12 +80,13 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     ]
     if config.graphiql:
         routes += [Mount(graphiql.ASSETS_PATH, app=graphiql.assets()), *graphiql_sign_in.ROUTES]
-    # Outermost first: every answer, a 413 and a CORS preflight included, gets its request ID,
-    # log line and metrics; CORS headers go on every answer to a listed origin, a 413 included.
+    # Outermost first: every answer, a 413, a 503 and a CORS preflight included, gets its
+    # request ID, log line and metrics; CORS headers go on every answer to a listed origin.
     middleware = [
         Middleware(RequestContextMiddleware),
         Middleware(RequestTargetMiddleware),
         *cors_middleware(config),
+        Middleware(DatabaseOutageMiddleware),
         Middleware(BodyLimitMiddleware),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -39,6 +39,7 @@ from web import graphiql, metrics
 from web.auth import client_address, identify
 from web.cookies import clear_session_cookie, set_session_cookie
 from web.forms import Malformed, query_fields
+from web.outage import reraise_outage
 from web.persisted_queries import DocumentRefused, PersistedQueries, Refusal
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -284,6 +285,7 @@ class GraphQLEndpoint(GraphQL):
             result = ExecutionResult(None, [GraphQLError(error.as_http_error_reason())])
         except MissingQueryError as error:
             raise RequestRefused(400, "No GraphQL query found in the request.") from error
+        reraise_outage(result.errors)  # 503 for the whole request: see web/outage.py
         _carry_session_change(context, sub_response)
         if document.register and document.query and not is_request_error(result):
             await self.persisted.register(document.register, document.query)
