@@ -32,6 +32,7 @@ from domain.errors import (
     NotFound,
     ValidationFailed,
 )
+from domain.events import ChangeKind, invitation_change, publish, user_change
 from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, signed_link_token, split_link_token
@@ -138,6 +139,7 @@ async def send_invitation(actor: Actor, new: NewInvitation, client: ClientInfo) 
                      "authMethod": new.auth_method},
         )  # fmt: skip
     outbox.wake()
+    await publish(invitation_change(ChangeKind.CREATED, invitation))
     return invitation
 
 
@@ -198,6 +200,7 @@ async def resend_invitation(actor: Actor, invitation_id: str) -> Invitation:
             target_id=invitation.id, changes={"expiresAt": invitation.expires_at.isoformat()},
         )  # fmt: skip
     outbox.wake()
+    await publish(invitation_change(ChangeKind.UPDATED, invitation))
     return invitation
 
 
@@ -212,6 +215,7 @@ async def delete_invitation(actor: Actor, invitation_id: str) -> uuid.UUID:
             target_type="invitation", target_id=invitation.id,
             changes={"username": invitation.username, "email": invitation.email},
         )  # fmt: skip
+    await publish(invitation_change(ChangeKind.DELETED, invitation))
     return invitation.id
 
 
@@ -351,6 +355,9 @@ async def _consume(
                      "role": user.role, "authMethod": user.auth_method},
             actor_name=user.username,
         )  # fmt: skip
+    await publish(
+        invitation_change(ChangeKind.DELETED, invitation), user_change(ChangeKind.CREATED, user)
+    )
     return user
 
 
