@@ -44,6 +44,8 @@ _PER_NOTIFY = 40
 FEED_CAPACITY = 1000
 _HEALTH_CHECK_SECONDS = 30.0
 _RECONNECT_SECONDS = (0.5, 1.0, 2.0, 5.0)
+# How the LISTEN connection shows in pg_stat_activity.
+APPLICATION_NAME = "tenantry-listen"
 
 
 class Subject(Enum):
@@ -177,6 +179,7 @@ class Hub:
         self._feeds: set[Feed] = set()
         # False while a PostgreSQL process has no LISTEN connection: nothing would arrive.
         self.available = True
+        self.opened = 0  # feeds ever opened (tests wait for a subscription to be in place)
 
     def dispatch(self, changes: Iterable[Change]) -> None:
         changes = list(changes)
@@ -194,6 +197,7 @@ class Hub:
             raise FeedEnded("Change notifications are unavailable right now: try again shortly.")
         feed = Feed()
         self._feeds.add(feed)
+        self.opened += 1
         try:
             yield feed
         finally:
@@ -250,6 +254,7 @@ def _connect_arguments(url: str) -> dict[str, Any]:
     arguments["database"] = credentials.get("database")
     if credentials.get("ssl") is not None:
         arguments["ssl"] = credentials["ssl"]
+    arguments["server_settings"] = {"application_name": APPLICATION_NAME}
     return arguments
 
 

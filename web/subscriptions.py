@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from graphql.error import GraphQLSyntaxError
@@ -48,7 +49,8 @@ def cookie_allowed(connection: HTTPConnection) -> bool:
     origin = connection.headers.get("origin")
     if origin is None:
         return True
-    return origin.rstrip("/").lower() == get_config().public_url.lower()
+    ours = urlsplit(get_config().public_url)  # an origin has no path: the URL's may
+    return origin.lower() == f"{ours.scheme}://{ours.netloc}".lower()
 
 
 def upgrade_credential(connection: HTTPConnection) -> str | None:

@@ -43,7 +43,8 @@ async function post(query, variables) {
 }
 
 // Messages on one connection are handled in order: once the server has refused a query
-// sent after the two subscriptions, both subscriptions are in place.
+// sent after the two subscriptions, it has started both. (Opening their feeds takes it no
+// I/O; the change below takes an HTTP request, a commit and a NOTIFY through PostgreSQL.)
 async function subscribed() {
   const refused = client.iterate({ query: "{ __typename }" });
   try {

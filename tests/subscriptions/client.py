@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+
+from domain.events import hub
 
 PROTOCOL = "graphql-transport-ws"
 OWN_ORIGIN = "http://tenantry.test"  # the test configuration's TENANTRY_PUBLIC_URL
@@ -110,3 +113,17 @@ async def signed_in(url: str, token: str, **kwargs: Any) -> AsyncIterator[Connec
         ack = await conn.init({"authorization": f"Bearer {token}"})
         assert ack["type"] == "connection_ack", ack
         yield conn
+
+
+async def subscribed(
+    conn: Connection, query: str, variables: dict[str, Any] | None = None, **extra: Any
+) -> str:
+    """Subscribed, and in place (its feed is open in the server's hub, which runs in the
+    tests' process): whatever happens from now on reaches it."""
+    opened = hub.opened
+    operation = await conn.subscribe(query, variables, **extra)
+    deadline = time.monotonic() + WAIT
+    while hub.opened == opened:  # noqa: ASYNC110 - the server's task opens it; no event to await
+        assert time.monotonic() < deadline, "the subscription did not start"
+        await asyncio.sleep(0.005)
+    return operation

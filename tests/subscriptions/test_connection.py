@@ -6,7 +6,7 @@ import hashlib
 import json
 
 from tests.factories import Cast, Factory
-from tests.subscriptions.client import OWN_ORIGIN, connection, signed_in
+from tests.subscriptions.client import OWN_ORIGIN, connection, signed_in, subscribed
 
 USERS = "subscription { userChanged { kind userId user { username role } } }"
 UPDATE_ROLE = """
@@ -15,20 +15,13 @@ mutation($input: UpdateUserInput!) { updateUser(input: $input) { __typename } }
 
 
 async def _role_change_is_seen(conn, gql, cast: Cast) -> None:  # type: ignore[no-untyped-def]
-    subscription = await conn.subscribe(USERS)
-    await _settled(conn)
+    subscription = await subscribed(conn, USERS)
     await gql(UPDATE_ROLE, {"input": {"id": cast.member_a.id, "role": "GUEST"}}, as_=cast.admin_a)
     change = await conn.data(subscription, "userChanged")
     assert change == {
         "kind": "UPDATED", "userId": cast.member_a.id,
         "user": {"username": "mallory", "role": "GUEST"},
     }  # fmt: skip
-
-
-async def _settled(conn) -> None:  # type: ignore[no-untyped-def]
-    """The subscribe message is handled before what follows: a ping's pong comes after it."""
-    await conn.send({"type": "ping"})
-    assert (await conn.receive())["type"] == "pong"
 
 
 async def test_a_session_cookie_from_our_own_origin_signs_the_connection_in(
@@ -79,6 +72,14 @@ async def test_an_unknown_token_in_connection_init_is_refused(ws_url: str) -> No
         async with connection(ws_url) as conn:
             await conn.send({"type": "connection_init", "payload": payload})
             assert (await conn.closed()).code == 4403, payload
+
+
+async def test_a_session_cookie_counts_from_the_origin_of_a_public_url_with_a_path(
+    ws_url_with, cast: Cast
+) -> None:  # type: ignore[no-untyped-def]
+    async with ws_url_with(public_url="http://tenantry.test/accounts") as url:
+        async with connection(url, cookie=cast.admin_a.token, origin=OWN_ORIGIN) as conn:
+            assert (await conn.init())["type"] == "connection_ack"
 
 
 async def test_a_session_cookie_sent_from_another_origin_is_ignored(
@@ -147,10 +148,7 @@ async def test_trusted_documents_apply_over_the_websocket(
             assert refused["type"] == "error"
             assert refused["payload"][0]["extensions"]["code"] == "QUERY_NOT_IN_SAFELIST"
             digest = hashlib.sha256(USERS.encode()).hexdigest()
-            # Each runs: the next message is the pong, not an error.
-            await conn.subscribe(
-                None, extensions={"persistedQuery": {"version": 1, "sha256Hash": digest}}
-            )
-            await _settled(conn)
-            await conn.subscribe(USERS)
-            await _settled(conn)
+            # Each runs (is in place rather than refused).
+            persisted = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+            await subscribed(conn, None, extensions=persisted)  # type: ignore[arg-type]
+            await subscribed(conn, USERS)

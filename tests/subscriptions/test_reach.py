@@ -12,7 +12,7 @@ import pytest
 from models import Role
 from tests.factories import Cast, Factory
 from tests.invitations.queries import ACCEPT, DELETE, SEND
-from tests.subscriptions.client import Connection, signed_in
+from tests.subscriptions.client import Connection, signed_in, subscribed
 from tests.subscriptions.test_connection import UPDATE_ROLE
 
 INVITATIONS = """
@@ -39,13 +39,6 @@ async def invite(gql: Any, as_: Any, username: str) -> dict[str, Any]:
     payload = (await gql(SEND, variables, as_=as_)).payload("sendInvitation")
     assert payload["__typename"] == "InvitationPayload", payload
     return payload["invitation"]  # type: ignore[no-any-return]
-
-
-async def subscribed(conn: Connection, query: str, **variables: Any) -> str:
-    operation = await conn.subscribe(query, variables)
-    await conn.send({"type": "ping"})  # its pong comes once the subscribe is handled
-    assert (await conn.receive())["type"] == "pong"
-    return operation
 
 
 async def invited(conn: Connection, operation: str) -> str:
@@ -75,7 +68,7 @@ async def test_an_admin_receives_their_own_tenants_invitations_only(
 ) -> None:
     async with signed_in(ws_url, cast.admin_a.token) as conn:
         # Another tenant's ID changes nothing for an admin, as in `invitations`.
-        operation = await subscribed(conn, INVITATIONS, tenantId=str(cast.tenant_b.id))
+        operation = await subscribed(conn, INVITATIONS, {"tenantId": str(cast.tenant_b.id)})
         await invite(gql, cast.admin_b, "elsewhere")
         await invite(gql, cast.member_a, "here")
         assert await invited(conn, operation) == "here"
@@ -106,7 +99,7 @@ async def test_a_superuser_naming_a_tenant_receives_that_tenants_changes_only(
     ws_url: str, gql: Any, cast: Cast
 ) -> None:
     async with signed_in(ws_url, cast.superuser.token) as conn:
-        operation = await subscribed(conn, INVITATIONS, tenantId=str(cast.tenant_b.id))
+        operation = await subscribed(conn, INVITATIONS, {"tenantId": str(cast.tenant_b.id)})
         await invite(gql, cast.admin_a, "in-a")
         await invite(gql, cast.admin_b, "in-b")
         assert await invited(conn, operation) == "in-b"
