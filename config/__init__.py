@@ -182,6 +182,19 @@ class Config(BaseSettings):
         "database, so no request's commit does it.",
     )
 
+    max_subscriptions_per_connection: int = Field(
+        default=10,
+        ge=1,
+        description="Subscriptions one WebSocket connection may hold at once; one more is "
+        "answered with an error.",
+    )
+    subscription_recheck_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A quiet subscription reads its caller's session, role and superuser bit "
+        "again this often (every event does so too), so it ends soon after a sign-out.",
+    )
+
     log_json: bool = Field(
         default=True,
         description="Log lines as JSON; `false` prints them for a human reader instead.",

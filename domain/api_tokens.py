@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from domain import audit
 from domain.auth.api_tokens import API_TOKEN_PREFIX
 from domain.errors import require
+from domain.events import access_change, publish
 from domain.owned_objects import access_owned, delete_owned
 from domain.projects import lock_owner, object_name
 from domain.secrets import digest, new_token
@@ -64,7 +65,7 @@ async def access_token_by_id(actor: Actor, token_id: str | uuid.UUID, op: Op) ->
 async def revoke_api_token(actor: Actor, token_id: str) -> uuid.UUID:
     """The owner, their tenant's admins, superusers anywhere. The token stops working at once."""
     token = await access_token_by_id(actor, token_id, Op.DELETE_OBJECTS)
-    return await delete_owned(
+    revoked = await delete_owned(
         actor,
         token,
         noun="API token",
@@ -72,3 +73,6 @@ async def revoke_api_token(actor: Actor, token_id: str) -> uuid.UUID:
         target_type="api_token",
         changes={"name": token.name, "prefix": token.prefix, "owner": token.owner_id},  # type: ignore[attr-defined]
     )
+    # Its owner's subscriptions made with it end.
+    await publish(access_change(token.owner_id, token.tenant_id))  # type: ignore[attr-defined]
+    return revoked

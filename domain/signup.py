@@ -30,6 +30,7 @@ from domain.errors import (
     ValidationFailed,
     require,
 )
+from domain.events import ChangeKind, publish, user_change
 from domain.locks import lock_tenant
 from domain.outages import DATABASE, database_outage
 from domain.ratelimit import Action, limiter
@@ -218,17 +219,21 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
         keeps_own_name = replacing and existing.username_key == pending.username_key  # type: ignore[union-attr]
         if not keeps_own_name and await username_in_use(tenant.id, username, connection=connection):
             raise AlreadyExists("That username is taken in this tenant.", "username")
+        change = None
         if existing is None:
-            await _create_pending(connection, tenant, rule, email, pending)
-        elif replacing:
-            await _replace_pending(connection, tenant, existing, pending)
-        else:
+            user = await _create_pending(connection, tenant, rule, email, pending)
+            change = user_change(ChangeKind.CREATED, user)
+        elif replacing and await _replace_pending(connection, tenant, existing, pending):
+            change = user_change(ChangeKind.UPDATED, existing)
+        elif not replacing:
             # The owner of the address already has an account: nothing is sent.
             await audit.record(
                 None, "user.sign_up_repeated", tenant_id=tenant.id, target_type="user",
                 target_id=existing.id, actor_name=username,
             )  # fmt: skip
     outbox.wake()
+    if change is not None:
+        await publish(change)
     return email
 
 
@@ -251,7 +256,7 @@ async def _create_pending(
     rule: SignupDomain,
     email: str,
     pending: PendingSignUp,
-) -> None:
+) -> User:
     try:
         user = await User.create(
             using_db=connection,
@@ -275,11 +280,12 @@ async def _create_pending(
                  "authMethod": pending.auth_method, "domain": rule.domain},
         actor_name=pending.username,
     )  # fmt: skip
+    return user
 
 
 async def _replace_pending(
     connection: BaseDBAsyncClient, tenant: Tenant, user: User, pending: PendingSignUp
-) -> None:
+) -> bool:
     previous = user.username
     try:
         # Only while still unverified with the nonce read above: verifying and the sweep of
@@ -294,7 +300,7 @@ async def _replace_pending(
     except IntegrityError:
         raise AlreadyExists("That username is taken in this tenant.", "username") from None
     if not replaced:
-        return  # verified or deleted meanwhile: answered like any known address
+        return False  # verified or deleted meanwhile: answered like any known address
     for name, value in asdict(pending).items():
         setattr(user, name, value)
     # The earlier link's mail may still be waiting: it would carry a dead link.
@@ -311,6 +317,7 @@ async def _replace_pending(
                  "role": pending.role, "authMethod": pending.auth_method},
         actor_name=pending.username,
     )  # fmt: skip
+    return True
 
 
 async def verify_email(token: str, client: ClientInfo) -> SignedIn:
@@ -348,6 +355,7 @@ async def verify_email(token: str, client: ClientInfo) -> SignedIn:
         )  # fmt: skip
     user.email_verified = True
     user.verification_nonce = None
+    await publish(user_change(ChangeKind.UPDATED, user))
     return await sign_in(user, client, how="email-verification")
 
 
@@ -381,6 +389,7 @@ async def remove_expired_sign_ups(now: datetime | None = None) -> int:
                 )  # fmt: skip
         except IntegrityError:
             continue
+        await publish(user_change(ChangeKind.DELETED, user))
         removed += 1
     return removed
 

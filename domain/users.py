@@ -22,6 +22,7 @@ from domain.errors import (
     NotFound,
     UserOwnsObjects,
 )
+from domain.events import ChangeKind, publish, user_change
 from domain.locks import lock_instance, lock_tenant
 from domain.signup_domains import require_allowed_domain
 from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User
@@ -146,6 +147,7 @@ async def create_user(actor: Actor | None, new: NewUser, *, action: str) -> User
             },
             actor_name=None if actor else username,
         )
+    await publish(user_change(ChangeKind.CREATED, user))
     return user
 
 
@@ -260,6 +262,8 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
                 target_id=user.id,
                 changes=changes,
             )
+    if changes:
+        await publish(user_change(ChangeKind.UPDATED, user))
     return user
 
 
@@ -311,6 +315,7 @@ async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
             target_id=user.id,
             changes={"superuser": superuser},
         )
+    await publish(user_change(ChangeKind.UPDATED, user))
     return user
 
 
@@ -370,4 +375,5 @@ async def delete_user(actor: Actor, user_id: str) -> uuid.UUID:
             },
         )
         await User.filter(id=user.id).using_db(connection).delete()
+    await publish(user_change(ChangeKind.DELETED, user))
     return user.id

@@ -16,6 +16,7 @@ from schema.input_errors import VALIDATION_RULES, without_token_value
 from schema.limits import QueryLimits
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.subscription import Subscription
 
 log = logging.getLogger("tenantry.graphql")
 
@@ -61,6 +62,7 @@ def build_schema() -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             _mask_errors,
             # Limits first: they set the parser's token limit and add validation rules.

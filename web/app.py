@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Config, configure
-from domain import outbox, signup
+from domain import events, outbox, signup
 from domain.auth.passwords import reset_hashing
 from domain.ratelimit import reset_limiter
 from models.db import tortoise_config
@@ -52,12 +54,18 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         persisted=persisted_queries_for(config),
         graphql_ide="graphiql" if config.graphiql else None,
         allow_queries_via_get=True,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        max_subscriptions_per_connection=config.max_subscriptions_per_connection,
+        connection_init_wait_timeout=timedelta(seconds=10),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure(config)
-        async with RegisterTortoise(app, config=tortoise_config(config.database_url)):
+        async with (
+            RegisterTortoise(app, config=tortoise_config(config.database_url)),
+            events.listening(),  # subscriptions: changes from every process (domain/events.py)
+        ):
             tasks = (
                 [asyncio.create_task(worker()) for worker in BACKGROUND_WORKERS]
                 if run_workers
@@ -73,6 +81,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
 
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *saml_routes,

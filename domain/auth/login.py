@@ -13,6 +13,7 @@ from domain.auth import pam
 from domain.auth.passwords import MAX_LENGTH, check_password_rules, hashing
 from domain.auth.sessions import ClientInfo, end_other_sessions, end_session, start_session
 from domain.errors import InvalidCredentials, ValidationFailed
+from domain.events import access_change, publish
 from domain.ratelimit import Action, limiter
 from models import AuthMethod, Tenant, User
 from permissions.rules import Actor
@@ -88,6 +89,7 @@ async def logout(actor: Actor | None, token: str | None) -> None:
     if actor is None or not token:
         return
     await end_session(token)
+    await publish(access_change(actor.user_id, actor.tenant_id))
     await audit.record(
         actor,
         "user.signed_out",
@@ -116,6 +118,7 @@ async def change_password(
     user.password_hash = await hashing().hash(password)
     await User.filter(id=user.id).update(password_hash=user.password_hash)
     await end_other_sessions(user.id, keep_token)
+    await publish(access_change(user.id, user.tenant_id))  # type: ignore[attr-defined]
     await audit.record(
         actor,
         "user.password_changed",
