@@ -94,3 +94,23 @@ async def test_an_end_in_another_time_zone_is_the_same_moment(gql, cast: Cast):
     in_new_york = end.astimezone(timezone(timedelta(hours=-5))).isoformat()
     created = await create(gql, cast.member_a, in_new_york)
     assert datetime.fromisoformat(created["apiToken"]["expiresAt"]) == end
+
+
+TRANSFER = """
+mutation($input: TransferOwnershipInput!) {
+  transferOwnership(input: $input) {
+    __typename
+    ... on TransferOwnershipSuccess { reissuedTokens { token apiToken { expiresAt } } }
+  }
+}
+"""
+
+
+async def test_a_moved_token_keeps_its_end(gql, cast: Cast):
+    end = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    await create(gql, cast.member_a, iso(end))
+    variables = {"input": {"fromUserId": cast.member_a.id, "toUserId": cast.admin_a.id}}
+    result = (await gql(TRANSFER, variables, as_=cast.admin_a)).payload("transferOwnership")
+    (moved,) = result["reissuedTokens"]
+    remember(moved["token"])
+    assert datetime.fromisoformat(moved["apiToken"]["expiresAt"]) == end
