@@ -21,6 +21,7 @@ from domain.auth.login import SignedIn, sign_in
 from domain.auth.passwords import check_password_rules, hashing
 from domain.auth.sessions import ClientInfo
 from domain.errors import (
+    AccountDeactivated,
     AlreadyExists,
     DomainNotAllowed,
     EmailNotConfigured,
@@ -39,7 +40,17 @@ from domain.signup_domains import domain_rule
 from domain.smtp_settings import current_server
 from domain.tenants import tenant_named
 from domain.users import username_in_use
-from models import AuthMethod, EmailStatus, MailKind, OutboxMail, Role, SignupDomain, Tenant, User
+from models import (
+    AuthMethod,
+    EmailStatus,
+    MailKind,
+    OutboxMail,
+    Role,
+    SignupDomain,
+    Tenant,
+    User,
+    UserStatus,
+)
 from permissions.rules import Actor, Op, allowed, reaches
 
 log = logging.getLogger("tenantry.signup")
@@ -215,7 +226,12 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
         await lock_tenant(connection, tenant.id)
         users = User.filter(tenant_id=tenant.id).using_db(connection)
         existing = await users.filter(email_key=validation.key(email)).first()
-        replacing = existing is not None and existing.signed_up and not existing.email_verified
+        # A deactivated sign-up stays as the admin left it: its address answers like a known one.
+        replacing = (
+            existing is not None
+            and existing.signed_up
+            and existing.status is UserStatus.PENDING_VERIFICATION
+        )
         keeps_own_name = replacing and existing.username_key == pending.username_key  # type: ignore[union-attr]
         if not keeps_own_name and await username_in_use(tenant.id, username, connection=connection):
             raise AlreadyExists("That username is taken in this tenant.", "username")
@@ -341,9 +357,15 @@ async def verify_email(token: str, client: ClientInfo) -> SignedIn:
     if user.verification_expires_at is None or user.verification_expires_at <= now:
         raise InvalidToken()
     async with in_transaction() as connection:
-        # Single use: only the request that still sees this nonce activates the account.
+        # Single use: only the request that still sees this nonce activates the account; a
+        # deactivated one is left as it is (its link answers like a used one).
         activated = (
-            await User.filter(id=user.id, verification_nonce=nonce, verification_expires_at__gt=now)
+            await User.filter(
+                id=user.id,
+                verification_nonce=nonce,
+                verification_expires_at__gt=now,
+                deactivated_at__isnull=True,
+            )
             .using_db(connection)
             .update(email_verified=True, verification_nonce=None, verification_expires_at=None)
         )
@@ -356,7 +378,10 @@ async def verify_email(token: str, client: ClientInfo) -> SignedIn:
     user.email_verified = True
     user.verification_nonce = None
     await publish(user_change(ChangeKind.UPDATED, user))
-    return await sign_in(user, client, how="email-verification")
+    try:
+        return await sign_in(user, client, how="email-verification")
+    except AccountDeactivated:  # deactivated since the check above
+        raise InvalidToken() from None
 
 
 # ------------------------------------------------------------------ lapsed sign-ups

@@ -25,7 +25,7 @@ from domain.errors import (
 from domain.events import ChangeKind, publish, user_change
 from domain.locks import lock_instance, lock_tenant
 from domain.signup_domains import require_allowed_domain
-from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User
+from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User, UserStatus
 from permissions.rules import Actor, Op, Scope, allowed, may_manage_user, reaches, scope
 
 
@@ -59,6 +59,20 @@ async def access_user_by_id(actor: Actor, user_id: str | uuid.UUID, op: Op) -> U
     return user
 
 
+async def access_managed_user(actor: Actor, user_id: str | uuid.UUID, op: Op) -> User:
+    """The user, for an operation admins may apply within their tenant but never to a
+    superuser: NotFound out of reach, Forbidden (FORBIDDEN) for an admin's superuser."""
+    user = await access_user_by_id(actor, user_id, op)
+    if not may_manage_user(
+        actor,
+        op,
+        tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        target_superuser=user.superuser,
+    ):
+        raise Forbidden()
+    return user
+
+
 # The longest text a search can find: an e-mail address (254 characters).
 _LONGEST_NAME: int = User._meta.fields_map["email"].max_length  # type: ignore[attr-defined]
 
@@ -69,6 +83,7 @@ def users_in_reach(
     tenant_id: str | uuid.UUID | None = None,
     search: str | None = None,
     role: Role | None = None,
+    status: UserStatus | None = None,
 ) -> QuerySet[User]:
     """The users list: the caller's tenant; superusers may name another one."""
     query = User.all()
@@ -87,7 +102,17 @@ def users_in_reach(
         query = query.filter(Q(username__icontains=term) | Q(email__icontains=term))
     if role is not None:
         query = query.filter(role=role)
+    if status is not None:
+        query = query.filter(_STATUS_FILTERS[status])
     return query
+
+
+# The rows of each status (models/users.py `status_of`: deactivation wins).
+_STATUS_FILTERS = {
+    UserStatus.ACTIVE: Q(deactivated_at__isnull=True, email_verified=True),
+    UserStatus.DEACTIVATED: Q(deactivated_at__isnull=False),
+    UserStatus.PENDING_VERIFICATION: Q(deactivated_at__isnull=True, email_verified=False),
+}
 
 
 @dataclass(frozen=True)
@@ -239,7 +264,7 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
             changes["email"] = new_email
         if changes_role and role is not None:
             if user.role is Role.ADMIN and role is not Role.ADMIN:
-                await _refuse_last_admin(user, connection)
+                await refuse_last_admin(user, connection)
             changes["role"] = role
             user.role = role
         if changes:
@@ -269,12 +294,13 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
 
 def able_to_act() -> QuerySet[User]:
     """Users who can sign in and act. A self sign-up counts once its address is verified:
-    until then it may never become usable, and the lapsed ones are deleted. The last-admin
-    and last-superuser rules count only these."""
-    return User.filter(email_verified=True)
+    until then it may never become usable, and the lapsed ones are deleted. A deactivated
+    user counts only once reactivated. The last-admin and last-superuser rules count only
+    these."""
+    return User.filter(_STATUS_FILTERS[UserStatus.ACTIVE])
 
 
-async def _refuse_last_admin(user: User, connection: object) -> None:
+async def refuse_last_admin(user: User, connection: object) -> None:
     others = (
         await able_to_act()
         .filter(tenant_id=user.tenant_id, role=Role.ADMIN)
@@ -286,7 +312,7 @@ async def _refuse_last_admin(user: User, connection: object) -> None:
         raise LastAdmin()
 
 
-async def _refuse_last_superuser(user: User, connection: object) -> None:
+async def refuse_last_superuser(user: User, connection: object) -> None:
     others = (
         await able_to_act().filter(superuser=True).exclude(id=user.id).using_db(connection).count()
     )
@@ -304,7 +330,7 @@ async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
         if user.superuser == superuser:
             return user
         if not superuser:
-            await _refuse_last_superuser(user, connection)
+            await refuse_last_superuser(user, connection)
         user.superuser = superuser
         await user.save(using_db=connection, update_fields=["superuser"])
         await audit.record(
@@ -357,9 +383,9 @@ async def delete_user(actor: Actor, user_id: str) -> uuid.UUID:
         if projects or tokens:
             raise UserOwnsObjects(projects, tokens)
         if user.role is Role.ADMIN:
-            await _refuse_last_admin(user, connection)
+            await refuse_last_admin(user, connection)
         if user.superuser:
-            await _refuse_last_superuser(user, connection)
+            await refuse_last_superuser(user, connection)
         # Before the row goes: the event may name the user as its own actor (SET NULL later).
         await audit.record(
             actor,

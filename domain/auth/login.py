@@ -12,10 +12,10 @@ from domain import audit, validation
 from domain.auth import pam
 from domain.auth.passwords import MAX_LENGTH, check_password_rules, hashing
 from domain.auth.sessions import ClientInfo, end_other_sessions, end_session, start_session
-from domain.errors import InvalidCredentials, ValidationFailed
+from domain.errors import AccountDeactivated, InvalidCredentials, ValidationFailed
 from domain.events import access_change, publish
 from domain.ratelimit import Action, limiter
-from models import AuthMethod, Tenant, User
+from models import AuthMethod, Tenant, User, UserStatus
 from permissions.rules import Actor
 
 
@@ -45,9 +45,14 @@ async def check_credentials(user: User | None, password: str) -> bool:
 
 
 async def sign_in(user: User, client: ClientInfo, *, how: str) -> SignedIn:
-    """Every path that signs a user in ends here: session, last login, audit."""
+    """Every path that signs a user in ends here: session, last login, audit.
+
+    AccountDeactivated when the user is deactivated, read afresh here whatever the caller
+    read before (a deactivation may have come in between). A deactivation committing after
+    this check still ends the session: every request checks its user (auth/sessions.py)."""
     now = datetime.now(UTC)
-    await User.filter(id=user.id).update(last_login_at=now)
+    if not await User.filter(id=user.id, deactivated_at__isnull=True).update(last_login_at=now):
+        raise AccountDeactivated()
     user.last_login_at = now
     token = await start_session(user, client)
     await audit.record(
@@ -79,7 +84,8 @@ async def login(tenant: str, username: str, password: str, client: ClientInfo) -
     )
     started = time.monotonic()
     ok = await check_credentials(user, password)
-    if not ok or user is None or not user.email_verified:
+    if not ok or user is None or user.status is not UserStatus.ACTIVE:
+        # Unverified and deactivated accounts answer like a wrong password, in the same time.
         await asyncio.sleep(get_config().login_failure_seconds - (time.monotonic() - started))
         raise InvalidCredentials()
     return await sign_in(user, client, how=user.auth_method.value)
