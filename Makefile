@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint schema migrations bench docs clean
+.PHONY: run test test-sqlite test-postgres lint schema migrations bench docs graphiql-assets clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m tools.docs_pages
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+# GraphiQL's files, served by Tenantry itself (no CDN): pinned in the script, fetched with npm.
+graphiql-assets:
+	web/static/refresh-graphiql.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache site

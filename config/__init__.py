@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import json
 import os
+import re
 import secrets
 import tempfile
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
 VAR_DIR = Path("var")
+
+
+class AdhocDocuments(StrEnum):
+    """Who may still run documents outside the manifest when trusted documents are on."""
+
+    SUPERUSERS = "superusers"  # signed in through the session cookie, from the server's own pages
+    NONE = "none"
 
 
 class Config(BaseSettings):
@@ -58,7 +71,19 @@ class Config(BaseSettings):
         description="Path of a persisted-query manifest (hash → document); when set, only "
         "those documents run.",
     )
+    trusted_documents_adhoc: AdhocDocuments = Field(
+        default=AdhocDocuments.SUPERUSERS,
+        description="With trusted documents on, who may still run other documents: "
+        "`superusers` (signed in with the session cookie, on the server's own origin: "
+        "GraphiQL) or `none`.",
+    )
     graphiql: bool = Field(default=True, description="Serve GraphiQL on a browser's GET /graphql.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Exact origins (`scheme://host[:port]`) whose pages may call the API with "
+        "credentials; comma-separated or a list. `*` is refused.",
+        json_schema_extra={"shown_default": "none (no CORS headers)"},
+    )
     introspection: bool = Field(
         default=True,
         description='`false` turns off introspection and the "Did you mean …" suggestions.',
@@ -130,8 +155,8 @@ class Config(BaseSettings):
     max_query_cost: int = Field(
         default=5000,
         ge=1,
-        description="Cost per operation: every field 1, a field with `first` multiplies its "
-        "selection by `first`.",
+        description="Cost per operation: every field 1, a connection costs its selection times "
+        "the rows it answers (see For frontend teams, Limits and cost).",
     )
     max_page_size: int = Field(default=100, ge=1, description="Largest `first` of a page.")
     persisted_query_capacity: int = Field(
@@ -167,6 +192,19 @@ class Config(BaseSettings):
         "database, so no request's commit does it.",
     )
 
+    max_subscriptions_per_connection: int = Field(
+        default=10,
+        ge=1,
+        description="Subscriptions one WebSocket connection may hold at once; one more is "
+        "answered with an error.",
+    )
+    subscription_recheck_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A quiet subscription reads its caller's session, role and superuser bit "
+        "again this often (every event does so too), so it ends soon after a sign-out.",
+    )
+
     log_json: bool = Field(
         default=True,
         description="Log lines as JSON; `false` prints them for a human reader instead.",
@@ -191,6 +229,17 @@ class Config(BaseSettings):
             raise ValueError("TENANTRY_PUBLIC_URL must be an absolute http(s) URL")
         return value.rstrip("/")
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _cors_origins_are_exact(cls, value: Any) -> list[str]:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if not isinstance(value, list | tuple):
+            raise ValueError("TENANTRY_CORS_ORIGINS is a comma-separated list of origins")
+        origins = [exact_origin(str(item)) for item in value if str(item).strip()]
+        return list(dict.fromkeys(origins))
+
     @cached_property
     def secret(self) -> bytes:
         if self.secret_key:
@@ -204,6 +253,51 @@ class Config(BaseSettings):
     @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(_HOST_NAME.match(host.lower()))
+    return True
+
+
+def exact_origin(text: str) -> str:
+    """`text` as browsers write it in the Origin header, or ValueError saying what is wrong."""
+    text = text.strip()
+    if "*" in text:
+        raise ValueError(
+            f"{text!r}: CORS origins are exact; '*' and wildcards are refused, since the listed "
+            "origins may call with the user's credentials"
+        )
+    parts = urlsplit(text.removesuffix("/"))
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise ValueError(f"{text!r}: not a valid port") from error
+    if (
+        parts.scheme not in _DEFAULT_PORTS
+        or not parts.hostname
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or not _is_host(parts.hostname)
+    ):
+        raise ValueError(
+            f"{text!r}: a CORS origin is scheme://host[:port] (http or https, an ASCII or "
+            "xn-- host, no path)"
+        )
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    default = port is None or port == _DEFAULT_PORTS[parts.scheme]
+    return f"{parts.scheme}://{host}" if default else f"{parts.scheme}://{host}:{port}"
 
 
 def _load_or_create_secret(path: Path) -> bytes:

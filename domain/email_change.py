@@ -24,6 +24,7 @@ from config import get_config
 from domain import audit, mail, outbox, user_links, validation
 from domain.auth.sessions import ClientInfo
 from domain.errors import AlreadyExists, InvalidToken
+from domain.events import ChangeKind, publish, user_change
 from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.secrets import new_nonce
@@ -152,4 +153,6 @@ async def confirm(token: str, client: ClientInfo) -> User:
             target_id=user.id, changes={"email": new_email, "previousEmail": previous},
             actor_name=user.username,
         )  # fmt: skip
-    return await User.get(id=user.id)
+    changed_user = await User.get(id=user.id)
+    await publish(user_change(ChangeKind.UPDATED, changed_user))
+    return changed_user

@@ -40,6 +40,12 @@ class InvalidCredentials(DomainError):
     message = "Invalid username or password."
 
 
+class AccountDeactivated(InvalidCredentials):
+    """A deactivated user tried to sign in. Answered exactly like wrong credentials (the same
+    type and message), so that sign-in does not tell who is deactivated; paths whose answer
+    has no InvalidCredentials map it to their own refusal."""
+
+
 class RateLimited(DomainError):
     message = "Too many attempts. Try again later."
 

@@ -33,6 +33,7 @@ from domain.errors import (
     ValidationFailed,
     require,
 )
+from domain.events import ChangeKind, invitation_change, publish, user_change
 from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, signed_link_token, split_link_token
@@ -140,6 +141,7 @@ async def send_invitation(actor: Actor, new: NewInvitation, client: ClientInfo) 
                      "authMethod": new.auth_method},
         )  # fmt: skip
     outbox.wake()
+    await publish(invitation_change(ChangeKind.CREATED, invitation))
     return invitation
 
 
@@ -203,6 +205,7 @@ async def resend_invitation(actor: Actor, invitation_id: str) -> Invitation:
             target_id=invitation.id, changes={"expiresAt": invitation.expires_at.isoformat()},
         )  # fmt: skip
     outbox.wake()
+    await publish(invitation_change(ChangeKind.UPDATED, invitation))
     return invitation
 
 
@@ -217,6 +220,7 @@ async def delete_invitation(actor: Actor, invitation_id: str) -> uuid.UUID:
             target_type="invitation", target_id=invitation.id,
             changes={"username": invitation.username, "email": invitation.email},
         )  # fmt: skip
+    await publish(invitation_change(ChangeKind.DELETED, invitation))
     return invitation.id
 
 
@@ -356,6 +360,9 @@ async def _consume(
                      "role": user.role, "authMethod": user.auth_method},
             actor_name=user.username,
         )  # fmt: skip
+    await publish(
+        invitation_change(ChangeKind.DELETED, invitation), user_change(ChangeKind.CREATED, user)
+    )
     return user
 
 

@@ -28,6 +28,8 @@ from tortoise.expressions import Q
 from config import get_config
 from domain import mail, user_links
 from domain.errors import EmailDeliveryFailed, EmailNotConfigured
+from domain.events import ChangeKind, invitation_change, publish
+from domain.outages import DATABASE, database_outage
 from domain.secrets import signed_link_token
 from domain.smtp_settings import current_server
 from models import EmailStatus, Invitation, MailKind, OutboxMail, User
@@ -183,6 +185,7 @@ async def _deliver(row: OutboxMail, claim: datetime, now: datetime) -> None:
                 await Invitation.filter(id=invitation_id).update(
                     email_status=EmailStatus.FAILED, email_error=exc.message
                 )
+                await _announce(invitation_id)
         else:
             await mine.update(
                 attempts=attempts, last_error=exc.message, claimed_until=None,
@@ -199,6 +202,14 @@ async def _deliver(row: OutboxMail, claim: datetime, now: datetime) -> None:
         await Invitation.filter(id=invitation_id).update(
             email_status=EmailStatus.SENT, email_error=None, last_sent_at=sent_at
         )
+        await _announce(invitation_id)
+
+
+async def _announce(invitation_id: uuid.UUID) -> None:
+    """The invitation's delivery status changed (subscribers see PENDING become SENT or FAILED)."""
+    invitation = await Invitation.get_or_none(id=invitation_id)
+    if invitation is not None:
+        await publish(invitation_change(ChangeKind.UPDATED, invitation))
 
 
 async def deliver_due_mail(now: datetime | None = None) -> int:
@@ -233,8 +244,11 @@ async def run_worker() -> None:
                 await prune_sent_mail()
         except asyncio.CancelledError:
             raise
-        except Exception:  # keep the worker alive; the row is retried after its lease
-            log.exception("outbox pass failed")
+        except Exception as error:  # keep the worker alive; the row is retried after its lease
+            if not database_outage(error):
+                log.exception("outbox pass failed")
+        else:
+            DATABASE.ended()
         try:
             await asyncio.wait_for(woken.wait(), timeout=poll)
         except TimeoutError:

@@ -25,12 +25,28 @@ from domain import audit, mail, outbox, user_links, validation
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.passwords import check_password_rules, hashing
 from domain.auth.sessions import ClientInfo
-from domain.errors import EmailNotConfigured, Forbidden, InvalidToken, ValidationFailed, require
+from domain.errors import (
+    AccountDeactivated,
+    EmailNotConfigured,
+    Forbidden,
+    InvalidToken,
+    ValidationFailed,
+    require,
+)
 from domain.ratelimit import Action, limiter
 from domain.secrets import new_nonce
 from domain.smtp_settings import current_server
 from domain.users import access_user_by_id
-from models import AuthMethod, EmailStatus, MailKind, OutboxMail, Session, Tenant, User
+from models import (
+    AuthMethod,
+    EmailStatus,
+    MailKind,
+    OutboxMail,
+    Session,
+    Tenant,
+    User,
+    UserStatus,
+)
 from permissions.rules import Actor, Op, may_manage_user
 
 RESET_TTL = timedelta(hours=1)
@@ -39,8 +55,8 @@ _TENANT_KEY_LENGTH: int = Tenant._meta.fields_map["name_key"].max_length  # type
 
 
 def resettable(user: User) -> bool:
-    """Only a verified Password user has a password here to reset."""
-    return user.auth_method is AuthMethod.PASSWORD and user.email_verified
+    """Only an active (verified, not deactivated) Password user has a password here to reset."""
+    return user.auth_method is AuthMethod.PASSWORD and user.status is UserStatus.ACTIVE
 
 
 async def request_password_reset(tenant: str, email: str, client: ClientInfo) -> None:
@@ -89,8 +105,10 @@ async def send_password_reset(actor: Actor, user_id: str, client: ClientInfo) ->
             "This user signs in through PAM or single sign-on: their password is not kept here.",
             "userId",
         )
-    if not user.email_verified:
+    if user.status is UserStatus.PENDING_VERIFICATION:
         raise ValidationFailed("This user has not verified their e-mail address yet.", "userId")
+    if user.status is UserStatus.DEACTIVATED:
+        raise ValidationFailed("This user is deactivated: reactivate them first.", "userId")
     await _issue_link(user, actor)
     return user
 
@@ -161,6 +179,7 @@ async def reset_password(token: str, new_password: str, client: ClientInfo) -> S
                 password_reset_nonce=user.password_reset_nonce,
                 password_reset_expires_at__gt=datetime.now(UTC),
                 auth_method=AuthMethod.PASSWORD,
+                deactivated_at__isnull=True,
             )
             .using_db(connection)
             .update(
@@ -180,4 +199,7 @@ async def reset_password(token: str, new_password: str, client: ClientInfo) -> S
     user.password_hash = password_hash
     user.password_reset_nonce = None
     user.password_reset_expires_at = None
-    return await sign_in(user, client, how="password-reset")
+    try:
+        return await sign_in(user, client, how="password-reset")
+    except AccountDeactivated:  # deactivated since the reset: the password stays changed
+        raise InvalidToken() from None

@@ -1,6 +1,8 @@
 """Rate limits per client address and per account, shared between processes through Redis.
 
 Limits are checked inside the resolvers, once per attempt, so aliases and batches each count.
+While Redis is down they count in the process instead (see domain/redis_link.py): logins keep
+working, and each process still holds every caller to the limits.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from enum import Enum
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from config import get_config
+from domain import redis_link
 from domain.errors import RateLimited
 
 
@@ -57,26 +61,59 @@ LIMITS: dict[Action, Limits] = {
 
 
 class RateLimiter:
-    def __init__(self, storage: Storage, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        enabled: bool = True,
+        redis: redis_link.RedisLink | None = None,
+    ) -> None:
         self.storage = storage
         self.limiter = MovingWindowRateLimiter(storage)
         self.enabled = enabled
+        # With Redis: where attempts count while it is down.
+        self.redis = redis
+        self.local_storage = MemoryStorage()
+        self.local = MovingWindowRateLimiter(self.local_storage)
 
     async def hit(self, action: Action, *, client: str | None, account: str | None) -> None:
         """Count one attempt; raise RateLimited when either limit is spent."""
         if not self.enabled:
             return
+        if self.redis is None:
+            await self._hit(self.limiter, action, client, account)
+            return
+        if self.redis.usable(redis_link.Use.RATE_LIMIT):
+            try:
+                await self._hit(self.limiter, action, client, account)
+            except (StorageError, *redis_link.UNAVAILABLE) as error:
+                self.redis.failed(redis_link.Use.RATE_LIMIT, error)
+            else:
+                self.redis.answered()
+                return
+        await self._hit(self.local, action, client, account)
+
+    async def _hit(
+        self,
+        limiter: MovingWindowRateLimiter,
+        action: Action,
+        client: str | None,
+        account: str | None,
+    ) -> None:
         rules = LIMITS[action]
         for item, key in ((rules.per_client, client), (rules.per_account, account)):
             if key is None:
                 continue
             ident = (action.value, "client" if item is rules.per_client else "account", key)
-            if not await self.limiter.hit(item, *ident):
-                stats = await self.limiter.get_window_stats(item, *ident)
+            if not await limiter.hit(item, *ident):
+                stats = await limiter.get_window_stats(item, *ident)
                 raise RateLimited(math.ceil(stats.reset_time - time.time()))
 
     async def reset(self) -> None:
-        await self.storage.reset()
+        await self.local_storage.reset()
+        try:
+            await self.storage.reset()
+        except (StorageError, *redis_link.UNAVAILABLE):
+            pass  # nothing to forget in a Redis that is not there
 
 
 _limiter: RateLimiter | None = None
@@ -86,15 +123,17 @@ def limiter() -> RateLimiter:
     global _limiter
     if _limiter is None:
         config = get_config()
-        storage: Storage = (
-            storage_from_string(
+        if config.redis_url:
+            redis = redis_link.link(config.redis_url)
+            storage: Storage = storage_from_string(
                 config.redis_url.replace("redis://", "async+redis://", 1),
                 implementation="redispy",
+                connection_pool=redis.pool,
+                wrap_exceptions=True,
             )
-            if config.redis_url
-            else MemoryStorage()
-        )
-        _limiter = RateLimiter(storage, enabled=config.rate_limits)
+            _limiter = RateLimiter(storage, enabled=config.rate_limits, redis=redis)
+        else:
+            _limiter = RateLimiter(MemoryStorage(), enabled=config.rate_limits)
     return _limiter
 
 

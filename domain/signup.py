@@ -21,6 +21,7 @@ from domain.auth.login import SignedIn, sign_in
 from domain.auth.passwords import check_password_rules, hashing
 from domain.auth.sessions import ClientInfo
 from domain.errors import (
+    AccountDeactivated,
     AlreadyExists,
     DomainNotAllowed,
     EmailNotConfigured,
@@ -30,14 +31,26 @@ from domain.errors import (
     ValidationFailed,
     require,
 )
+from domain.events import ChangeKind, publish, user_change
 from domain.locks import lock_tenant
+from domain.outages import DATABASE, database_outage
 from domain.ratelimit import Action, limiter
 from domain.secrets import new_nonce
 from domain.signup_domains import domain_rule
 from domain.smtp_settings import current_server
 from domain.tenants import tenant_named
 from domain.users import username_in_use
-from models import AuthMethod, EmailStatus, MailKind, OutboxMail, Role, SignupDomain, Tenant, User
+from models import (
+    AuthMethod,
+    EmailStatus,
+    MailKind,
+    OutboxMail,
+    Role,
+    SignupDomain,
+    Tenant,
+    User,
+    UserStatus,
+)
 from permissions.rules import Actor, Op, allowed, reaches
 
 log = logging.getLogger("tenantry.signup")
@@ -212,23 +225,36 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
         await lock_tenant(connection, tenant.id)
         users = User.filter(tenant_id=tenant.id).using_db(connection)
         existing = await users.filter(email_key=validation.key(email)).first()
-        replacing = existing is not None and existing.signed_up and not existing.email_verified
+        # A deactivated sign-up stays as the admin left it: its address answers like a known one.
+        replacing = (
+            existing is not None
+            and existing.signed_up
+            and existing.status is UserStatus.PENDING_VERIFICATION
+        )
         keeps_own_name = replacing and existing.username_key == pending.username_key  # type: ignore[union-attr]
         if not keeps_own_name and await username_in_use(tenant.id, username, connection=connection):
             raise AlreadyExists("That username is taken in this tenant.", "username")
+        change = None
         if existing is None:
-            await _create_pending(connection, tenant, rule, email, pending)
-        elif replacing:
+            user = await _create_pending(connection, tenant, rule, email, pending)
+            change = user_change(ChangeKind.CREATED, user)
+        elif replacing and await _replace_pending(
             # Another sign-up of the address is pending: a password sent now is not kept.
-            kept = replace(pending, password_hash=None)
-            await _replace_pending(connection, tenant, existing, kept)
-        else:
+            connection,
+            tenant,
+            existing,
+            replace(pending, password_hash=None),
+        ):
+            change = user_change(ChangeKind.UPDATED, existing)
+        elif not replacing:
             # The owner of the address already has an account: nothing is sent.
             await audit.record(
                 None, "user.sign_up_repeated", tenant_id=tenant.id, target_type="user",
                 target_id=existing.id, actor_name=username,
             )  # fmt: skip
     outbox.wake()
+    if change is not None:
+        await publish(change)
     return email
 
 
@@ -251,7 +277,7 @@ async def _create_pending(
     rule: SignupDomain,
     email: str,
     pending: PendingSignUp,
-) -> None:
+) -> User:
     try:
         user = await User.create(
             using_db=connection,
@@ -275,11 +301,12 @@ async def _create_pending(
                  "authMethod": pending.auth_method, "domain": rule.domain},
         actor_name=pending.username,
     )  # fmt: skip
+    return user
 
 
 async def _replace_pending(
     connection: BaseDBAsyncClient, tenant: Tenant, user: User, pending: PendingSignUp
-) -> None:
+) -> bool:
     previous = user.username
     try:
         # Only while still unverified with the nonce read above: verifying and the sweep of
@@ -294,7 +321,7 @@ async def _replace_pending(
     except IntegrityError:
         raise AlreadyExists("That username is taken in this tenant.", "username") from None
     if not replaced:
-        return  # verified or deleted meanwhile: answered like any known address
+        return False  # verified or deleted meanwhile: answered like any known address
     for name, value in asdict(pending).items():
         setattr(user, name, value)
     # The earlier link's mail may still be waiting: it would carry a dead link.
@@ -311,11 +338,14 @@ async def _replace_pending(
                  "role": pending.role, "authMethod": pending.auth_method},
         actor_name=pending.username,
     )  # fmt: skip
+    return True
 
 
 async def sign_up_for_link(token: str) -> User | None:
-    """The sign-up a live verification link names (for the page, which never uses it up)."""
-    return await user_links.user_for_link(user_links.VERIFICATION, token)
+    """The sign-up a live verification link names (for the page, which never uses it up); a
+    deactivated one's link answers like a used one."""
+    user = await user_links.user_for_link(user_links.VERIFICATION, token)
+    return user if user is not None and user.deactivated_at is None else None
 
 
 async def verify_email(
@@ -335,12 +365,14 @@ async def verify_email(
     password_hash = await _password_at_verification(user, password, ask_password=ask_password)
     now = datetime.now(UTC)
     async with in_transaction() as connection:
-        # Single use: only the request that still sees this nonce activates the account.
+        # Single use: only the request that still sees this nonce activates the account; a
+        # deactivated one is left as it is (its link answers like a used one).
         activated = (
             await User.filter(
                 id=user.id,
                 verification_nonce=user.verification_nonce,
                 verification_expires_at__gt=now,
+                deactivated_at__isnull=True,
             )
             .using_db(connection)
             .update(
@@ -361,7 +393,11 @@ async def verify_email(
     user.verification_nonce = None
     if password_hash:
         user.password_hash = password_hash
-    return await sign_in(user, client, how="email-verification")
+    await publish(user_change(ChangeKind.UPDATED, user))
+    try:
+        return await sign_in(user, client, how="email-verification")
+    except AccountDeactivated:  # deactivated since the check above
+        raise InvalidToken() from None
 
 
 _NO_PASSWORD_HERE = "This account signs in through PAM or single sign-on: it takes no password."
@@ -415,6 +451,7 @@ async def remove_expired_sign_ups(now: datetime | None = None) -> int:
                 )  # fmt: skip
         except IntegrityError:
             continue
+        await publish(user_change(ChangeKind.DELETED, user))
         removed += 1
     return removed
 
@@ -427,6 +464,9 @@ async def run_expiry_worker() -> None:
             await remove_expired_sign_ups()
         except asyncio.CancelledError:
             raise
-        except Exception:  # keep the worker alive; the next sweep tries again
-            log.exception("removing lapsed sign-ups failed")
+        except Exception as error:  # keep the worker alive; the next sweep tries again
+            if not database_outage(error):
+                log.exception("removing lapsed sign-ups failed")
+        else:
+            DATABASE.ended()
         await asyncio.sleep(EXPIRY_SWEEP_SECONDS)

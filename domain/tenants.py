@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from domain import audit, validation
 from domain.errors import AlreadyExists, Forbidden, NotFound, ValidationFailed
+from domain.events import ChangeKind, invitation_change, publish, user_change
 from domain.locks import lock_instance, lock_tenant
 from domain.users import NewUser, able_to_act, create_user
 from models import (
@@ -104,6 +105,7 @@ async def delete_tenant(actor: Actor, tenant_id: str | uuid.UUID, confirm_name: 
             .using_db(connection)
         )
         user_ids = [user.id for user in users]
+        invitations = await Invitation.filter(tenant_id=tenant.id).using_db(connection)
         counts = await _delete_contents(connection, tenant.id, user_ids)
         await Tenant.filter(id=tenant.id).using_db(connection).delete()
         await audit.record(
@@ -114,6 +116,10 @@ async def delete_tenant(actor: Actor, tenant_id: str | uuid.UUID, confirm_name: 
             target_id=tenant.id,
             changes={"name": tenant.name, **counts},
         )
+    await publish(
+        *(invitation_change(ChangeKind.DELETED, invitation) for invitation in invitations),
+        *(user_change(ChangeKind.DELETED, user) for user in users),
+    )
     return tenant.id
 
 

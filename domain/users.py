@@ -24,11 +24,12 @@ from domain.errors import (
     UserOwnsObjects,
     require,
 )
+from domain.events import ChangeKind, publish, user_change
 from domain.locks import lock_instance, lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.signup_domains import require_allowed_domain
 from domain.smtp_settings import current_server
-from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User
+from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User, UserStatus
 from permissions.rules import Actor, Op, Scope, allowed, may_manage_user, reaches, scope
 
 
@@ -62,6 +63,20 @@ async def access_user_by_id(actor: Actor, user_id: str | uuid.UUID, op: Op) -> U
     return user
 
 
+async def access_managed_user(actor: Actor, user_id: str | uuid.UUID, op: Op) -> User:
+    """The user, for an operation admins may apply within their tenant but never to a
+    superuser: NotFound out of reach, Forbidden (FORBIDDEN) for an admin's superuser."""
+    user = await access_user_by_id(actor, user_id, op)
+    if not may_manage_user(
+        actor,
+        op,
+        tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        target_superuser=user.superuser,
+    ):
+        raise Forbidden()
+    return user
+
+
 # The longest text a search can find: an e-mail address (254 characters).
 _LONGEST_NAME: int = User._meta.fields_map["email"].max_length  # type: ignore[attr-defined]
 
@@ -72,6 +87,7 @@ def users_in_reach(
     tenant_id: str | uuid.UUID | None = None,
     search: str | None = None,
     role: Role | None = None,
+    status: UserStatus | None = None,
 ) -> QuerySet[User]:
     """The users list: the caller's tenant; superusers may name another one."""
     query = User.all()
@@ -90,7 +106,17 @@ def users_in_reach(
         query = query.filter(Q(username__icontains=term) | Q(email__icontains=term))
     if role is not None:
         query = query.filter(role=role)
+    if status is not None:
+        query = query.filter(_STATUS_FILTERS[status])
     return query
+
+
+# The rows of each status (models/users.py `status_of`: deactivation wins).
+_STATUS_FILTERS = {
+    UserStatus.ACTIVE: Q(deactivated_at__isnull=True, email_verified=True),
+    UserStatus.DEACTIVATED: Q(deactivated_at__isnull=False),
+    UserStatus.PENDING_VERIFICATION: Q(deactivated_at__isnull=True, email_verified=False),
+}
 
 
 @dataclass(frozen=True)
@@ -150,6 +176,7 @@ async def create_user(actor: Actor | None, new: NewUser, *, action: str) -> User
             },
             actor_name=None if actor else username,
         )
+    await publish(user_change(ChangeKind.CREATED, user))
     return user
 
 
@@ -249,6 +276,7 @@ async def update_user(
             # Made a superuser while this change waited for the lock: no longer the admin's.
             raise Forbidden()
         changes: dict[str, object] = {}
+        pending_changed = moves
         if moves:
             assert new_email is not None
             await refuse_taken(user.tenant_id, None, new_email, except_user=user.id)  # type: ignore[attr-defined]
@@ -259,9 +287,10 @@ async def update_user(
                 changes["email"] = new_email
             if user.pending_email is not None:
                 await email_change.cancel(connection, actor, user)
+                pending_changed = True
         if changes_role and role is not None:
             if user.role is Role.ADMIN and role is not Role.ADMIN:
-                await _refuse_last_admin(user, connection)
+                await refuse_last_admin(user, connection)
             changes["role"] = role
             user.role = role
         if changes:
@@ -281,17 +310,20 @@ async def update_user(
             )
     if moves:
         outbox.wake()
+    if changes or pending_changed:
+        await publish(user_change(ChangeKind.UPDATED, user))
     return user
 
 
 def able_to_act() -> QuerySet[User]:
     """Users who can sign in and act. A self sign-up counts once its address is verified:
-    until then it may never become usable, and the lapsed ones are deleted. The last-admin
-    and last-superuser rules count only these."""
-    return User.filter(email_verified=True)
+    until then it may never become usable, and the lapsed ones are deleted. A deactivated
+    user counts only once reactivated. The last-admin and last-superuser rules count only
+    these."""
+    return User.filter(_STATUS_FILTERS[UserStatus.ACTIVE])
 
 
-async def _refuse_last_admin(user: User, connection: object) -> None:
+async def refuse_last_admin(user: User, connection: object) -> None:
     others = (
         await able_to_act()
         .filter(tenant_id=user.tenant_id, role=Role.ADMIN)
@@ -303,7 +335,7 @@ async def _refuse_last_admin(user: User, connection: object) -> None:
         raise LastAdmin()
 
 
-async def _refuse_last_superuser(user: User, connection: object) -> None:
+async def refuse_last_superuser(user: User, connection: object) -> None:
     others = (
         await able_to_act().filter(superuser=True).exclude(id=user.id).using_db(connection).count()
     )
@@ -321,7 +353,7 @@ async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
         if user.superuser == superuser:
             return user
         if not superuser:
-            await _refuse_last_superuser(user, connection)
+            await refuse_last_superuser(user, connection)
         user.superuser = superuser
         await user.save(using_db=connection, update_fields=["superuser"])
         await audit.record(
@@ -332,6 +364,7 @@ async def set_superuser(actor: Actor, user_id: str, superuser: bool) -> User:
             target_id=user.id,
             changes={"superuser": superuser},
         )
+    await publish(user_change(ChangeKind.UPDATED, user))
     return user
 
 
@@ -373,9 +406,9 @@ async def delete_user(actor: Actor, user_id: str) -> uuid.UUID:
         if projects or tokens:
             raise UserOwnsObjects(projects, tokens)
         if user.role is Role.ADMIN:
-            await _refuse_last_admin(user, connection)
+            await refuse_last_admin(user, connection)
         if user.superuser:
-            await _refuse_last_superuser(user, connection)
+            await refuse_last_superuser(user, connection)
         # Before the row goes: the event may name the user as its own actor (SET NULL later).
         await audit.record(
             actor,
@@ -391,4 +424,5 @@ async def delete_user(actor: Actor, user_id: str) -> uuid.UUID:
             },
         )
         await User.filter(id=user.id).using_db(connection).delete()
+    await publish(user_change(ChangeKind.DELETED, user))
     return user.id

@@ -1,7 +1,15 @@
 """Tortoise models. The app label is `models`; every module below is registered."""
 
 from models.audit import AuditEvent
-from models.enums import AuthMethod, EmailStatus, ListenerPurpose, MailKind, Role, SmtpSecurity
+from models.enums import (
+    AuthMethod,
+    EmailStatus,
+    ListenerPurpose,
+    MailKind,
+    Role,
+    SmtpSecurity,
+    UserStatus,
+)
 from models.invitations import Invitation, SignupDomain
 from models.outbox import OutboxMail
 from models.persisted_queries import PersistedQuery
@@ -32,4 +40,5 @@ __all__ = [
     "SmtpSecurity",
     "Tenant",
     "User",
+    "UserStatus",
 ]

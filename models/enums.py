@@ -22,6 +22,15 @@ class AuthMethod(str, Enum):
     SAML = "saml"
 
 
+class UserStatus(str, Enum):
+    """Whether a user can sign in. Derived (models/users.py `User.status`), never stored."""
+
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+    # A self sign-up whose address nobody has confirmed yet.
+    PENDING_VERIFICATION = "pending_verification"
+
+
 class EmailStatus(str, Enum):
     PENDING = "pending"
     SENT = "sent"

@@ -33,7 +33,10 @@ class ApiToken(Model):
     # SHA-256 of the secret: the secret itself is never stored.
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Written at most once a minute (domain/auth/api_tokens.py), not on every request.
     last_used_at = fields.DatetimeField(null=True)
+    # Null: until revoked. From then on the token answers like an unknown one.
+    expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_token"

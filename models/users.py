@@ -1,7 +1,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import AuthMethod, Role
+from models.enums import AuthMethod, Role, UserStatus
 
 
 class User(Model):
@@ -34,10 +34,24 @@ class User(Model):
     saml_name_id = fields.CharField(max_length=1024, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
+    # Set while the user is deactivated: no sign-in, no session, no API token works; what
+    # they own stays theirs. Cleared by reactivation.
+    deactivated_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "user"
         unique_together = (("tenant", "username_key"), ("tenant", "email_key"))
+
+    @property
+    def status(self) -> UserStatus:
+        return status_of(deactivated=self.deactivated_at is not None, verified=self.email_verified)
+
+
+def status_of(*, deactivated: bool, verified: bool) -> UserStatus:
+    """Deactivation wins over a pending verification: neither lets the user in."""
+    if deactivated:
+        return UserStatus.DEACTIVATED
+    return UserStatus.ACTIVE if verified else UserStatus.PENDING_VERIFICATION
 
 
 class Session(Model):
@@ -46,6 +60,7 @@ class Session(Model):
     # SHA-256 of the token: the token itself is never stored.
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Written at most once a minute (domain/auth/sessions.py), not on every request.
     last_seen_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     client_address = fields.CharField(max_length=64, null=True)

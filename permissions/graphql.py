@@ -124,6 +124,22 @@ class ConfigureSaml(_PolicyRow):
     op = Op.CONFIGURE_SAML
 
 
+class OwnSessions(_PolicyRow):
+    op = Op.OWN_SESSIONS
+
+
+class UserSessions(_PolicyRow):
+    op = Op.USER_SESSIONS
+
+
+class DeactivateUser(_PolicyRow):
+    op = Op.DEACTIVATE_USER
+
+
+class ReactivateUser(_PolicyRow):
+    op = Op.REACTIVATE_USER
+
+
 class SendPasswordReset(_PolicyRow):
     op = Op.SEND_PASSWORD_RESET
 

@@ -31,8 +31,9 @@ class ByToken(Enum):
     # Nothing: the operation mints or reveals a credential (an API token's secret, a session,
     # an invitation or verification link), sends one where the caller says (an invitation to
     # any address, sign-up for any address of a domain), or picks who carries or vouches for
-    # them (the mail server, a tenant's IdP). A leaked token must stay containable: once it
-    # is revoked, nothing it obtained may keep working.
+    # them (the mail server, a tenant's IdP), or brings a user's dormant credentials back to
+    # life (reactivation). A leaked token must stay containable: once it is revoked, nothing
+    # it obtained may keep working.
     REFUSED = auto()
 
 
@@ -62,6 +63,10 @@ class Op(Enum):
     SAML_SETTINGS = auto()  # samlSettings
     CONFIGURE_SAML = auto()  # updateSamlSettings: whose word signs a tenant's users in
     SIGN_IN = auto()  # public: login, acceptInvitation, verifyEmail (a session), signUp (a link)
+    OWN_SESSIONS = auto()  # mySessions, revokeSession, revokeOtherSessions
+    USER_SESSIONS = auto()  # userSessions, revokeUserSessions
+    DEACTIVATE_USER = auto()  # deactivateUser: sign-in, sessions and API tokens stop
+    REACTIVATE_USER = auto()  # reactivateUser: the user's sign-in and API tokens work again
     # updateUser email: a confirmation link to the new address; once confirmed, password
     # reset links go there, so a token may not start one (it would outlive the token).
     CHANGE_EMAIL = auto()
@@ -102,6 +107,10 @@ POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope, ByToken]] = {
     Op.SAML_SETTINGS:           (N,    N,     N,     A,         OWNER),
     Op.CONFIGURE_SAML:          (N,    N,     N,     A,         REFUSED),
     Op.SIGN_IN:                 (A,    A,     A,     A,         REFUSED),
+    Op.OWN_SESSIONS:            (S,    S,     S,     S,         OWNER),
+    Op.USER_SESSIONS:           (N,    N,     T,     A,         OWNER),
+    Op.DEACTIVATE_USER:         (N,    N,     T,     A,         OWNER),
+    Op.REACTIVATE_USER:         (N,    N,     T,     A,         REFUSED),
     Op.CHANGE_EMAIL:            (S,    S,     T,     A,         REFUSED),
     Op.SEND_PASSWORD_RESET:     (N,    N,     T,     A,         OWNER),
     Op.RECOVER_ACCOUNT:         (A,    A,     A,     A,         REFUSED),
@@ -145,6 +154,12 @@ OP_DESCRIPTIONS: dict[Op, str] = {
     Op.SAML_SETTINGS: "Read a tenant's SAML single sign-on settings",
     Op.CONFIGURE_SAML: "Change a tenant's SAML settings",
     Op.SIGN_IN: "Sign in, accept an invitation, verify an e-mail, sign up",
+    Op.OWN_SESSIONS: "List one's own sessions; end one of them, or all but the current one",
+    Op.USER_SESSIONS: "List and end another user's sessions (never a superuser's, for admins)",
+    Op.DEACTIVATE_USER: "Deactivate a user: no sign-in, sessions end, API tokens stop "
+    "(never a superuser, for admins)",
+    Op.REACTIVATE_USER: "Reactivate a user: sign-in and their API tokens work again "
+    "(never a superuser, for admins)",
     Op.CHANGE_EMAIL: "Change a user's e-mail address, once the new address confirms a mailed "
     "link (admins: not superusers' addresses)",
     Op.SEND_PASSWORD_RESET: "Mail a user a password reset link, to the user's own address "
@@ -158,8 +173,8 @@ PUBLIC: frozenset[Op] = frozenset({Op.SIGN_IN, Op.RECOVER_ACCOUNT})
 
 TOKEN_REFUSAL = (
     "A request made with an API token cannot create or reveal credentials (API tokens, "
-    "sessions, invitation or sign-in links) nor change where they are sent (e-mail "
-    "addresses included). "
+    "sessions, invitation or sign-in links), change where they are sent (e-mail addresses "
+    "included), nor bring a deactivated user's credentials back. "
     "Sign in and make this request with the session."
 )
 
@@ -235,7 +250,8 @@ def may_view_owned_objects(actor: Actor | None, user_id: uuid.UUID, tenant_id: u
 def may_manage_user(
     actor: Actor | None, op: Op, *, tenant_id: uuid.UUID, target_superuser: bool
 ) -> bool:
-    """Role changes and deletion: admins act within their tenant, never on superusers."""
+    """Role changes, deletion, deactivation, another user's sessions: admins act within their
+    tenant, never on superusers."""
     if actor is None:
         return False
     if target_superuser and not actor.superuser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -26,8 +27,19 @@ RevokeApiTokenResult = Annotated[
 class ApiTokenMutations:
     @strawberry.mutation(extensions=[PermissionExtension([can.CreateApiToken()])])
     @expected_failures
-    async def create_api_token(self, info: Info, name: str) -> CreateApiTokenResult:
-        created = await api_tokens.create_api_token(actor(info), name)
+    async def create_api_token(
+        self,
+        info: Info,
+        name: str,
+        expires_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="When the token stops working (in the future, with a time zone, "
+                "within ten years). Left out: until revoked."
+            ),
+        ] = None,
+    ) -> CreateApiTokenResult:
+        created = await api_tokens.create_api_token(actor(info), name, expires_at)
         return CreateApiTokenSuccess(
             api_token=ApiToken.from_model(created.token), token=created.secret
         )

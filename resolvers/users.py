@@ -15,7 +15,7 @@ from resolvers.common import actor, expected_failures
 from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
 from resolvers.preload import preload_users, selected_node_fields
 from schema.context import Info
-from schema.enums import Role
+from schema.enums import Role, UserStatus
 from schema.errors import (
     AlreadyExists,
     EmailNotConfigured,
@@ -63,8 +63,14 @@ class UserQueries:
         search: str | None = None,
         role: Role | None = None,
         tenant_id: strawberry.ID | None = None,
+        status: Annotated[
+            UserStatus | None,
+            strawberry.argument(description="Only users of this status; all when left out."),
+        ] = None,
     ) -> UserConnection:
-        query = users.users_in_reach(actor(info), tenant_id=tenant_id, search=search, role=role)
+        query = users.users_in_reach(
+            actor(info), tenant_id=tenant_id, search=search, role=role, status=status
+        )
         # COUNT(*) only when the client asks for totalCount: it is a second query every time.
         count = "totalCount" in selected_node_fields(info)
         # Plain rows, not model instances: building 100 instances cost as much as the query

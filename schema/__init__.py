@@ -10,11 +10,13 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
+from models.availability import is_database_unavailable
 from schema.execution import ExecutionContext
 from schema.input_errors import VALIDATION_RULES, without_token_value
 from schema.limits import QueryLimits
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.subscription import Subscription
 
 log = logging.getLogger("tenantry.graphql")
 
@@ -23,6 +25,10 @@ def should_mask_error(error: GraphQLError) -> bool:
     """Mask unexpected exceptions only; log them with their stack first."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
+        return False
+    if is_database_unavailable(original):
+        # Not an error of ours: the endpoint answers the request 503 and logs the outage once
+        # (web/outage.py).
         return False
     log.error("unexpected error in %s", error.path, exc_info=original)
     return True
@@ -56,6 +62,7 @@ def build_schema() -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             _mask_errors,
             # Limits first: they set the parser's token limit and add validation rules.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,11 @@ class Context:
     session_change: SessionChange | None = None
     # Per-request scratch space for extensions (cost, rate limit bookkeeping).
     extras: dict[str, Any] = field(default_factory=dict)
+    # WebSocket connections only. The `connection_init` payload (Strawberry fills it in), and
+    # how to read the caller again from the connection's credential: a subscription outlives
+    # the moment it was authorised. It updates `user` and `actor`; None once nobody is left.
+    connection_params: dict[str, Any] | None = None
+    reidentify: Callable[[], Awaitable[Actor | None]] | None = None
 
 
 Info = StrawberryInfo[Context, None]

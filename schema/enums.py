@@ -9,3 +9,6 @@ AuthMethod = strawberry.enum(enums.AuthMethod, name="AuthMethod")
 EmailStatus = strawberry.enum(enums.EmailStatus, name="EmailStatus")
 SmtpSecurity = strawberry.enum(enums.SmtpSecurity, name="SmtpSecurity")
 ListenerPurpose = strawberry.enum(enums.ListenerPurpose, name="ListenerPurpose")
+UserStatus = strawberry.enum(
+    enums.UserStatus, name="UserStatus", description="Whether a user can sign in."
+)

@@ -5,11 +5,13 @@ from strawberry.tools import merge_types
 from resolvers.account_recovery import AccountRecoveryMutations
 from resolvers.api_tokens import ApiTokenMutations
 from resolvers.auth import AuthMutations
+from resolvers.deactivation import DeactivationMutations
 from resolvers.invitations import InvitationMutations
 from resolvers.listeners import ListenerMutations
 from resolvers.ownership import OwnershipMutations
 from resolvers.projects import ProjectMutations
 from resolvers.saml import SamlMutations
+from resolvers.sessions import SessionMutations
 from resolvers.signup import SignupMutations
 from resolvers.smtp import SmtpMutations
 from resolvers.ssl import SslMutations
@@ -22,6 +24,7 @@ MUTATIONS += (UserDeletionMutations, OwnershipMutations, ProjectMutations, ApiTo
 MUTATIONS += (TenantMutations, SslMutations, ListenerMutations)
 MUTATIONS += (InvitationMutations, SignupMutations, SmtpMutations)
 MUTATIONS += (SamlMutations,)
+MUTATIONS += (SessionMutations, DeactivationMutations)
 MUTATIONS += (AccountRecoveryMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)

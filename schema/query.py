@@ -6,6 +6,7 @@ from resolvers.audit import AuditQueries
 from resolvers.invitations import InvitationQueries
 from resolvers.projects import ProjectQueries
 from resolvers.saml import SamlQueries
+from resolvers.sessions import SessionQueries
 from resolvers.settings import InstanceSettingsQueries
 from resolvers.signup import SignupQueries
 from resolvers.tenants import TenantQueries
@@ -16,5 +17,6 @@ QUERIES += (ProjectQueries,)
 QUERIES += (AuditQueries,)
 QUERIES += (InvitationQueries, SignupQueries, InstanceSettingsQueries)
 QUERIES += (SamlQueries,)
+QUERIES += (SessionQueries,)
 
 Query = merge_types("Query", QUERIES)

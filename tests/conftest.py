@@ -19,7 +19,9 @@ from models.db import migrate
 from tests import secrets_seen
 from tests.factories import DEFAULT_PASSWORD, Cast, Factory
 from tests.graphql_client import GraphQLClient
+from tests.log_lines import log_lines  # noqa: F401 - a fixture for every test
 from tests.other_settings import client_with  # noqa: F401 - a fixture for every test
+from tests.redis_server import redis_server  # noqa: F401 - a fixture for every test
 from tests.secrets_seen import remember
 from web.app import create_app
 

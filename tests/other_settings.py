@@ -11,6 +11,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from config import Config, configure
+from domain.ratelimit import reset_limiter
 from web.app import create_app
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncClient]]
@@ -24,9 +25,12 @@ async def client_with(app: object, config: Config) -> AsyncIterator[ClientFactor
         transport = ASGITransport(app=other, client=("203.0.113.8", 51000))
         # The client speaks to the app at its public URL (https when that is).
         base_url = overrides.get("public_url", config.public_url)
-        async with AsyncClient(transport=transport, base_url=base_url) as client:
-            yield client
-        configure(config)
+        try:
+            async with AsyncClient(transport=transport, base_url=base_url) as client:
+                yield client
+        finally:
+            configure(config)
+            reset_limiter()  # the next one counts where the session's configuration says
 
     yield build
     configure(config)

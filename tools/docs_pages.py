@@ -121,7 +121,9 @@ def permissions_page(root: Path = ROOT) -> str:
     for type_name, named in schema.type_map.items():
         if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType) or type_name[:2] == "__":
             continue
-        root_kind = {"Query": "query", "Mutation": "mutation"}.get(type_name)
+        root_kind = {"Query": "query", "Mutation": "mutation", "Subscription": "subscription"}.get(
+            type_name
+        )
         for field_name, field in named.fields.items():
             for directive in _directives(field):
                 if directive not in ops_by_directive:

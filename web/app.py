@@ -5,26 +5,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.routing import Mount, Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Config, configure
-from domain import outbox, signup
+from domain import events, outbox, signup
 from domain.auth.passwords import reset_hashing
 from domain.ratelimit import reset_limiter
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer
 from schema import schema
+from web import graphiql, graphiql_sign_in
 from web.body_limit import BodyLimitMiddleware
+from web.cors import cors_middleware
 from web.graphql import GraphQLEndpoint
 from web.health import healthz
 from web.links import ROUTES as link_routes
 from web.logging import RequestContextMiddleware, configure_logging
 from web.metrics import metrics
+from web.outage import DatabaseOutageMiddleware, quiet_driver_retries
 from web.persisted_queries import persisted_queries_for
 from web.request_target import RequestTargetMiddleware
 from web.saml import ROUTES as saml_routes
@@ -43,17 +48,24 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     reset_hashing()
     reset_limiter()
     configure_logging(json=config.log_json)
+    quiet_driver_retries()
     graphql = GraphQLEndpoint(
         schema,
         persisted=persisted_queries_for(config),
         graphql_ide="graphiql" if config.graphiql else None,
         allow_queries_via_get=True,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        max_subscriptions_per_connection=config.max_subscriptions_per_connection,
+        connection_init_wait_timeout=timedelta(seconds=10),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure(config)
-        async with RegisterTortoise(app, config=tortoise_config(config.database_url)):
+        async with (
+            RegisterTortoise(app, config=tortoise_config(config.database_url)),
+            events.listening(),  # subscriptions: changes from every process (domain/events.py)
+        ):
             tasks = (
                 [asyncio.create_task(worker()) for worker in BACKGROUND_WORKERS]
                 if run_workers
@@ -69,15 +81,21 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
 
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *saml_routes,
         *link_routes,
     ]
-    # Outermost first: every answer, a 413 included, gets its request ID, log line and metrics.
+    if config.graphiql:
+        routes += [Mount(graphiql.ASSETS_PATH, app=graphiql.assets()), *graphiql_sign_in.ROUTES]
+    # Outermost first: every answer, a 413, a 503 and a CORS preflight included, gets its
+    # request ID, log line and metrics; CORS headers go on every answer to a listed origin.
     middleware = [
         Middleware(RequestContextMiddleware),
         Middleware(RequestTargetMiddleware),
+        *cors_middleware(config),
+        Middleware(DatabaseOutageMiddleware),
         Middleware(BodyLimitMiddleware),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

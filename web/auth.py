@@ -31,17 +31,19 @@ def bearer_token(request: HTTPConnection) -> str | None:
 async def identify(request: HTTPConnection) -> Caller:
     token = bearer_token(request)
     if token is not None:
-        if token.startswith(API_TOKEN_PREFIX):
-            return Caller(
-                user=await user_for_api_token(token), session_token=None, via_api_token=True
-            )
-        user = await user_for_session(token)
-        return Caller(user=user, session_token=token if user else None)
+        return await identify_token(token)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        user = await user_for_session(cookie)
-        return Caller(user=user, session_token=cookie if user else None)
+        return await identify_token(cookie, api_token=False)
     return ANONYMOUS
+
+
+async def identify_token(token: str, *, api_token: bool = True) -> Caller:
+    """A session token, or (unless from a cookie) an API token."""
+    if api_token and token.startswith(API_TOKEN_PREFIX):
+        return Caller(user=await user_for_api_token(token), session_token=None, via_api_token=True)
+    user = await user_for_session(token)
+    return Caller(user=user, session_token=token if user else None)
 
 
 def client_address(request: HTTPConnection) -> str | None:

@@ -105,6 +105,8 @@ async def _serve_all(config: Config, targets: list) -> None:  # type: ignore[typ
                 lifespan="off",
                 access_log=False,
                 log_config=None,
+                # A subscribe message is held to the body limit of a POST.
+                ws_max_size=config.max_body_bytes,
                 **target.uvicorn_kwargs(),
             )
         )

@@ -10,6 +10,7 @@ specification, plus persisted queries and CSRF rules.
 - Client JSON (the body; `variables` and `extensions` over GET) nests at most MAX_JSON_DEPTH
   levels, and a GET's query string is read strictly (web/forms.py): anything else is a 400.
 - Persisted queries: see web/persisted_queries.py.
+- Subscriptions: over WebSocket only (web/subscriptions.py); one sent over HTTP gets 400.
 """
 
 from __future__ import annotations
@@ -32,14 +33,22 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
 
 from domain.users import actor_of
 from schema.context import Context, SessionEnded, SessionStarted
-from web import metrics
+from web import graphiql, metrics
 from web.auth import client_address, identify
 from web.cookies import clear_session_cookie, set_session_cookie
 from web.forms import Malformed, query_fields
+from web.outage import reraise_outage
 from web.persisted_queries import DocumentRefused, PersistedQueries, Refusal
+from web.subscriptions import (
+    SubscriptionsHandler,
+    TextFrames,
+    authenticate,
+    connection_context,
+)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -48,6 +57,9 @@ JSON = "application/json"
 MAX_JSON_DEPTH = 64
 # query, variables, operationName, extensions, and room for a client's cache buster or two.
 MAX_QUERY_FIELDS = 8
+SUBSCRIPTIONS_OVER_WEBSOCKET = (
+    "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql."
+)
 _OPERATION_NAME = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
 
@@ -116,9 +128,23 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 
 class GraphQLEndpoint(GraphQL):
+    graphql_transport_ws_handler_class = SubscriptionsHandler
+    websocket_adapter_class = TextFrames  # type: ignore[assignment]
+
     def __init__(self, schema: Any, *, persisted: PersistedQueries, **kwargs: Any) -> None:
         super().__init__(schema, **kwargs)
         self.persisted = persisted
+
+    # --- the WebSocket connection (web/subscriptions.py) ---------------------------------
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        # Any page may connect with a token in connection_init; the session cookie counts
+        # only from our own origin (web.subscriptions.cookie_allowed).
+        return True
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        await authenticate(context)
+        return UNSET
 
     # --- the HTTP exchange -------------------------------------------------------------
 
@@ -186,6 +212,9 @@ class GraphQLEndpoint(GraphQL):
             and any(kind in request.headers.get("accept", "") for kind in ("text/html", "*/*"))
         )
 
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return await graphiql.page(request)
+
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET carrying only `extensions` is an APQ hash: run it, do not render GraphiQL.
         return (
@@ -249,8 +278,13 @@ class GraphQLEndpoint(GraphQL):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         exchange: Exchange = request.scope["state"]["graphql"]
+        adhoc = self.persisted.trusted is not None and graphiql.may_run_adhoc_documents(
+            request, context.user
+        )
         try:
-            document = await self.persisted.resolve(request_data.query, request_data.extensions)
+            document = await self.persisted.resolve(
+                request_data.query, request_data.extensions, adhoc=adhoc
+            )
         except DocumentRefused as refused:
             error = GraphQLError(refused.message, extensions={"code": refused.refusal.value})
             return self._finish(request, exchange, sub_response, ExecutionResult(None, [error]),
@@ -269,6 +303,8 @@ class GraphQLEndpoint(GraphQL):
                 operation_extensions=request_data.extensions,
             )
         except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise RequestRefused(400, SUBSCRIPTIONS_OVER_WEBSOCKET) from error
             raise RequestRefused(
                 405, "Mutations are accepted over POST only.", {"Allow": "POST"}
             ) from error
@@ -276,6 +312,7 @@ class GraphQLEndpoint(GraphQL):
             result = ExecutionResult(None, [GraphQLError(error.as_http_error_reason())])
         except MissingQueryError as error:
             raise RequestRefused(400, "No GraphQL query found in the request.") from error
+        reraise_outage(result.errors)  # 503 for the whole request: see web/outage.py
         _carry_session_change(context, sub_response)
         if document.register and document.query and not is_request_error(result):
             await self.persisted.register(document.register, document.query)
@@ -333,6 +370,16 @@ class GraphQLEndpoint(GraphQL):
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        if isinstance(request, WebSocket):
+            context = Context(
+                request=request,  # type: ignore[arg-type]
+                response=response,  # type: ignore[arg-type]
+                user=None,
+                actor=None,
+                session_token=None,
+                client_address=client_address(request),
+            )
+            return await connection_context(request, context)
         caller = await identify(request)
         if isinstance(request, Request) and isinstance(response, Response):
             exchange: Exchange | None = request.scope.get("state", {}).get("graphql")

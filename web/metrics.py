@@ -18,10 +18,13 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
 from config import get_config
+from domain import redis_link
 from domain.auth.passwords import hashing
 from web.auth import bearer_token
 
@@ -55,6 +58,28 @@ PASSWORD_QUEUE = Gauge(
     registry=REGISTRY,
 )
 PASSWORD_QUEUE.set_function(lambda: hashing().waiting)
+DATABASE_UNAVAILABLE = Counter(
+    "tenantry_database_unavailable_responses",
+    "Requests answered 503 because the database could not be reached.",
+    registry=REGISTRY,
+)
+
+
+class _RedisFallbacks(Collector):
+    """domain/redis_link.py counts (the domain knows no Prometheus); this reports the counts."""
+
+    def collect(self) -> list[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "tenantry_redis_fallbacks",
+            "Rate-limit checks and persisted-query lookups done without Redis, while it was down.",
+            labels=["use"],
+        )
+        for use in redis_link.Use:
+            family.add_metric([use.value], redis_link.FALLBACKS[use])
+        return [family]
+
+
+REGISTRY.register(_RedisFallbacks())
 
 _operations: set[str] = set()
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")

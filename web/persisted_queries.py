@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from tortoise.exceptions import IntegrityError
 
+from domain import redis_link
 from models import PersistedQuery
 
 SUPPORTED_VERSION = 1
@@ -93,24 +94,43 @@ class DatabaseStore:
 
 
 class RedisStore:
-    """Documents as keys, plus a sorted set of last use that bounds them."""
+    """Documents as keys, plus a sorted set of last use that bounds them.
+
+    While Redis is down (domain/redis_link.py) a lookup finds nothing, so the client sends the
+    full document, which runs; storing it is skipped. Never an error for the client.
+    """
 
     def __init__(self, url: str, capacity: int, prefix: str = "tenantry:apq:") -> None:
-        from redis.asyncio import Redis
-
-        self.redis = Redis.from_url(url)
+        self.link = redis_link.link(url)
+        self.redis = self.link.client()
         self.capacity = capacity
         self.prefix = prefix
         self.index = f"{prefix}index"
 
     async def get(self, digest: str) -> str | None:
-        document = await self.redis.get(self.prefix + digest)
-        if document is None:
+        if not self.link.usable(redis_link.Use.PERSISTED_QUERY):
             return None
-        await self.redis.zadd(self.index, {digest: time.time()})
-        return document.decode()
+        try:
+            document = await self.redis.get(self.prefix + digest)
+            if document is not None:
+                await self.redis.zadd(self.index, {digest: time.time()})
+        except redis_link.UNAVAILABLE as error:
+            self.link.failed(redis_link.Use.PERSISTED_QUERY, error)
+            return None
+        self.link.answered()
+        return document.decode() if document is not None else None
 
     async def put(self, digest: str, document: str) -> None:
+        if not self.link.usable(redis_link.Use.PERSISTED_QUERY):
+            return
+        try:
+            await self._put(digest, document)
+        except redis_link.UNAVAILABLE as error:
+            self.link.failed(redis_link.Use.PERSISTED_QUERY, error)
+            return
+        self.link.answered()
+
+    async def _put(self, digest: str, document: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(self.prefix + digest, document)
             pipe.zadd(self.index, {digest: time.time()})
@@ -177,10 +197,14 @@ class PersistedQueries:
         self.trusted = trusted
         self.cache = _LocalCache()
 
-    async def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> Resolved:
+    async def resolve(
+        self, query: str | None, extensions: dict[str, Any] | None, *, adhoc: bool = False
+    ) -> Resolved:
+        """The document to run. `adhoc`: this caller may run a full text outside the trusted
+        documents (see web/graphiql.py); it is never registered."""
         persisted = (extensions or {}).get("persistedQuery")
         if persisted is None:
-            if self.trusted is not None and query is not None:
+            if self.trusted is not None and query is not None and not adhoc:
                 return Resolved(self._trusted_text(query))
             return Resolved(query)
         digest = _digest_of(persisted)

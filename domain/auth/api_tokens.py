@@ -1,4 +1,7 @@
-"""API tokens as credentials: `Authorization: Bearer tnt_…` acts as the token's owner."""
+"""API tokens as credentials: `Authorization: Bearer tnt_…` acts as the token's owner.
+
+An expired token, or one whose owner is a guest, unverified or deactivated, answers exactly
+like an unknown one."""
 
 from __future__ import annotations
 
@@ -19,11 +22,14 @@ async def user_for_api_token(token: str) -> User | None:
     row = await ApiToken.filter(token_hash=digest(token)).select_related("owner").first()
     if row is None:
         return None
-    owner: User = row.owner
-    # The owner's current role decides; a guest holds no tokens' powers.
-    if owner.role is Role.GUEST or not owner.email_verified:
-        return None
     now = datetime.now(UTC)
+    if row.expires_at is not None and row.expires_at <= now:
+        return None  # answered like an unknown token
+    owner: User = row.owner
+    # The owner's current state decides: a guest holds no tokens' powers, and a deactivated
+    # owner's tokens rest (kept, so that reactivation brings them back).
+    if owner.role is Role.GUEST or not owner.email_verified or owner.deactivated_at is not None:
+        return None
     if row.last_used_at is None or now - row.last_used_at >= _TOUCH_INTERVAL:
         # Conditional, so that concurrent requests write at most once a minute between them.
         await ApiToken.filter(

@@ -12,9 +12,10 @@ from domain import audit, validation
 from domain.auth import pam
 from domain.auth.passwords import MAX_LENGTH, check_password_rules, hashing
 from domain.auth.sessions import ClientInfo, end_other_sessions, end_session, start_session
-from domain.errors import InvalidCredentials, ValidationFailed
+from domain.errors import AccountDeactivated, InvalidCredentials, ValidationFailed
+from domain.events import access_change, publish
 from domain.ratelimit import Action, limiter
-from models import AuthMethod, Tenant, User
+from models import AuthMethod, Tenant, User, UserStatus
 from permissions.rules import Actor
 
 
@@ -44,9 +45,14 @@ async def check_credentials(user: User | None, password: str) -> bool:
 
 
 async def sign_in(user: User, client: ClientInfo, *, how: str) -> SignedIn:
-    """Every path that signs a user in ends here: session, last login, audit."""
+    """Every path that signs a user in ends here: session, last login, audit.
+
+    AccountDeactivated when the user is deactivated, read afresh here whatever the caller
+    read before (a deactivation may have come in between). A deactivation committing after
+    this check still ends the session: every request checks its user (auth/sessions.py)."""
     now = datetime.now(UTC)
-    await User.filter(id=user.id).update(last_login_at=now)
+    if not await User.filter(id=user.id, deactivated_at__isnull=True).update(last_login_at=now):
+        raise AccountDeactivated()
     user.last_login_at = now
     token = await start_session(user, client)
     await audit.record(
@@ -78,7 +84,8 @@ async def login(tenant: str, username: str, password: str, client: ClientInfo) -
     )
     started = time.monotonic()
     ok = await check_credentials(user, password)
-    if not ok or user is None or not user.email_verified:
+    if not ok or user is None or user.status is not UserStatus.ACTIVE:
+        # Unverified and deactivated accounts answer like a wrong password, in the same time.
         await asyncio.sleep(get_config().login_failure_seconds - (time.monotonic() - started))
         raise InvalidCredentials()
     return await sign_in(user, client, how=user.auth_method.value)
@@ -88,6 +95,7 @@ async def logout(actor: Actor | None, token: str | None) -> None:
     if actor is None or not token:
         return
     await end_session(token)
+    await publish(access_change(actor.user_id, actor.tenant_id))
     await audit.record(
         actor,
         "user.signed_out",
@@ -119,6 +127,7 @@ async def change_password(
         password_hash=user.password_hash, password_reset_nonce=None, password_reset_expires_at=None
     )
     await end_other_sessions(user.id, keep_token)
+    await publish(access_change(user.id, user.tenant_id))  # type: ignore[attr-defined]
     await audit.record(
         actor,
         "user.password_changed",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from tortoise.queryset import QuerySet
 
 from config import get_config
 from domain.secrets import digest, new_token
@@ -30,14 +33,29 @@ async def start_session(user: User, client: ClientInfo) -> str:
         token_hash=digest(token),
         last_seen_at=now,
         expires_at=now + timedelta(hours=config.session_absolute_hours),
-        client_address=(client.address or "")[:64] or None,
-        user_agent=(client.user_agent or "")[:512] or None,
+        client_address=_shown(client.address, _ADDRESS_LENGTH),
+        user_agent=_shown(client.user_agent, _USER_AGENT_LENGTH),
     )
     return token
 
 
+_ADDRESS_LENGTH: int = Session._meta.fields_map["client_address"].max_length  # type: ignore[attr-defined]
+_USER_AGENT_LENGTH: int = Session._meta.fields_map["user_agent"].max_length  # type: ignore[attr-defined]
+
+
+def _shown(value: str | None, limit: int) -> str | None:
+    """What the client sent, as the session list shows it: printable characters only (a
+    header is the client's to fill, and a sign-in must not fail over it), bounded."""
+    if not value:
+        return None
+    if not value.isprintable():
+        value = "".join(character for character in value if character.isprintable())
+    return value[:limit].strip() or None
+
+
 async def user_for_session(token: str) -> User | None:
-    """The live user behind a session token, or None (unknown, idle, expired, unverified)."""
+    """The live user behind a session token, or None (unknown, idle, expired, unverified,
+    deactivated)."""
     if not token.startswith(SESSION_PREFIX):
         return None
     session = await Session.filter(token_hash=digest(token)).select_related("user").first()
@@ -48,10 +66,17 @@ async def user_for_session(token: str) -> User | None:
     if session.expires_at <= now or session.last_seen_at + idle_limit <= now:
         await session.delete()
         return None
+    if session.user.deactivated_at is not None:
+        # Deactivation ends the user's sessions; one that a sign-in racing it started ends here.
+        await session.delete()
+        return None
     if not session.user.email_verified:
         return None
     if now - session.last_seen_at >= _TOUCH_INTERVAL:
-        await Session.filter(id=session.id).update(last_seen_at=now)
+        # Conditional, so that concurrent requests write at most once a minute between them.
+        await Session.filter(id=session.id, last_seen_at__lte=now - _TOUCH_INTERVAL).update(
+            last_seen_at=now
+        )
     return session.user
 
 
@@ -59,8 +84,24 @@ async def end_session(token: str) -> None:
     await Session.filter(token_hash=digest(token)).delete()
 
 
-async def end_other_sessions(user_id: uuid.UUID, keep_token: str | None) -> None:
+async def end_other_sessions(user_id: uuid.UUID, keep_token: str | None) -> int:
+    """Ends every session of the user but the one of `keep_token`; returns how many ended."""
     sessions = Session.filter(user_id=user_id)
     if keep_token:
         sessions = sessions.exclude(token_hash=digest(keep_token))
-    await sessions.delete()
+    return await sessions.delete()
+
+
+def live_sessions(user_id: uuid.UUID) -> QuerySet[Session]:
+    """The user's sessions that still work (expired and idle ones are removed when next
+    presented), most recently used first."""
+    now = datetime.now(UTC)
+    idle_limit = timedelta(minutes=get_config().session_idle_minutes)
+    return Session.filter(
+        user_id=user_id, expires_at__gt=now, last_seen_at__gt=now - idle_limit
+    ).order_by("-last_seen_at", "-created_at", "id")
+
+
+def is_session_of(session: Session, token: str | None) -> bool:
+    """Was `session` started with `token` (the request's own)? Compared as digests."""
+    return token is not None and hmac.compare_digest(session.token_hash, digest(token))

@@ -62,6 +62,8 @@ async def account_for(tenant: Tenant, identity: Identity) -> User:
         raise NoAccount("the NameID is empty or longer than we store")
     user = await _linked(tenant, identity)
     if user is not None:
+        if user.deactivated_at is not None:
+            raise NoAccount("the user is deactivated")
         return user
     email = identity.email()
     if email is None:

@@ -31,7 +31,7 @@ from tortoise.exceptions import IntegrityError
 from config import get_config
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.sessions import ClientInfo
-from domain.errors import NotFound
+from domain.errors import AccountDeactivated, NotFound
 from domain.ratelimit import Action, limiter
 from domain.saml.accounts import Identity, NoAccount, account_for
 from domain.saml.relay import safe_target
@@ -213,10 +213,13 @@ async def consume_response(
             user = await account_for(tenant, identity)
         except NoAccount as exc:
             raise SamlRefused(f"no account for NameID {identity.name_id!r}: {exc}") from None
+        try:
+            signed_in = await sign_in(user, client, how="saml")
+        except AccountDeactivated:  # deactivated since account_for read the user
+            raise SamlRefused(f"the user of NameID {identity.name_id!r} is deactivated") from None
     except SamlRefused as exc:
         log.warning("SAML sign-in refused for tenant %s: %s", tenant.name, exc)
         raise
-    signed_in = await sign_in(user, client, how="saml")
     return SamlSignIn(
         signed_in=signed_in,
         redirect_to=safe_target(stored.relay_state),

@@ -59,7 +59,12 @@ class ApiToken:
         description="The first characters of the secret, to tell tokens apart. Never the secret."
     )
     created_at: datetime
-    last_used_at: datetime | None
+    last_used_at: datetime | None = strawberry.field(
+        description="When a request last came with it (updated at most once a minute)."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="From then on the token answers like an unknown one. Null: until revoked."
+    )
     owner_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -70,6 +75,7 @@ class ApiToken:
             prefix=token.prefix,
             created_at=token.created_at,
             last_used_at=token.last_used_at,
+            expires_at=token.expires_at,
             owner_id=token.owner_id,  # type: ignore[attr-defined]
         )
 

@@ -9,9 +9,10 @@ import strawberry
 from strawberry.permission import PermissionExtension
 
 from models import User as UserModel
+from models.users import status_of
 from permissions.graphql import ViewOwnedObjects
 from schema.context import Info
-from schema.enums import AuthMethod, Role
+from schema.enums import AuthMethod, Role, UserStatus
 from schema.types.pagination import PageInfo
 from schema.types.tenants import Tenant
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 # The columns User.from_row reads.
 ROW_COLUMNS = (
     "id", "tenant_id", "username", "email", "role", "auth_method", "superuser", "created_at",
-    "last_login_at", "pending_email",
+    "last_login_at", "email_verified", "deactivated_at", "pending_email",
 )  # fmt: skip
 
 
@@ -36,6 +37,11 @@ class User:
     superuser: bool
     created_at: datetime
     last_login_at: datetime | None
+    status: UserStatus = strawberry.field(
+        description="DEACTIVATED: signs in by no method, no session or API token of theirs "
+        "works; what they own stays theirs. PENDING_VERIFICATION: a self sign-up whose "
+        "address is not confirmed yet."
+    )
     pending_email: str | None = strawberry.field(
         description="A new address waiting for its confirmation link; the user's e-mail "
         "changes when it is confirmed."
@@ -59,6 +65,9 @@ class User:
             superuser=row["superuser"],
             created_at=row["created_at"],
             last_login_at=row["last_login_at"],
+            status=status_of(
+                deactivated=row["deactivated_at"] is not None, verified=row["email_verified"]
+            ),
             pending_email=row["pending_email"],
             pk=row["id"],
             tenant_id=row["tenant_id"],
@@ -75,6 +84,7 @@ class User:
             superuser=user.superuser,
             created_at=user.created_at,
             last_login_at=user.last_login_at,
+            status=user.status,
             pending_email=user.pending_email,
             pk=user.id,
             tenant_id=user.tenant_id,  # type: ignore[attr-defined]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from models import Session, User
 from tests.account_security.helpers import ask_for_reset, login, mailed_token
 from tests.account_security.queries import UPDATE_EMAIL
-from tests.browser import FROM_OUR_PAGE
 from tests.factories import DEFAULT_PASSWORD
+from tests.own_pages import FROM_OUR_PAGE
 from tests.secrets_seen import remember
 
 CHOSEN = "chosen on the reset page"

@@ -6,7 +6,7 @@ import logging
 
 from tests.account_security.helpers import ask_for_reset, mailed_token, reset
 from tests.account_security.queries import CONFIRM_EMAIL, UPDATE_EMAIL
-from tests.browser import FROM_OUR_PAGE
+from tests.own_pages import FROM_OUR_PAGE
 from tests.secrets_seen import from_the_app
 
 

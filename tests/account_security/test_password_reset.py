@@ -256,3 +256,21 @@ async def test_a_link_mailed_late_still_works_and_a_link_replaced_before_sending
     smtp_down.start()
     token = await mailed_token(smtp_down, "/reset-password")
     assert (await reset(gql, token))["__typename"] == "LoginSuccess"
+
+
+DEACTIVATE = "mutation($id: ID!) { deactivateUser(id: $id) { __typename } }"
+
+
+async def test_a_deactivated_user_gets_the_same_answer_and_no_mail(gql, cast, smtp):
+    await gql(DEACTIVATE, {"id": cast.member_a.id}, as_=cast.admin_a)
+    assert await ask_for_reset(gql, cast.member_a.user.email) == ASKED
+    assert not await OutboxMail.exists()
+
+
+async def test_a_link_mailed_before_a_deactivation_no_longer_works(gql, cast, smtp):
+    await ask_for_reset(gql, cast.member_a.user.email)
+    token = await mailed_token(smtp, "/reset-password")
+    deactivated = await gql(DEACTIVATE, {"id": cast.member_a.id}, as_=cast.admin_a)
+    assert deactivated.payload("deactivateUser")["__typename"] == "UserPayload"
+    assert (await reset(gql, token))["__typename"] == "InvalidToken"
+    assert await login(gql, "mallory", NEW_PASSWORD) == "InvalidCredentials"

@@ -120,3 +120,13 @@ async def test_sending_a_link_changes_no_password(gql, cast, smtp):
     await send(gql, cast.member_a.id, as_=cast.admin_a)
     assert (await User.get(id=cast.member_a.user.id)).password_hash == before
     assert await login(gql, "mallory", "correct horse battery staple") == "LoginSuccess"
+
+
+async def test_a_deactivated_user_is_a_validation_error(gql, cast, smtp):
+    await gql(
+        "mutation($id: ID!) { deactivateUser(id: $id) { __typename } }",
+        {"id": cast.member_a.id}, as_=cast.admin_a,
+    )  # fmt: skip
+    answer = (await send(gql, cast.member_a.id, as_=cast.admin_a))["data"]["sendPasswordReset"]
+    assert (answer["__typename"], answer["field"]) == ("ValidationError", "userId")
+    assert not await OutboxMail.exists()

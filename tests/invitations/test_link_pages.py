@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from models import Invitation, Session, User
-from tests.browser import FROM_OUR_PAGE
 from tests.invitations.helpers import PASSWORD, invite, mailed_token
+from tests.own_pages import FROM_OUR_PAGE
 from tests.web.test_malformed_input import BAD_FORMS, FORM
 
 

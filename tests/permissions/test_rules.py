@@ -90,6 +90,10 @@ EXPECTED: dict[Op, dict[str, Scope]] = {
     Op.SAML_SETTINGS:         {"guest": N, "member": N, "admin": N, SUPERUSER: A},
     Op.CONFIGURE_SAML:        {"guest": N, "member": N, "admin": N, SUPERUSER: A},
     Op.SIGN_IN:               {"guest": A, "member": A, "admin": A, SUPERUSER: A},
+    Op.OWN_SESSIONS:          {"guest": S, "member": S, "admin": S, SUPERUSER: S},
+    Op.USER_SESSIONS:         {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.DEACTIVATE_USER:       {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.REACTIVATE_USER:       {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.CHANGE_EMAIL:          {"guest": S, "member": S, "admin": T, SUPERUSER: A},
     Op.SEND_PASSWORD_RESET:   {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.RECOVER_ACCOUNT:       {"guest": A, "member": A, "admin": A, SUPERUSER: A},
@@ -107,6 +111,7 @@ MINT_OR_REVEAL_A_CREDENTIAL = {
     Op.MAIL_SETTINGS,  # every link is mailed through that server
     Op.CONFIGURE_SAML,  # the IdP vouches for sign-ins
     Op.SIGN_IN,  # login, acceptInvitation, verifyEmail answer a session; signUp mails a link
+    Op.REACTIVATE_USER,  # the user's API tokens (perhaps leaked ones) work again
     # Once confirmed, reset links go to the new address: it would outlive the token.
     Op.CHANGE_EMAIL,
     Op.RECOVER_ACCOUNT,  # resetPassword answers a session

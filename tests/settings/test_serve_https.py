@@ -176,7 +176,7 @@ def test_serve_without_stored_listeners_answers_http_on_the_given_port(tmp_path)
     port = free_port()
     with serving(tmp_path, "--port", str(port), wait_for=f"http://127.0.0.1:{port}"):
         response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-        assert response.json() == {"status": "ok"}
+        assert response.json()["status"] == "ok"
 
 
 def test_serve_speaks_https_with_the_stored_certificate_on_port_and_on_listeners(tmp_path):
@@ -196,7 +196,7 @@ def test_serve_speaks_https_with_the_stored_certificate_on_port_and_on_listeners
             verify=ssl.create_default_context(cafile=str(ca_file)),
             timeout=5,
         )
-        assert verified.json() == {"status": "ok"}
+        assert verified.json()["status"] == "ok"
         assert peer_certificate(setup_port) == pem_to_der(pem.certificate)
         with socket.create_connection(("127.0.0.1", setup_port), timeout=5) as plain:
             plain.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -211,7 +211,7 @@ def test_serve_speaks_https_with_the_stored_certificate_on_port_and_on_listeners
                 verify=ssl.create_default_context(cafile=str(ca_file)),
                 timeout=5,
             )
-            assert response.json() == {"status": "ok"}
+            assert response.json()["status"] == "ok"
             assert peer_certificate(port) == pem_to_der(pem.certificate)
 
     # The server's whole output (its logs and errors) never shows the secrets it handled.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import Session, User
-from tests.browser import FROM_OUR_PAGE
+from tests.own_pages import FROM_OUR_PAGE
 from tests.secrets_seen import remember
 from tests.smtp_server import token_in
 

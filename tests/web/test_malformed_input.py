@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from httpx import AsyncClient
 
-from tests.browser import FROM_OUR_PAGE
+from tests.own_pages import FROM_OUR_PAGE
 from tests.raw_http import RawRequest, send
 
 FORM = {"content-type": "application/x-www-form-urlencoded", **FROM_OUR_PAGE}

@@ -4,7 +4,7 @@ from models.enums import MailKind
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0001_initial')]
+    dependencies = [('models', '0002_sessions_deactivation')]
 
     initial = False
 
