@@ -12,6 +12,7 @@ from models import User as UserModel
 from permissions.graphql import ViewOwnedObjects
 from schema.context import Info
 from schema.enums import AuthMethod, Role
+from schema.types.node import Node
 from schema.types.pagination import PageInfo
 from schema.types.tenants import Tenant
 
@@ -27,7 +28,7 @@ ROW_COLUMNS = (
 
 
 @strawberry.type(name="User")
-class User:
+class User(Node):
     id: strawberry.ID
     username: str
     email: str
