@@ -158,13 +158,17 @@ def page_request(
     """A connection field's arguments, as its resolver got them, made a PageRequest."""
     sent = argument_sent(info._raw_info.field_nodes[0], "first", info.variable_values)
     window = page_window(first, last, first_sent=sent)
+    selected = selected_node_fields(info)
+    # Only a page that starts from a cursor can have rows on its far side.
+    far_cursor = before if window.backward else after
     far_flag = "hasNextPage" if window.backward else "hasPreviousPage"
+    far_side = (
+        far_cursor is not None
+        and "pageInfo" in selected
+        and far_flag in selected_node_fields(info, "pageInfo")
+    )
     return PageRequest(
-        window=window,
-        after=after,
-        before=before,
-        count="totalCount" in selected_node_fields(info),
-        far_side=far_flag in selected_node_fields(info, "pageInfo"),
+        window=window, after=after, before=before, count="totalCount" in selected, far_side=far_side
     )
 
 
