@@ -4,6 +4,7 @@ from strawberry.tools import merge_types
 
 from resolvers.audit import AuditQueries
 from resolvers.invitations import InvitationQueries
+from resolvers.nodes import NodeQueries
 from resolvers.projects import ProjectQueries
 from resolvers.saml import SamlQueries
 from resolvers.sessions import SessionQueries
@@ -18,5 +19,6 @@ QUERIES += (AuditQueries,)
 QUERIES += (InvitationQueries, SignupQueries, InstanceSettingsQueries)
 QUERIES += (SamlQueries,)
 QUERIES += (SessionQueries,)
+QUERIES += (NodeQueries,)
 
 Query = merge_types("Query", QUERIES)

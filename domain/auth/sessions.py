@@ -92,6 +92,13 @@ async def end_other_sessions(user_id: uuid.UUID, keep_token: str | None) -> int:
     return await sessions.delete()
 
 
+def is_live(session: Session) -> bool:
+    """Does the session still work (neither expired nor idle too long)? As `live_sessions`."""
+    now = datetime.now(UTC)
+    idle_limit = timedelta(minutes=get_config().session_idle_minutes)
+    return session.expires_at > now and session.last_seen_at + idle_limit > now
+
+
 def live_sessions(user_id: uuid.UUID) -> QuerySet[Session]:
     """The user's sessions that still work (expired and idle ones are removed when next
     presented), most recently used first."""

@@ -13,6 +13,7 @@ from models.users import status_of
 from permissions.graphql import ViewOwnedObjects
 from schema.context import Info
 from schema.enums import AuthMethod, Role, UserStatus
+from schema.types.node import Node
 from schema.types.pagination import PageInfo
 from schema.types.tenants import Tenant
 
@@ -28,7 +29,7 @@ ROW_COLUMNS = (
 
 
 @strawberry.type(name="User")
-class User:
+class User(Node):
     id: strawberry.ID
     username: str
     email: str

@@ -47,6 +47,9 @@ def _reachable(start: graphql.GraphQLNamedType) -> set[str]:
             todo.extend(current.types)
         elif isinstance(current, graphql.GraphQLObjectType | graphql.GraphQLInterfaceType):
             todo.extend(_named(field.type) for field in current.fields.values())
+        if isinstance(current, graphql.GraphQLInterfaceType):
+            # `node(id:)` answers any type that implements Node, whatever Node's own fields.
+            todo.extend(GRAPHQL_SCHEMA.get_possible_types(current))
     return seen
 
 
