@@ -1,8 +1,17 @@
 """Tortoise models. The app label is `models`; every module below is registered."""
 
 from models.audit import AuditEvent
-from models.enums import AuthMethod, EmailStatus, ListenerPurpose, MailKind, Role, SmtpSecurity
+from models.enums import (
+    AuthMethod,
+    EmailStatus,
+    ListenerPurpose,
+    MailKind,
+    MfaMethod,
+    Role,
+    SmtpSecurity,
+)
 from models.invitations import Invitation, SignupDomain
+from models.mfa import MfaChallenge, Passkey, PasskeyRegistration, RecoveryCode, TotpFactor
 from models.outbox import OutboxMail
 from models.persisted_queries import PersistedQuery
 from models.projects import ApiToken, Project
@@ -20,9 +29,14 @@ __all__ = [
     "Invitation",
     "ListenerPurpose",
     "MailKind",
+    "MfaChallenge",
+    "MfaMethod",
     "OutboxMail",
+    "Passkey",
+    "PasskeyRegistration",
     "PersistedQuery",
     "Project",
+    "RecoveryCode",
     "Role",
     "SamlAssertionSeen",
     "SamlRequest",
@@ -31,5 +45,6 @@ __all__ = [
     "SignupDomain",
     "SmtpSecurity",
     "Tenant",
+    "TotpFactor",
     "User",
 ]

@@ -6,12 +6,14 @@ from resolvers.api_tokens import ApiTokenMutations
 from resolvers.auth import AuthMutations
 from resolvers.invitations import InvitationMutations
 from resolvers.listeners import ListenerMutations
+from resolvers.mfa import MfaMutations
 from resolvers.ownership import OwnershipMutations
 from resolvers.projects import ProjectMutations
 from resolvers.saml import SamlMutations
 from resolvers.signup import SignupMutations
 from resolvers.smtp import SmtpMutations
 from resolvers.ssl import SslMutations
+from resolvers.tenant_settings import TenantSettingsMutations
 from resolvers.tenants import TenantMutations
 from resolvers.user_deletion import UserDeletionMutations
 from resolvers.users import UserMutations
@@ -21,5 +23,6 @@ MUTATIONS += (UserDeletionMutations, OwnershipMutations, ProjectMutations, ApiTo
 MUTATIONS += (TenantMutations, SslMutations, ListenerMutations)
 MUTATIONS += (InvitationMutations, SignupMutations, SmtpMutations)
 MUTATIONS += (SamlMutations,)
+MUTATIONS += (MfaMutations, TenantSettingsMutations)
 
 Mutation = merge_types("Mutation", MUTATIONS)

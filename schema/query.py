@@ -4,10 +4,12 @@ from strawberry.tools import merge_types
 
 from resolvers.audit import AuditQueries
 from resolvers.invitations import InvitationQueries
+from resolvers.mfa import MfaQueries
 from resolvers.projects import ProjectQueries
 from resolvers.saml import SamlQueries
 from resolvers.settings import InstanceSettingsQueries
 from resolvers.signup import SignupQueries
+from resolvers.tenant_settings import TenantSettingsQueries
 from resolvers.tenants import TenantQueries
 from resolvers.users import UserQueries
 
@@ -16,5 +18,6 @@ QUERIES += (ProjectQueries,)
 QUERIES += (AuditQueries,)
 QUERIES += (InvitationQueries, SignupQueries, InstanceSettingsQueries)
 QUERIES += (SamlQueries,)
+QUERIES += (MfaQueries, TenantSettingsQueries)
 
 Query = merge_types("Query", QUERIES)

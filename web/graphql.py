@@ -342,7 +342,11 @@ class GraphQLEndpoint(GraphQL):
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
             user=caller.user,
-            actor=actor_of(caller.user, via_api_token=caller.via_api_token)
+            actor=actor_of(
+                caller.user,
+                via_api_token=caller.via_api_token,
+                enrollment_only=caller.enrollment_only,
+            )
             if caller.user
             else None,
             session_token=caller.session_token,
