@@ -41,7 +41,13 @@ class SoftAuthenticator:
     def _cose_public_key(self) -> bytes:
         numbers = self.key.public_key().public_numbers()
         return cbor2.dumps(
-            {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+            {
+                1: 2,
+                3: -7,
+                -1: 1,
+                -2: numbers.x.to_bytes(32, "big"),
+                -3: numbers.y.to_bytes(32, "big"),
+            }
         )
 
     def _client_data(self, kind: str, challenge: str) -> bytes:
@@ -70,7 +76,9 @@ class SoftAuthenticator:
                 "rawId": b64url(self.credential_id),
                 "type": "public-key",
                 "response": {
-                    "clientDataJSON": b64url(self._client_data("webauthn.create", options["challenge"])),
+                    "clientDataJSON": b64url(
+                        self._client_data("webauthn.create", options["challenge"])
+                    ),
                     "attestationObject": b64url(attestation),
                     "transports": ["usb"],
                 },
@@ -89,7 +97,9 @@ class SoftAuthenticator:
             + bytes([USER_PRESENT | USER_VERIFIED])
             + struct.pack(">I", self.sign_count)
         )
-        client_data = self._client_data("webauthn.get", changes.get("challenge", options["challenge"]))
+        client_data = self._client_data(
+            "webauthn.get", changes.get("challenge", options["challenge"])
+        )
         signature = self.key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
         )

@@ -107,9 +107,7 @@ async def enroll_totp(gql: GraphQLClient, *, as_: Any = None, token: str | None 
     """enrollTotp then confirmTotp over the API; returns the secret (its current step used)."""
     enrolled = (await gql(ENROLL_TOTP, as_=as_, token=token)).payload("enrollTotp")
     assert enrolled["__typename"] == "TotpEnrollment", enrolled
-    confirmed = await gql(
-        CONFIRM_TOTP, {"code": code_at(enrolled["secret"])}, as_=as_, token=token
-    )
+    confirmed = await gql(CONFIRM_TOTP, {"code": code_at(enrolled["secret"])}, as_=as_, token=token)
     payload = confirmed.payload("confirmTotp")
     assert payload["__typename"] == "MfaEnabled", payload
     for code in payload["recoveryCodes"]:

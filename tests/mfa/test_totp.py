@@ -67,9 +67,7 @@ async def test_a_wrong_confirmation_code_leaves_totp_off(gql: GraphQLClient, cas
     assert (await gql(ME, as_=cast.member_a)).ok()["me"]["mfaEnabled"] is False
 
 
-async def test_a_malformed_confirmation_code_is_a_validation_error(
-    gql: GraphQLClient, cast: Cast
-):
+async def test_a_malformed_confirmation_code_is_a_validation_error(gql: GraphQLClient, cast: Cast):
     await gql(ENROLL_TOTP, as_=cast.member_a)
     outcome = (await gql(CONFIRM_TOTP, {"code": "12a4"}, as_=cast.member_a)).payload("confirmTotp")
     assert (outcome["__typename"], outcome["field"]) == ("ValidationError", "code")
