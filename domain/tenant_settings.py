@@ -155,9 +155,15 @@ async def update_tenant_settings(
             tenant_id=tenant.id,
             target_type="tenant",
             target_id=tenant.id,
-            changes={_API_NAMES[column]: value for column, value in changed.items()},
+            changes={
+                _API_NAMES[column]: _audited(column, value) for column, value in changed.items()
+            },
         )
     return view(tenant)
+
+
+def _audited(column: str, value: Any) -> Any:
+    return value.split(",") if column == "allowed_auth_methods" else value
 
 
 _API_NAMES = {

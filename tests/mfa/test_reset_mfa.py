@@ -78,3 +78,31 @@ async def test_an_api_token_resets_nobody(gql: GraphQLClient, cast: Cast, make: 
     result = await gql(RESET_MFA, {"id": cast.member_a.id}, token=api_token)
     assert result.codes == ["FORBIDDEN"]
     assert await _factors(cast.member_a.user.id) == 11
+
+
+async def test_a_user_with_factors_and_a_sign_in_under_way_can_be_deleted(
+    gql: GraphQLClient, cast: Cast
+):
+    await with_totp(cast.member_a.user)
+    await register_passkey(gql, as_=cast.member_a)
+    await login(gql, cast.member_a.user, DEFAULT_PASSWORD)
+    result = await gql(
+        "mutation($id: ID!) { deleteUser(id: $id) { __typename } }",
+        {"id": cast.member_a.id},
+        as_=cast.admin_a,
+    )
+    assert result.payload("deleteUser")["__typename"] == "DeleteUserSuccess"
+    assert await _factors(cast.member_a.user.id) == 0
+    assert not await MfaChallenge.filter(user_id=cast.member_a.user.id).exists()
+
+
+async def test_a_tenant_whose_users_have_factors_can_be_deleted(gql: GraphQLClient, cast: Cast):
+    await with_totp(cast.member_b.user)
+    await register_passkey(gql, as_=cast.member_b)
+    result = await gql(
+        'mutation($id: ID!) { deleteTenant(id: $id, confirmName: "globex") { __typename } }',
+        {"id": str(cast.tenant_b.id)},
+        as_=cast.superuser,
+    )
+    assert result.payload("deleteTenant")["__typename"] == "DeleteTenantSuccess"
+    assert await _factors(cast.member_b.user.id) == 0
