@@ -25,6 +25,7 @@ from models import (
     ApiToken,
     AuditEvent,
     Invitation,
+    Passkey,
     Project,
     Session,
     SignupDomain,
@@ -112,6 +113,8 @@ PROJECT = Kind(Project, _project)
 API_TOKEN = Kind(ApiToken, _owned)
 AUDIT_EVENT = Kind(AuditEvent, _audit_event)
 SESSION = Kind(Session, _session, related=("user",))
+# `myPasskeys`: one's own, nobody else's (not even a superuser's view).
+PASSKEY = Kind(Passkey, lambda actor, passkey: passkey.user_id == actor.user_id)
 
 
 def parse_ids(ids: Iterable[str]) -> list[uuid.UUID | None]:

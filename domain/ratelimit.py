@@ -29,6 +29,8 @@ class Action(Enum):
     ACCEPT_INVITATION = "accept-invitation"
     VERIFY_EMAIL = "verify-email"
     SEND_INVITATION = "send-invitation"
+    # completeLogin and disableTotp: guesses at a second factor.
+    COMPLETE_LOGIN = "complete-login"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ LIMITS: dict[Action, Limits] = {
     Action.ACCEPT_INVITATION: Limits(parse("20/minute"), parse("10/minute")),
     Action.VERIFY_EMAIL: Limits(parse("20/minute"), parse("10/minute")),
     Action.SEND_INVITATION: Limits(parse("60/hour"), parse("60/hour")),
+    Action.COMPLETE_LOGIN: Limits(parse("30/minute"), parse("20/hour")),
 }
 
 

@@ -51,3 +51,9 @@ class ListenerPurpose(str, Enum):
 class MailKind(str, Enum):
     INVITATION = "invitation"
     VERIFICATION = "verification"
+
+
+class MfaMethod(str, Enum):
+    TOTP = "totp"
+    RECOVERY_CODE = "recovery_code"
+    WEBAUTHN = "webauthn"

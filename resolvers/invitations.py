@@ -34,6 +34,7 @@ from schema.types.invitations import (
     InvitationPreview,
     SendInvitationInput,
 )
+from schema.types.security import MfaRequired
 from schema.types.users import LoginSuccess
 
 SendInvitationResult = Annotated[
@@ -53,7 +54,8 @@ AcceptInvitationResult = Annotated[
     | ValidationError
     | AlreadyExists
     | InvalidCredentials
-    | RateLimited,
+    | RateLimited
+    | MfaRequired,
     strawberry.union("AcceptInvitationResult"),
 ]
 

@@ -17,6 +17,7 @@ from schema.types.audit import AuditEvent
 from schema.types.invitations import Invitation
 from schema.types.node import Node
 from schema.types.projects import ApiToken, Project
+from schema.types.security import PasskeyCredential
 from schema.types.sessions import Session
 from schema.types.signup import SignupDomain
 from schema.types.tenants import Tenant
@@ -34,6 +35,7 @@ NODE_TYPES: dict[nodes.Kind, Callable[[Any], Node]] = {
     nodes.SIGNUP_DOMAIN: SignupDomain.from_model,
     nodes.AUDIT_EVENT: AuditEvent.from_model,
     nodes.SESSION: Session.from_model,
+    nodes.PASSKEY: PasskeyCredential.from_model,
 }
 
 

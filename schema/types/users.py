@@ -96,6 +96,10 @@ class User(Node):
     async def _load_tenant(self, info: Info) -> Tenant:
         return Tenant.from_model(await info.context.loaders.tenant.load(self.tenant_id))
 
+    @strawberry.field(description="The user has a second factor: TOTP or a passkey.")
+    async def mfa_enabled(self, info: Info) -> bool:
+        return bool(await info.context.loaders.mfa_enabled.load(self.pk))
+
     @strawberry.field(
         description="Projects this user owns. Visible to the user, tenant admins and superusers.",
         extensions=[PermissionExtension([ViewOwnedObjects()])],
