@@ -21,7 +21,7 @@ import web.app  # noqa: F401 - imports the schema first (resolvers and schema im
 from domain import users
 from domain.users import actor_of
 from models import Project, Tenant
-from resolvers.pagination import paginate
+from resolvers.pagination import PageRequest, Window, paginate
 from schema.types.users import ROW_COLUMNS as USER_COLUMNS
 from web.auth import identify
 from web.graphql import GraphQLEndpoint
@@ -36,10 +36,10 @@ async def users_sql(request: Request) -> Response:
     assert caller.user is not None
     actor = actor_of(caller.user)
     query = users.users_in_reach(actor, tenant_id=None, search=None, role=None)
-    # count=False: the resolver counts only when totalCount is selected, and this page is not.
+    # No count: the resolver counts only when totalCount is selected, and this page is not.
     # The same columns as the resolver (plain rows, no model instances): the same SQL.
     page = await paginate(
-        query, first=100, after=None, order_by="username_key", count=False, columns=USER_COLUMNS
+        query, PageRequest(Window(100)), order_by="username_key", columns=USER_COLUMNS
     )
     rows = page.rows
     tenants = {t.id: t for t in await Tenant.filter(id__in=list({u["tenant_id"] for u in rows}))}

@@ -6,7 +6,8 @@
 - A new link replaces the user's earlier one (one nonce per user), so only the newest mail
   works; resetting, changing the password (`changePassword`) and confirming an e-mail change
   clear it. A link lives an hour (`RESET_TTL`).
-- `reset_password` applies the password rules, ends every session of the user, and signs in.
+- `reset_password` applies the password rules, ends every session of the user, and signs in
+  (or, for a user with a second factor, answers the challenge completeLogin finishes).
   The conditional UPDATE on the nonce makes it single use under concurrency.
 - `send_password_reset` is the admin's button: the same mail, to the user's own address.
   Nobody ever sees or sets another user's password.
@@ -22,7 +23,8 @@ from tortoise.transactions import in_transaction
 
 from config import get_config
 from domain import audit, mail, outbox, user_links, validation
-from domain.auth.login import SignedIn, sign_in
+from domain.auth.challenges import SecondStep
+from domain.auth.login import SignedIn, after_first_step
 from domain.auth.passwords import check_password_rules, hashing
 from domain.auth.sessions import ClientInfo
 from domain.errors import (
@@ -158,7 +160,9 @@ async def user_for_reset_link(token: str) -> User | None:
     return user if user is not None and resettable(user) else None
 
 
-async def reset_password(token: str, new_password: str, client: ClientInfo) -> SignedIn:
+async def reset_password(
+    token: str, new_password: str, client: ClientInfo
+) -> SignedIn | SecondStep:
     await limiter().hit(
         Action.RESET_PASSWORD, client=client.address, account=user_links.link_subject(token)
     )
@@ -199,7 +203,9 @@ async def reset_password(token: str, new_password: str, client: ClientInfo) -> S
     user.password_hash = password_hash
     user.password_reset_nonce = None
     user.password_reset_expires_at = None
+    # A reset proves the mailbox, not the second factor: a user with one (or whose tenant
+    # requires one) gets the challenge completeLogin finishes, not a session.
     try:
-        return await sign_in(user, client, how="password-reset")
+        return await after_first_step(user, client, how="password-reset")
     except AccountDeactivated:  # deactivated since the reset: the password stays changed
         raise InvalidToken() from None

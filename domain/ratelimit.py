@@ -29,6 +29,8 @@ class Action(Enum):
     ACCEPT_INVITATION = "accept-invitation"
     VERIFY_EMAIL = "verify-email"
     SEND_INVITATION = "send-invitation"
+    # completeLogin and disableTotp: guesses at a second factor.
+    COMPLETE_LOGIN = "complete-login"
     # Per client, and per address asked for (whether or not it has an account).
     REQUEST_PASSWORD_RESET = "request-password-reset"
     # Per client, and per link (the user it names): the token guesses one may make.
@@ -52,6 +54,7 @@ LIMITS: dict[Action, Limits] = {
     Action.ACCEPT_INVITATION: Limits(parse("20/minute"), parse("10/minute")),
     Action.VERIFY_EMAIL: Limits(parse("20/minute"), parse("10/minute")),
     Action.SEND_INVITATION: Limits(parse("60/hour"), parse("60/hour")),
+    Action.COMPLETE_LOGIN: Limits(parse("30/minute"), parse("20/hour")),
     Action.REQUEST_PASSWORD_RESET: Limits(parse("20/hour"), parse("5/hour")),
     Action.RESET_PASSWORD: Limits(parse("20/minute"), parse("10/minute")),
     Action.SEND_PASSWORD_RESET: Limits(parse("60/hour"), parse("5/hour")),

@@ -28,6 +28,12 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def keyed_digest(purpose: str, value: str) -> str:
+    """HMAC-SHA256 under a key derived from the secret key: a database dump alone cannot
+    test guesses against it."""
+    return hmac.new(_subkey(purpose), value.encode(), hashlib.sha256).hexdigest()
+
+
 def _subkey(purpose: str) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=f"tenantry:{purpose}".encode()

@@ -17,7 +17,8 @@ from tortoise.transactions import in_transaction
 
 from config import get_config
 from domain import audit, mail, outbox, user_links, validation
-from domain.auth.login import SignedIn, sign_in
+from domain.auth.challenges import SecondStep
+from domain.auth.login import SignedIn, after_first_step
 from domain.auth.passwords import check_password_rules, hashing
 from domain.auth.sessions import ClientInfo
 from domain.errors import (
@@ -38,6 +39,7 @@ from domain.ratelimit import Action, limiter
 from domain.secrets import new_nonce
 from domain.signup_domains import domain_rule
 from domain.smtp_settings import current_server
+from domain.tenant_settings import allowed_methods, require_method_allowed
 from domain.tenants import tenant_named
 from domain.users import username_in_use
 from models import (
@@ -118,6 +120,7 @@ async def add_signup_domain(actor: Actor, new: NewSignupDomain) -> SignupDomain:
     require(actor, Op.ADD_SIGNUP_DOMAIN)
     tenant_id = await _tenant_in_reach(actor, new.tenant_id, Op.ADD_SIGNUP_DOMAIN)
     domain = normal_domain(new.domain)
+    require_method_allowed(await Tenant.get(id=tenant_id), new.auth_method, "authMethod")
     async with in_transaction() as connection:
         if (
             await SignupDomain.filter(tenant_id=tenant_id, domain=domain)
@@ -203,7 +206,8 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
     username = validation.username(request.username)
     tenant = await tenant_named(request.tenant)
     rule = await domain_rule(tenant.id, email) if tenant is not None else None
-    if tenant is None or rule is None:
+    # A domain added before the tenant narrowed its methods stays listed, but admits nobody.
+    if tenant is None or rule is None or rule.auth_method not in allowed_methods(tenant):
         raise DomainNotAllowed()
     password_hash = None
     if rule.auth_method is AuthMethod.PASSWORD and request.password is not None:
@@ -350,7 +354,7 @@ async def sign_up_for_link(token: str) -> User | None:
 
 async def verify_email(
     token: str, client: ClientInfo, password: str | None = None, *, ask_password: bool = False
-) -> SignedIn:
+) -> SignedIn | SecondStep:
     """Activate the account and sign in. For a PASSWORD sign-up, `password` (checked against
     the rules) becomes its password, whatever signUp sent; without one, the password signUp
     kept (see `sign_up`) is used, and when it kept none the answer is a ValidationError that
@@ -394,8 +398,9 @@ async def verify_email(
     if password_hash:
         user.password_hash = password_hash
     await publish(user_change(ChangeKind.UPDATED, user))
+    # A tenant that requires MFA gets the new user to enroll a factor before a session.
     try:
-        return await sign_in(user, client, how="email-verification")
+        return await after_first_step(user, client, how="email-verification")
     except AccountDeactivated:  # deactivated since the check above
         raise InvalidToken() from None
 

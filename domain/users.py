@@ -33,7 +33,7 @@ from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User
 from permissions.rules import Actor, Op, Scope, allowed, may_manage_user, reaches, scope
 
 
-def actor_of(user: User, *, via_api_token: bool = False) -> Actor:
+def actor_of(user: User, *, via_api_token: bool = False, enrollment_only: bool = False) -> Actor:
     return Actor(
         user_id=user.id,
         tenant_id=user.tenant_id,  # type: ignore[attr-defined]
@@ -41,6 +41,7 @@ def actor_of(user: User, *, via_api_token: bool = False) -> Actor:
         superuser=user.superuser,
         username=user.username,
         via_api_token=via_api_token,
+        enrollment_only=enrollment_only,
     )
 
 

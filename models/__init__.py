@@ -6,11 +6,13 @@ from models.enums import (
     EmailStatus,
     ListenerPurpose,
     MailKind,
+    MfaMethod,
     Role,
     SmtpSecurity,
     UserStatus,
 )
 from models.invitations import Invitation, SignupDomain
+from models.mfa import MfaChallenge, Passkey, PasskeyRegistration, RecoveryCode, TotpFactor
 from models.outbox import OutboxMail
 from models.persisted_queries import PersistedQuery
 from models.projects import ApiToken, Project
@@ -28,9 +30,14 @@ __all__ = [
     "Invitation",
     "ListenerPurpose",
     "MailKind",
+    "MfaChallenge",
+    "MfaMethod",
     "OutboxMail",
+    "Passkey",
+    "PasskeyRegistration",
     "PersistedQuery",
     "Project",
+    "RecoveryCode",
     "Role",
     "SamlAssertionSeen",
     "SamlRequest",
@@ -39,6 +46,7 @@ __all__ = [
     "SignupDomain",
     "SmtpSecurity",
     "Tenant",
+    "TotpFactor",
     "User",
     "UserStatus",
 ]

@@ -56,3 +56,9 @@ class MailKind(str, Enum):
     EMAIL_CHANGE = "email_change"
     # The notice to the old address that the address is changing; carries no link.
     EMAIL_CHANGE_NOTICE = "email_notice"
+
+
+class MfaMethod(str, Enum):
+    TOTP = "totp"
+    RECOVERY_CODE = "recovery_code"
+    WEBAUTHN = "webauthn"

@@ -38,6 +38,9 @@ PRAGMAS: dict[str, str | int] = {
 class Checkpoint:
     log_frames: int
     checkpointed_frames: int
+    # Another checkpoint was running (the background one): this one copied nothing, and
+    # SQLite answers -1 for both counts.
+    busy: bool = False
 
 
 def database_path(database_url: str) -> str | None:
@@ -53,10 +56,10 @@ def checkpoint(path: str) -> Checkpoint:
     # mode=rw: a database that is gone is an error here, not a new empty file.
     connection = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=rw", uri=True, timeout=0)
     try:
-        _busy, log_frames, done = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        busy, log_frames, done = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     finally:
         connection.close()
-    return Checkpoint(log_frames=log_frames, checkpointed_frames=done)
+    return Checkpoint(log_frames=log_frames, checkpointed_frames=done, busy=bool(busy))
 
 
 async def run_checkpointer() -> None:

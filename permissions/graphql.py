@@ -140,6 +140,34 @@ class ReactivateUser(_PolicyRow):
     op = Op.REACTIVATE_USER
 
 
+class ViewOwnFactors(_PolicyRow):
+    op = Op.VIEW_OWN_FACTORS
+
+
+class EnrollTotp(_PolicyRow):
+    op = Op.ENROLL_TOTP
+
+
+class RegisterPasskey(_PolicyRow):
+    op = Op.REGISTER_PASSKEY
+
+
+class RemoveOwnFactor(_PolicyRow):
+    op = Op.REMOVE_OWN_FACTOR
+
+
+class ResetMfa(_PolicyRow):
+    op = Op.RESET_MFA
+
+
+class ViewTenantSettings(_PolicyRow):
+    op = Op.VIEW_TENANT_SETTINGS
+
+
+class ConfigureTenant(_PolicyRow):
+    op = Op.CONFIGURE_TENANT
+
+
 class SendPasswordReset(_PolicyRow):
     op = Op.SEND_PASSWORD_RESET
 

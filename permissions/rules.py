@@ -2,6 +2,9 @@
 
 Each operation maps every kind of caller to a `Scope`: how far the operation reaches for
 that caller; its last column says whether a request made with an API token may use it at all.
+A request that carries an enrollment challenge (the tenant requires a second factor and the
+user has none yet: `MfaRequired.enrollmentRequired`) may use only the operations in
+`BY_ENROLLMENT_CHALLENGE`, whatever the user's role.
 Object rules (the target's tenant, owner, superuser bit) are applied by the `may_*` functions
 below; callers that pass an ID from another tenant are answered as if the
 object did not exist, by the domain's `access_*` functions.
@@ -29,11 +32,12 @@ class ByToken(Enum):
 
     AS_OWNER = auto()  # whatever the token's owner may
     # Nothing: the operation mints or reveals a credential (an API token's secret, a session,
-    # an invitation or verification link), sends one where the caller says (an invitation to
-    # any address, sign-up for any address of a domain), or picks who carries or vouches for
-    # them (the mail server, a tenant's IdP), or brings a user's dormant credentials back to
-    # life (reactivation). A leaked token must stay containable: once it is revoked, nothing
-    # it obtained may keep working.
+    # an invitation or verification link, a TOTP secret, recovery codes, a passkey), sends one
+    # where the caller says (an invitation to any address, sign-up for any address of a
+    # domain), picks who carries or vouches for them (the mail server, a tenant's IdP, the
+    # second factors an account or a tenant requires), or brings a user's dormant credentials
+    # back to life (reactivation). A leaked token must stay containable: once it is revoked,
+    # nothing it obtained may keep working.
     REFUSED = auto()
 
 
@@ -67,6 +71,13 @@ class Op(Enum):
     USER_SESSIONS = auto()  # userSessions, revokeUserSessions
     DEACTIVATE_USER = auto()  # deactivateUser: sign-in, sessions and API tokens stop
     REACTIVATE_USER = auto()  # reactivateUser: the user's sign-in and API tokens work again
+    VIEW_OWN_FACTORS = auto()  # myPasskeys
+    ENROLL_TOTP = auto()  # enrollTotp (a secret), confirmTotp (recovery codes)
+    REGISTER_PASSKEY = auto()  # beginPasskeyRegistration, finishPasskeyRegistration
+    REMOVE_OWN_FACTOR = auto()  # disableTotp, removePasskey
+    RESET_MFA = auto()  # resetMfa: another user's factors removed, the password alone signs in
+    VIEW_TENANT_SETTINGS = auto()  # tenantSettings
+    CONFIGURE_TENANT = auto()  # updateTenantSettings: MFA policy, SSO enforcement, lifetimes
     # updateUser email: a confirmation link to the new address; once confirmed, password
     # reset links go there, so a token may not start one (it would outlive the token).
     CHANGE_EMAIL = auto()
@@ -111,6 +122,13 @@ POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope, ByToken]] = {
     Op.USER_SESSIONS:           (N,    N,     T,     A,         OWNER),
     Op.DEACTIVATE_USER:         (N,    N,     T,     A,         OWNER),
     Op.REACTIVATE_USER:         (N,    N,     T,     A,         REFUSED),
+    Op.VIEW_OWN_FACTORS:        (S,    S,     S,     S,         OWNER),
+    Op.ENROLL_TOTP:             (S,    S,     S,     S,         REFUSED),
+    Op.REGISTER_PASSKEY:        (S,    S,     S,     S,         REFUSED),
+    Op.REMOVE_OWN_FACTOR:       (S,    S,     S,     S,         REFUSED),
+    Op.RESET_MFA:               (N,    N,     T,     A,         REFUSED),
+    Op.VIEW_TENANT_SETTINGS:    (N,    N,     T,     A,         OWNER),
+    Op.CONFIGURE_TENANT:        (N,    N,     T,     A,         REFUSED),
     Op.CHANGE_EMAIL:            (S,    S,     T,     A,         REFUSED),
     Op.SEND_PASSWORD_RESET:     (N,    N,     T,     A,         OWNER),
     Op.RECOVER_ACCOUNT:         (A,    A,     A,     A,         REFUSED),
@@ -153,13 +171,22 @@ OP_DESCRIPTIONS: dict[Op, str] = {
     Op.TENANTS: "List, create and delete tenants",
     Op.SAML_SETTINGS: "Read a tenant's SAML single sign-on settings",
     Op.CONFIGURE_SAML: "Change a tenant's SAML settings",
-    Op.SIGN_IN: "Sign in, accept an invitation, verify an e-mail, sign up",
+    Op.SIGN_IN: "Sign in, finish a sign-in with a second factor, accept an invitation, "
+    "verify an e-mail, sign up",
     Op.OWN_SESSIONS: "List one's own sessions; end one of them, or all but the current one",
     Op.USER_SESSIONS: "List and end another user's sessions (never a superuser's, for admins)",
     Op.DEACTIVATE_USER: "Deactivate a user: no sign-in, sessions end, API tokens stop "
     "(never a superuser, for admins)",
     Op.REACTIVATE_USER: "Reactivate a user: sign-in and their API tokens work again "
     "(never a superuser, for admins)",
+    Op.VIEW_OWN_FACTORS: "List one's own passkeys",
+    Op.ENROLL_TOTP: "Turn on an authenticator app (TOTP): its secret, then recovery codes",
+    Op.REGISTER_PASSKEY: "Register a passkey (WebAuthn) as a second factor",
+    Op.REMOVE_OWN_FACTOR: "Turn off one's authenticator app, remove one's passkeys",
+    Op.RESET_MFA: "Remove another user's second factors (recovery), never a superuser's",
+    Op.VIEW_TENANT_SETTINGS: "Read a tenant's settings (MFA policy, sign-in methods, lifetimes)",
+    Op.CONFIGURE_TENANT: "Change a tenant's settings: require MFA, allowed sign-in methods, "
+    "invitation and session lifetimes",
     Op.CHANGE_EMAIL: "Change a user's e-mail address, once the new address confirms a mailed "
     "link (admins: not superusers' addresses)",
     Op.SEND_PASSWORD_RESET: "Mail a user a password reset link, to the user's own address "
@@ -170,6 +197,18 @@ OP_DESCRIPTIONS: dict[Op, str] = {
 
 # Operations anyone may call, signed in or not (the scope columns then say nothing more).
 PUBLIC: frozenset[Op] = frozenset({Op.SIGN_IN, Op.RECOVER_ACCOUNT})
+
+# What a request carrying an enrollment challenge (MfaRequired.enrollmentRequired) may do: set
+# up a second factor, and finish signing in (which anyone may). Nothing else, not even `me`:
+# the password alone has not signed this user in.
+BY_ENROLLMENT_CHALLENGE: frozenset[Op] = frozenset(
+    {Op.ENROLL_TOTP, Op.REGISTER_PASSKEY, Op.SIGN_IN}
+)
+ENROLLMENT_REFUSAL = (
+    "This tenant requires a second factor: this request may only enroll one (enrollTotp, "
+    "confirmTotp, beginPasskeyRegistration, finishPasskeyRegistration). Then finish signing "
+    "in with completeLogin."
+)
 
 TOKEN_REFUSAL = (
     "A request made with an API token cannot create or reveal credentials (API tokens, "
@@ -192,6 +231,13 @@ class Actor:
     username: str = ""
     # Signed in with an API token rather than a session: see ByToken and the table's last column.
     via_api_token: bool = False
+    # Not signed in at all: a password was right, and the tenant requires a second factor the
+    # user has yet to enroll (see BY_ENROLLMENT_CHALLENGE).
+    enrollment_only: bool = False
+
+
+def refused_to_enrollment(actor: Actor | None, op: Op) -> bool:
+    return actor is not None and actor.enrollment_only and op not in BY_ENROLLMENT_CHALLENGE
 
 
 def refused_to_token(actor: Actor | None, op: Op) -> bool:
@@ -203,6 +249,8 @@ def refusal(actor: Actor | None, op: Op) -> str | None:
     """Why the caller may not use the operation at all, or None when they may."""
     if refused_to_token(actor, op):
         return TOKEN_REFUSAL
+    if refused_to_enrollment(actor, op):
+        return ENROLLMENT_REFUSAL
     if allowed(actor, op):
         return None
     return "Sign in first." if actor is None else "You may not do this."
@@ -211,7 +259,7 @@ def refusal(actor: Actor | None, op: Op) -> str | None:
 def scope(actor: Actor | None, op: Op) -> Scope:
     if actor is None:
         return Scope.ANY if op in PUBLIC else Scope.NONE
-    if refused_to_token(actor, op):
+    if refused_to_token(actor, op) or refused_to_enrollment(actor, op):
         return Scope.NONE
     row = POLICY[op]
     return row[3] if actor.superuser else row[_COLUMN[actor.role]]

@@ -25,6 +25,7 @@ from schema.types.account_security import (
     RequestPasswordResetInput,
     ResetPasswordInput,
 )
+from schema.types.security import MfaRequired
 from schema.types.users import LoginSuccess, User, UserPayload
 
 RequestPasswordResetResult = Annotated[
@@ -32,7 +33,7 @@ RequestPasswordResetResult = Annotated[
     strawberry.union("RequestPasswordResetResult"),
 ]
 ResetPasswordResult = Annotated[
-    LoginSuccess | InvalidToken | ValidationError | RateLimited,
+    LoginSuccess | InvalidToken | ValidationError | RateLimited | MfaRequired,
     strawberry.union("ResetPasswordResult"),
 ]
 SendPasswordResetResult = Annotated[
@@ -62,7 +63,9 @@ class AccountRecoveryMutations:
 
     @strawberry.mutation(
         description="Set a new password with a mailed reset link: ends every session of the "
-        "user, then signs in. A password the rules refuse leaves the link usable.",
+        "user, then signs in; a user with a second factor (or whose tenant requires one) gets "
+        "MfaRequired instead, finished by completeLogin. A password the rules refuse leaves "
+        "the link usable.",
         extensions=[PermissionExtension([can.RecoverAccount()])],
     )
     @expected_failures

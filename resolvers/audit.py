@@ -8,7 +8,7 @@ from strawberry.permission import PermissionExtension
 from domain.audit_log import events_in_reach
 from permissions import graphql as can
 from resolvers.common import actor
-from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
+from resolvers.pagination import DEFAULT_PAGE_SIZE, page_request, paginate
 from schema.context import Info
 from schema.types.audit import AuditEvent, AuditEventConnection, AuditEventEdge
 
@@ -20,17 +20,17 @@ class AuditQueries:
         extensions=[PermissionExtension([can.ReadAuditLog()])],
     )
     async def audit_log(
-        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> AuditEventConnection:
-        page = await paginate(
-            events_in_reach(actor(info)),
-            first=first,
-            after=after,
-            order_by="at",
-            descending=True,
-            count=False,
-        )
+        wanted = page_request(info, first=first, after=after, last=last, before=before)
+        page = await paginate(events_in_reach(actor(info)), wanted, order_by="at", descending=True)
         return AuditEventConnection(
             edges=page.edges(AuditEventEdge, AuditEvent.from_model),
             page_info=page.page_info,
+            total_count=page.total_count or 0,
         )

@@ -8,11 +8,13 @@ import strawberry
 from strawberry.permission import PermissionExtension
 
 from domain.auth import login as auth
+from domain.auth.challenges import SecondStep
 from domain.auth.login import SignedIn
 from permissions import graphql as can
 from resolvers.common import actor, client, expected_failures
 from schema.context import Info, SessionEnded, SessionStarted
 from schema.errors import InvalidCredentials, RateLimited, ValidationError
+from schema.types.security import MfaRequired
 from schema.types.users import (
     ChangePasswordInput,
     LoginInput,
@@ -23,7 +25,7 @@ from schema.types.users import (
 )
 
 LoginResult = Annotated[
-    LoginSuccess | InvalidCredentials | RateLimited | ValidationError,
+    LoginSuccess | InvalidCredentials | RateLimited | ValidationError | MfaRequired,
     strawberry.union("LoginResult"),
 ]
 ChangePasswordResult = Annotated[
@@ -31,8 +33,11 @@ ChangePasswordResult = Annotated[
 ]
 
 
-def signed_in(info: Info, outcome: SignedIn) -> LoginSuccess:
-    """The answer of every mutation that signs someone in: payload plus session cookie."""
+def signed_in(info: Info, outcome: SignedIn | SecondStep) -> LoginSuccess | MfaRequired:
+    """The answer of every mutation that signs someone in: payload plus session cookie; or,
+    when a second factor is needed, the challenge that completeLogin finishes (no cookie)."""
+    if isinstance(outcome, SecondStep):
+        return MfaRequired.from_step(outcome)
     info.context.session_change = SessionStarted(outcome.session_token)
     return LoginSuccess(user=User.from_model(outcome.user), session_token=outcome.session_token)
 

@@ -12,7 +12,7 @@ from domain import invitations
 from permissions import graphql as can
 from resolvers.auth import signed_in
 from resolvers.common import actor, client, expected_failures
-from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
+from resolvers.pagination import DEFAULT_PAGE_SIZE, page_request, paginate
 from schema.context import Info
 from schema.errors import (
     AlreadyExists,
@@ -34,6 +34,7 @@ from schema.types.invitations import (
     InvitationPreview,
     SendInvitationInput,
 )
+from schema.types.security import MfaRequired
 from schema.types.users import LoginSuccess
 
 SendInvitationResult = Annotated[
@@ -53,7 +54,8 @@ AcceptInvitationResult = Annotated[
     | ValidationError
     | AlreadyExists
     | InvalidCredentials
-    | RateLimited,
+    | RateLimited
+    | MfaRequired,
     strawberry.union("AcceptInvitationResult"),
 ]
 
@@ -69,10 +71,13 @@ class InvitationQueries:
         info: Info,
         first: int | None = DEFAULT_PAGE_SIZE,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         tenant_id: strawberry.ID | None = None,
     ) -> InvitationConnection:
         query = invitations.invitations_in_reach(actor(info), tenant_id)
-        page = await paginate(query, first=first, after=after, order_by="created_at")
+        wanted = page_request(info, first=first, after=after, last=last, before=before)
+        page = await paginate(query, wanted, order_by="created_at")
         return InvitationConnection(
             edges=page.edges(InvitationEdge, Invitation.from_model),
             page_info=page.page_info,

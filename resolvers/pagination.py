@@ -1,30 +1,33 @@
-"""Relay connections with keyset cursors: stable while rows come and go between pages."""
+"""Relay connections with keyset cursors: stable while rows come and go between pages, read
+forward (`first`, `after`) or backward (`last`, `before`)."""
 
 from __future__ import annotations
 
 import base64
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, VariableNode
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from config import get_config
 from domain.validation import storable
+from resolvers.preload import selected_node_fields
+from schema.context import Info
 from schema.types.pagination import PageInfo
 
 M = TypeVar("M")
 E = TypeVar("E")
 # The page a connection answers when `first` is absent (the fields' default) or null.
 DEFAULT_PAGE_SIZE = 50
-# The arguments that bound how many rows a connection field answers (Relay's `last` joins
-# them when a connection takes it). The cost limit reads them (schema/cost.py).
-PAGE_ARGUMENTS = ("first",)
+# The arguments that bound how many rows a field answers: a connection's page (`first`,
+# `last`), the IDs `nodes` looks up. The cost limit reads them (schema/cost.py, page_rows).
+PAGE_ARGUMENTS = ("first", "last", "ids")
 
 
 @dataclass
@@ -70,53 +73,146 @@ def _decode(cursor: str, is_datetime: bool, max_length: int | None) -> tuple[Any
         raise _bad_input("The cursor is not valid.") from None
 
 
-def page_size(first: int | None) -> int:
-    """How many rows a page holds: `first`, or the default when it is null. The cost limit
-    counts a connection's rows with this same function, so the two cannot disagree."""
+def page_size(value: int | None, argument: str = "first") -> int:
+    """How many rows a page holds: `first` (or `last`), or the default when it is null. The
+    cost limit counts a connection's rows with this same function, so the two cannot
+    disagree."""
     limit = get_config().max_page_size
-    if first is None:
+    if value is None:
         return min(DEFAULT_PAGE_SIZE, limit)
-    if first < 0 or first > limit:
-        raise _bad_input(f"`first` must be between 0 and {limit}.")
-    return first
+    if value < 0 or value > limit:
+        raise _bad_input(f"`{argument}` must be between 0 and {limit}.")
+    return value
 
 
-def page_rows(arguments: Mapping[str, Any]) -> int:
-    """The most rows a connection field answers for its coerced arguments: 0 when the
-    resolver refuses them."""
+@dataclass(frozen=True, slots=True)
+class Window:
+    """How many rows a page holds, and which way it reads: forward from `after` (`first`),
+    or backward from `before` (`last`)."""
+
+    size: int
+    backward: bool = False
+
+
+def page_window(first: int | None, last: int | None, *, first_sent: bool = True) -> Window:
+    """The page `first` and `last` ask for. `first` has a default (50, the contract's) that
+    every request carries unless it sends `first`: a backward page (`last`) ignores it then,
+    and refuses a `first` the client sent, since Relay's algorithm for both (`first` rows,
+    then the last `last` of them) is never what a client means."""
+    if last is None:
+        return Window(page_size(first))
+    if first is not None and first_sent:
+        raise _bad_input("Give `first` (forward from `after`) or `last` (back from `before`).")
+    return Window(page_size(last, "last"), backward=True)
+
+
+def argument_sent(field: FieldNode, name: str, variables: Mapping[str, Any]) -> bool:
+    """Did the request give the field this argument (rather than leave it to its default)?
+    As graphql-core decides: a literal, or a variable the request set (to null too)."""
+    for argument in field.arguments or ():
+        if argument.name.value == name:
+            value = argument.value
+            return not isinstance(value, VariableNode) or value.name.value in variables
+    return False
+
+
+def page_rows(arguments: Mapping[str, Any], *, first_sent: bool = True) -> int:
+    """The most rows a field answers for its coerced arguments (a connection's page, or the
+    IDs `nodes` looks up): 0 when the resolver refuses them."""
     try:
-        return page_size(arguments.get("first"))
+        if "ids" in arguments:
+            return len(node_ids(arguments["ids"]))
+        return page_window(
+            arguments.get("first"), arguments.get("last"), first_sent=first_sent
+        ).size
     except GraphQLError:
         return 0
 
 
+def node_ids(ids: Sequence[str]) -> Sequence[str]:
+    """`nodes(ids:)` looks up at most a page of IDs."""
+    limit = get_config().max_page_size
+    if len(ids) > limit:
+        raise _bad_input(f"`ids` holds at most {limit} IDs.")
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """What a client asks of a connection: the window, its cursors, and which of the answers
+    that cost a query of their own it selected."""
+
+    window: Window
+    after: str | None = None
+    before: str | None = None
+    # totalCount: a COUNT(*) of the whole list.
+    count: bool = False
+    # pageInfo's flag for the side the page did not read towards (hasPreviousPage of a
+    # forward page after a cursor, hasNextPage of a backward one): one EXISTS query.
+    far_side: bool = False
+
+
+def page_request(
+    info: Info, *, first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
+    """A connection field's arguments, as its resolver got them, made a PageRequest."""
+    sent = argument_sent(info._raw_info.field_nodes[0], "first", info.variable_values)
+    window = page_window(first, last, first_sent=sent)
+    selected = selected_node_fields(info)
+    # Only a page that starts from a cursor can have rows on its far side.
+    far_cursor = before if window.backward else after
+    far_flag = "hasNextPage" if window.backward else "hasPreviousPage"
+    far_side = (
+        far_cursor is not None
+        and "pageInfo" in selected
+        and far_flag in selected_node_fields(info, "pageInfo")
+    )
+    return PageRequest(
+        window=window, after=after, before=before, count="totalCount" in selected, far_side=far_side
+    )
+
+
+def _beyond(order_by: str, key: tuple[Any, uuid.UUID], op: str, *, inclusive: bool) -> Q:
+    """Rows past `key` in the keyset order (sort value, then ID), `op` ("gt" or "lt") saying
+    which way; with `inclusive`, the row at `key` too."""
+    value, row_id = key
+    return Q(**{f"{order_by}__{op}": value}) | Q(
+        **{order_by: value, f"id__{op}{'e' if inclusive else ''}": row_id}
+    )
+
+
 async def paginate(
     query: QuerySet[M],
+    page: PageRequest,
     *,
-    first: int | None,
-    after: str | None,
     order_by: str,
     descending: bool = False,
-    count: bool = True,
     columns: tuple[str, ...] | None = None,
 ) -> Page[Any]:
-    """A page of `query`'s rows: model instances, or with `columns` one dict per row holding
-    just those columns (and the sort key and id, which the cursors need). Building a model
-    instance costs about as much again as fetching its row; a list that only reads some
-    columns need not pay it (issue 7: speed)."""
-    first = page_size(first)
+    """A page of `query`'s rows in the order (`order_by`, id), ascending unless `descending`:
+    model instances, or with `columns` one dict per row holding just those columns (and the
+    sort key and id, which the cursors need). Building a model instance costs about as much
+    again as fetching its row; a list that only reads some columns need not pay it (issue 7:
+    speed).
+
+    Relay's algorithm, as keyset queries: `after` and `before` bound the list, a forward page
+    takes the first rows of what is left, a backward page the last ones (read in reverse, so
+    the database stops after the page, then put back in the list's order)."""
+    field = query.model._meta.fields_map[order_by]
     is_datetime = order_by in ("created_at", "at")
-    total = await query.count() if count else None
-    page_query = query
-    if after:
-        field = query.model._meta.fields_map[order_by]
-        value, row_id = _decode(after, is_datetime, getattr(field, "max_length", None))
-        op = "lt" if descending else "gt"
-        page_query = page_query.filter(
-            Q(**{f"{order_by}__{op}": value}) | Q(**{order_by: value, f"id__{op}": row_id})
-        )
-    prefix = "-" if descending else ""
-    page_query = page_query.order_by(f"{prefix}{order_by}", f"{prefix}id").limit(first + 1)
+    max_length = getattr(field, "max_length", None)
+    after = _decode(page.after, is_datetime, max_length) if page.after else None
+    before = _decode(page.before, is_datetime, max_length) if page.before else None
+    later, earlier = ("lt", "gt") if descending else ("gt", "lt")
+    total = await query.count() if page.count else None
+    bounded = query
+    if after is not None:
+        bounded = bounded.filter(_beyond(order_by, after, later, inclusive=False))
+    if before is not None:
+        bounded = bounded.filter(_beyond(order_by, before, earlier, inclusive=False))
+    size, backward = page.window.size, page.window.backward
+    prefix = "-" if descending != backward else ""
+    page_query = bounded.order_by(f"{prefix}{order_by}", f"{prefix}id").limit(size + 1)
     rows: list[Any]
     if columns is None:
         rows = await page_query
@@ -125,12 +221,26 @@ async def paginate(
         wanted = dict.fromkeys((*columns, order_by, "id"))
         rows = await page_query.values(*wanted)
         keys = [(row[order_by], row["id"]) for row in rows]
-    has_next = len(rows) > first
-    rows = rows[:first]
-    cursors = [_encode(value, row_id) for value, row_id in keys[:first]]
+    more = len(rows) > size
+    rows, keys = rows[:size], keys[:size]
+    if backward:
+        rows.reverse()
+        keys.reverse()
+    cursors = [_encode(value, row_id) for value, row_id in keys]
+    # The side the page did not read towards: rows there exist when the cursor the page
+    # starts from is not the list's end. Asked only when selected.
+    far_cursor, far_op = (before, later) if backward else (after, earlier)
+    far = False
+    if far_cursor is not None and page.far_side:
+        far = await query.filter(_beyond(order_by, far_cursor, far_op, inclusive=True)).exists()
     return Page(
         rows=rows,
         cursors=cursors,
-        page_info=PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None),
+        page_info=PageInfo(
+            has_next_page=far if backward else more,
+            has_previous_page=more if backward else far,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        ),
         total_count=total,
     )

@@ -10,7 +10,7 @@ from strawberry.permission import PermissionExtension
 from domain import projects
 from permissions import graphql as can
 from resolvers.common import actor, expected_failures
-from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
+from resolvers.pagination import DEFAULT_PAGE_SIZE, page_request, paginate
 from schema.context import Info
 from schema.errors import AlreadyExists, NotFound, ValidationError
 from schema.types.projects import (
@@ -33,10 +33,16 @@ DeleteProjectResult = Annotated[
 class ProjectQueries:
     @strawberry.field(extensions=[PermissionExtension([can.ListProjects()])])
     async def projects(
-        self, info: Info, first: int | None = DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> ProjectConnection:
         query = projects.projects_in_reach(actor(info))
-        page = await paginate(query, first=first, after=after, order_by="name_key")
+        wanted = page_request(info, first=first, after=after, last=last, before=before)
+        page = await paginate(query, wanted, order_by="name_key")
         return ProjectConnection(
             edges=page.edges(ProjectEdge, Project.from_model),
             page_info=page.page_info,

@@ -35,7 +35,7 @@ class SessionQueries:
     )
     async def my_sessions(self, info: Info) -> list[Session]:
         views = await user_sessions.my_sessions(actor(info), info.context.session_token)
-        return [Session.from_view(view) for view in views]
+        return [Session.from_model(view.session) for view in views]
 
     @strawberry.field(
         description="Admins: users of their tenant who are not superusers; superusers: anyone.",
@@ -50,7 +50,7 @@ class SessionQueries:
             raise GraphQLError(exc.message, extensions={"code": "NOT_FOUND"}) from None
         except errors.Forbidden as exc:
             raise can.Forbidden(str(exc) or "You may not do this.") from None
-        return [Session.from_view(view) for view in views]
+        return [Session.from_model(view.session) for view in views]
 
 
 @strawberry.type

@@ -21,6 +21,7 @@ from schema.errors import (
     RateLimited,
     ValidationError,
 )
+from schema.types.security import MfaRequired
 from schema.types.signup import (
     DeleteSignupDomainSuccess,
     SignupDomain,
@@ -41,7 +42,7 @@ SignUpResult = Annotated[
     strawberry.union("SignUpResult"),
 ]
 VerifyEmailResult = Annotated[
-    LoginSuccess | InvalidToken | RateLimited | ValidationError,
+    LoginSuccess | InvalidToken | RateLimited | ValidationError | MfaRequired,
     strawberry.union("VerifyEmailResult"),
 ]
 SignupDomainResult = Annotated[

@@ -12,7 +12,7 @@ from domain.errors import NotFound as NotFoundError
 from permissions import graphql as can
 from permissions.rules import Op, allowed
 from resolvers.common import actor, expected_failures
-from resolvers.pagination import DEFAULT_PAGE_SIZE, paginate
+from resolvers.pagination import DEFAULT_PAGE_SIZE, page_request, paginate
 from resolvers.preload import preload_users, selected_node_fields
 from schema.context import Info
 from schema.enums import Role, UserStatus
@@ -60,6 +60,8 @@ class UserQueries:
         info: Info,
         first: int | None = DEFAULT_PAGE_SIZE,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         search: str | None = None,
         role: Role | None = None,
         tenant_id: strawberry.ID | None = None,
@@ -71,16 +73,12 @@ class UserQueries:
         query = users.users_in_reach(
             actor(info), tenant_id=tenant_id, search=search, role=role, status=status
         )
-        # COUNT(*) only when the client asks for totalCount: it is a second query every time.
-        count = "totalCount" in selected_node_fields(info)
+        wanted = page_request(info, first=first, after=after, last=last, before=before)
         # Plain rows, not model instances: building 100 instances cost as much as the query
         # (about 1 ms, half the page's database time on PostgreSQL), and the nodes read only
         # these columns. The user loader is therefore not primed with the page: a nested
         # `owner` of a token loads its users in one batched query instead.
-        page = await paginate(
-            query, first=first, after=after, order_by="username_key", count=count,
-            columns=USER_COLUMNS,
-        )  # fmt: skip
+        page = await paginate(query, wanted, order_by="username_key", columns=USER_COLUMNS)
         nodes = [User.from_row(row) for row in page.rows]
         # The whole page's relations in one query each; the fields then answer synchronously.
         selected = selected_node_fields(info, "edges", "node")

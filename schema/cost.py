@@ -6,15 +6,16 @@ it collects them (`collect_fields`: fragments, @skip and @include, merged respon
 the argument values it passes the resolvers (`get_argument_values`). A variable sent as
 `100.0`, a null, a default: each is counted as the resolver will see it.
 
-The cost model: every field costs 1. A connection field (one with a page argument) costs 1
-plus its selection times the rows it answers: `page_rows`, the function the resolvers page
-with, at least 1 (its `totalCount` and `pageInfo` resolve even on an empty page). An
-introspection list costs its selection times its length in this schema: the average length
-while the walk holds every object of its kind (`__schema { types { fields { args } } }`: the
-products are the schema's true totals), the longest otherwise (`__type(name:)`, a field's
-`type`). A type's `ofType` chain is null past the schema's deepest wrapping (`[X!]!`: three),
-so deeper levels cost nothing. Other lists (edges, a user's projects) count their selection
-once: the page above them bounds them. An abstract type costs its most expensive member.
+The cost model: every field costs 1. A connection field (one with a page argument) costs 1 plus
+its selection times the rows it answers: `page_rows`, the function the resolvers page with
+(`first` or `last`; for `nodes`, its IDs), at least 1 (its `totalCount` and `pageInfo` resolve
+even on an empty page). An introspection list costs its selection times its length in this
+schema: the average length while the walk holds every object of its kind
+(`__schema { types { fields { args } } }`: the products are the schema's true totals), the
+longest otherwise (`__type(name:)`, a field's `type`). A type's `ofType` chain is null past
+the schema's deepest wrapping (`[X!]!`: three), so deeper levels cost nothing. Other lists
+(edges, a user's projects) count their selection once: the page above them bounds them. An
+abstract type costs its most expensive member.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.type.definition import GraphQLEnumType
 
 from config import get_config
-from resolvers.pagination import PAGE_ARGUMENTS, page_rows
+from resolvers.pagination import PAGE_ARGUMENTS, argument_sent, page_rows
 from schema.plans import SHARED_PLANS, LastUsed
 
 INTROSPECTION_ROOTS = ("__schema", "__type")
@@ -235,7 +236,8 @@ class _Walk:
                 )
             except GraphQLError:
                 return 1, False  # the field fails without resolving
-            return max(page_rows(arguments), 1), False
+            sent = argument_sent(details[0].node, "first", self.variables.coerced)
+            return max(page_rows(arguments, first_sent=sent), 1), False
         bound = self.lists.get((parent.name, details[0].node.name.value))
         if bound is not None and is_list_type(get_nullable_type(field.type)):
             average, longest = bound

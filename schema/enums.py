@@ -12,3 +12,4 @@ ListenerPurpose = strawberry.enum(enums.ListenerPurpose, name="ListenerPurpose")
 UserStatus = strawberry.enum(
     enums.UserStatus, name="UserStatus", description="Whether a user can sign in."
 )
+MfaMethod = strawberry.enum(enums.MfaMethod, name="MfaMethod")

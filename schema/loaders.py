@@ -9,6 +9,7 @@ from functools import cached_property
 
 from aiodataloader import DataLoader
 
+from domain.auth.factors import mfa_enabled_among
 from models import ApiToken, Project, Tenant, User
 
 
@@ -50,6 +51,12 @@ class TokensByOwnerLoader(_ByOwnerLoader):
     order = "created_at"
 
 
+class MfaEnabledLoader(DataLoader):
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list:  # type: ignore[override]
+        enabled = await mfa_enabled_among(keys)
+        return [key in enabled for key in keys]
+
+
 class Loaders:
     """One set per request, so nothing cached outlives the request that authorised it.
     Each is made when first used: most requests need none."""
@@ -69,6 +76,10 @@ class Loaders:
     @cached_property
     def tokens_by_owner(self) -> TokensByOwnerLoader:
         return TokensByOwnerLoader()
+
+    @cached_property
+    def mfa_enabled(self) -> MfaEnabledLoader:
+        return MfaEnabledLoader()
 
     def prime_users(self, users: Sequence[User]) -> None:
         for user in users:

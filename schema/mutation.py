@@ -8,6 +8,7 @@ from resolvers.auth import AuthMutations
 from resolvers.deactivation import DeactivationMutations
 from resolvers.invitations import InvitationMutations
 from resolvers.listeners import ListenerMutations
+from resolvers.mfa import MfaMutations
 from resolvers.ownership import OwnershipMutations
 from resolvers.projects import ProjectMutations
 from resolvers.saml import SamlMutations
@@ -15,6 +16,7 @@ from resolvers.sessions import SessionMutations
 from resolvers.signup import SignupMutations
 from resolvers.smtp import SmtpMutations
 from resolvers.ssl import SslMutations
+from resolvers.tenant_settings import TenantSettingsMutations
 from resolvers.tenants import TenantMutations
 from resolvers.user_deletion import UserDeletionMutations
 from resolvers.users import UserMutations
@@ -25,6 +27,7 @@ MUTATIONS += (TenantMutations, SslMutations, ListenerMutations)
 MUTATIONS += (InvitationMutations, SignupMutations, SmtpMutations)
 MUTATIONS += (SamlMutations,)
 MUTATIONS += (SessionMutations, DeactivationMutations)
+MUTATIONS += (MfaMutations, TenantSettingsMutations)
 MUTATIONS += (AccountRecoveryMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)

@@ -4,11 +4,14 @@ from strawberry.tools import merge_types
 
 from resolvers.audit import AuditQueries
 from resolvers.invitations import InvitationQueries
+from resolvers.mfa import MfaQueries
+from resolvers.nodes import NodeQueries
 from resolvers.projects import ProjectQueries
 from resolvers.saml import SamlQueries
 from resolvers.sessions import SessionQueries
 from resolvers.settings import InstanceSettingsQueries
 from resolvers.signup import SignupQueries
+from resolvers.tenant_settings import TenantSettingsQueries
 from resolvers.tenants import TenantQueries
 from resolvers.users import UserQueries
 
@@ -18,5 +21,7 @@ QUERIES += (AuditQueries,)
 QUERIES += (InvitationQueries, SignupQueries, InstanceSettingsQueries)
 QUERIES += (SamlQueries,)
 QUERIES += (SessionQueries,)
+QUERIES += (NodeQueries,)
+QUERIES += (MfaQueries, TenantSettingsQueries)
 
 Query = merge_types("Query", QUERIES)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from domain.auth.passwords import hashing
 from domain.auth.sessions import ClientInfo, start_session
+from domain.secrets import new_nonce
 from domain.validation import key
-from models import ApiToken, AuthMethod, Project, Role, Tenant, User
+from models import ApiToken, AuthMethod, Invitation, Project, Role, SignupDomain, Tenant, User
 from tests.secrets_seen import remember
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -116,6 +118,29 @@ class Factory:
         )
         remember(secret)
         return token, secret
+
+    async def invitation(
+        self, tenant: Tenant, *, invited_by: User | None = None, username: str | None = None
+    ) -> Invitation:
+        """A pending invitation, as sendInvitation stores it (no mail is queued)."""
+        username = username or f"invitee{next(_counter)}"
+        email = f"{username}@{tenant.name_key.replace(' ', '-')}.example.com"
+        return await Invitation.create(
+            tenant=tenant,
+            username=username,
+            username_key=key(username),
+            email=email,
+            email_key=key(email),
+            role=Role.MEMBER,
+            auth_method=AuthMethod.PASSWORD,
+            invited_by=invited_by,
+            nonce=new_nonce(),
+            expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
+
+    async def signup_domain(self, tenant: Tenant, domain: str | None = None) -> SignupDomain:
+        domain = domain or f"signup{next(_counter)}.example.com"
+        return await SignupDomain.create(tenant=tenant, domain=domain, default_role=Role.MEMBER)
 
     async def cast(self) -> Cast:
         a = await self.tenant("acme")

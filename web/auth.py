@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection
 
 from domain.auth.api_tokens import API_TOKEN_PREFIX, user_for_api_token
+from domain.auth.challenges import CHALLENGE_PREFIX, enrolling_user
 from domain.auth.sessions import user_for_session
 from models import User
 from web.cookies import SESSION_COOKIE
@@ -17,6 +18,8 @@ class Caller:
     user: User | None
     session_token: str | None
     via_api_token: bool = False
+    # A challenge token of MfaRequired.enrollmentRequired: not signed in, may only enroll.
+    enrollment_only: bool = False
 
 
 ANONYMOUS = Caller(user=None, session_token=None)
@@ -31,6 +34,11 @@ def bearer_token(request: HTTPConnection) -> str | None:
 async def identify(request: HTTPConnection) -> Caller:
     token = bearer_token(request)
     if token is not None:
+        if token.startswith(CHALLENGE_PREFIX):
+            # Over HTTP only (not a subscription's connection_init): it may only enroll.
+            return Caller(
+                user=await enrolling_user(token), session_token=None, enrollment_only=True
+            )
         return await identify_token(token)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:

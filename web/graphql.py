@@ -388,8 +388,13 @@ class GraphQLEndpoint(GraphQL):
         return Context(
             request=request,  # type: ignore[arg-type]
             response=response,  # type: ignore[arg-type]
-            user=caller.user,
-            actor=actor_of(caller.user, via_api_token=caller.via_api_token)
+            # `me`: an enrollment challenge has not signed anyone in.
+            user=None if caller.enrollment_only else caller.user,
+            actor=actor_of(
+                caller.user,
+                via_api_token=caller.via_api_token,
+                enrollment_only=caller.enrollment_only,
+            )
             if caller.user
             else None,
             session_token=caller.session_token,

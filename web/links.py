@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from config import get_config
 from domain import email_change, invitations, password_reset, signup
+from domain.auth.challenges import SecondStep
 from domain.auth.login import SignedIn
 from domain.auth.sessions import ClientInfo
 from domain.errors import DomainError, InvalidToken
@@ -73,7 +74,22 @@ async def _posted_form(request: Request) -> dict[str, str] | Response:
         return _malformed(exc)
 
 
-def _signed_in(outcome: SignedIn) -> Response:
+def _signed_in(outcome: SignedIn | SecondStep) -> Response:
+    if isinstance(outcome, SecondStep):
+        # No session on these pages: the application's own sign-in asks for the second factor
+        # (or has a factor enrolled first, where the tenant requires one).
+        if outcome.enrollment_required:
+            return _page(
+                "Your account is ready",
+                "<p>Your organisation requires a second factor. Sign in to the application to "
+                "set one up (an authenticator app or a passkey).</p>",
+            )
+        # A link proves the mailbox, never the second factor the account already has.
+        return _page(
+            "Almost done",
+            "<p>Sign in to the application with your password and your second factor "
+            "(an authenticator app, a recovery code or a passkey).</p>",
+        )
     user = escape(outcome.user.username)
     response = _page(
         "You are signed in",

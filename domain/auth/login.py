@@ -9,13 +9,16 @@ from datetime import UTC, datetime
 
 from config import get_config
 from domain import audit, validation
-from domain.auth import pam
+from domain.auth import challenges, pam
+from domain.auth.challenges import SecondStep
+from domain.auth.factors import exempt, methods_of
+from domain.auth.passkeys import sign_in_options
 from domain.auth.passwords import MAX_LENGTH, check_password_rules, hashing
 from domain.auth.sessions import ClientInfo, end_other_sessions, end_session, start_session
 from domain.errors import AccountDeactivated, InvalidCredentials, ValidationFailed
 from domain.events import access_change, publish
 from domain.ratelimit import Action, limiter
-from models import AuthMethod, Tenant, User, UserStatus
+from models import AuthMethod, MfaMethod, Passkey, Tenant, User, UserStatus
 from permissions.rules import Actor
 
 
@@ -67,7 +70,40 @@ async def sign_in(user: User, client: ClientInfo, *, how: str) -> SignedIn:
     return SignedIn(user=user, session_token=token)
 
 
-async def login(tenant: str, username: str, password: str, client: ClientInfo) -> SignedIn:
+async def after_first_step(user: User, client: ClientInfo, *, how: str) -> SignedIn | SecondStep:
+    """Every path that proved who someone is (a password, PAM, an invitation, a verified
+    e-mail) ends here: a session, or an MFA challenge when the user has a second factor or
+    the tenant requires one they have yet to enroll. SAML users are exempt: their IdP owns
+    their second factor (domain/saml signs them in with `sign_in` directly)."""
+    if exempt(user):
+        return await sign_in(user, client, how=how)
+    methods = await methods_of(user.id)
+    if methods:
+        passkeys = await Passkey.filter(user_id=user.id) if MfaMethod.WEBAUTHN in methods else []
+        return await challenges.issue(
+            user,
+            first_step=how,
+            methods=tuple(methods),
+            enrollment_required=False,
+            webauthn=sign_in_options(passkeys) if passkeys else None,
+        )
+    tenant = await Tenant.get(id=user.tenant_id)  # type: ignore[attr-defined]
+    if tenant.require_mfa:
+        # The options carry a challenge for the passkey about to be registered; the browser
+        # names that passkey in allowCredentials when it signs.
+        return await challenges.issue(
+            user,
+            first_step=how,
+            methods=(MfaMethod.TOTP, MfaMethod.WEBAUTHN),
+            enrollment_required=True,
+            webauthn=sign_in_options([]),
+        )
+    return await sign_in(user, client, how=how)
+
+
+async def login(
+    tenant: str, username: str, password: str, client: ClientInfo
+) -> SignedIn | SecondStep:
     if not tenant.strip() or not username.strip():
         raise ValidationFailed("Give a tenant and a username.", "username")
     if len(password) > 4 * 1024:
@@ -88,7 +124,7 @@ async def login(tenant: str, username: str, password: str, client: ClientInfo) -
         # Unverified and deactivated accounts answer like a wrong password, in the same time.
         await asyncio.sleep(get_config().login_failure_seconds - (time.monotonic() - started))
         raise InvalidCredentials()
-    return await sign_in(user, client, how=user.auth_method.value)
+    return await after_first_step(user, client, how=user.auth_method.value)
 
 
 async def logout(actor: Actor | None, token: str | None) -> None:

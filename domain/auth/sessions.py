@@ -11,6 +11,7 @@ from tortoise.queryset import QuerySet
 
 from config import get_config
 from domain.secrets import digest, new_token
+from domain.tenant_settings import session_idle_limit
 from models import Session, User
 
 SESSION_PREFIX = "tns_"
@@ -58,11 +59,12 @@ async def user_for_session(token: str) -> User | None:
     deactivated)."""
     if not token.startswith(SESSION_PREFIX):
         return None
-    session = await Session.filter(token_hash=digest(token)).select_related("user").first()
+    session = await Session.filter(token_hash=digest(token)).select_related("user__tenant").first()
     if session is None:
         return None
     now = datetime.now(UTC)
-    idle_limit = timedelta(minutes=get_config().session_idle_minutes)
+    # The tenant's limit when it set one, never above the instance's.
+    idle_limit = session_idle_limit(session.user.tenant)
     if session.expires_at <= now or session.last_seen_at + idle_limit <= now:
         await session.delete()
         return None
@@ -90,6 +92,13 @@ async def end_other_sessions(user_id: uuid.UUID, keep_token: str | None) -> int:
     if keep_token:
         sessions = sessions.exclude(token_hash=digest(keep_token))
     return await sessions.delete()
+
+
+def is_live(session: Session) -> bool:
+    """Does the session still work (neither expired nor idle too long)? As `live_sessions`."""
+    now = datetime.now(UTC)
+    idle_limit = timedelta(minutes=get_config().session_idle_minutes)
+    return session.expires_at > now and session.last_seen_at + idle_limit > now
 
 
 def live_sessions(user_id: uuid.UUID) -> QuerySet[Session]:

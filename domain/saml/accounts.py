@@ -20,6 +20,7 @@ from domain.errors import AlreadyExists, ValidationFailed
 from domain.invitations import SamlIdentity, accept_invitation_by_sso
 from domain.locks import lock_tenant
 from domain.signup_domains import domain_rule
+from domain.tenant_settings import allowed_methods
 from domain.users import NewUser, create_user, username_in_use
 from models import AuthMethod, Tenant, User
 
@@ -78,6 +79,8 @@ async def account_for(tenant: Tenant, identity: Identity) -> User:
 
 async def _new_account(tenant: Tenant, identity: Identity, email: str) -> tuple[User | None, str]:
     """The account an invitation or a sign-up domain opens, or why there is none."""
+    if AuthMethod.SAML not in allowed_methods(tenant):
+        return None, "the tenant admits no new accounts that sign in with SAML"
     if await User.filter(tenant_id=tenant.id, email_key=validation.key(email)).exists():
         return None, "a user with this e-mail exists and is not linked to this identity"
     try:

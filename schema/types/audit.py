@@ -9,6 +9,7 @@ import strawberry
 from models import AuditEvent as AuditEventModel
 from permissions.rules import may_see_user
 from schema.context import Info
+from schema.types.node import Node
 from schema.types.pagination import PageInfo
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(name="AuditEvent")
-class AuditEvent:
+class AuditEvent(Node):
     id: strawberry.ID
     at: datetime
     action: str
@@ -73,3 +74,4 @@ class AuditEventEdge:
 class AuditEventConnection:
     edges: list[AuditEventEdge]
     page_info: PageInfo
+    total_count: int

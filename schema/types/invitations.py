@@ -11,12 +11,13 @@ from permissions.graphql import Forbidden
 from permissions.rules import Op, may_see_invitation_link, may_see_user, refusal
 from schema.context import Info
 from schema.enums import AuthMethod, EmailStatus, Role
+from schema.types.node import Node
 from schema.types.pagination import PageInfo
 from schema.types.users import User
 
 
 @strawberry.type(name="Invitation")
-class Invitation:
+class Invitation(Node):
     id: strawberry.ID
     username: str
     email: str

@@ -1,7 +1,6 @@
-import strawberry
+"""Relay's PageInfo, as Strawberry ships it: hasNextPage, hasPreviousPage, startCursor,
+endCursor (plain fields, so the executor's plans still answer a page in one pass)."""
 
+from strawberry.relay import PageInfo
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+__all__ = ["PageInfo"]

@@ -10,6 +10,7 @@ import strawberry
 from models import ApiToken as ApiTokenModel
 from models import Project as ProjectModel
 from schema.context import Info
+from schema.types.node import Node
 from schema.types.pagination import PageInfo
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(name="Project")
-class Project:
+class Project(Node):
     id: strawberry.ID
     name: str
     created_at: datetime
@@ -52,7 +53,7 @@ class Project:
 
 
 @strawberry.type(name="ApiToken")
-class ApiToken:
+class ApiToken(Node):
     id: strawberry.ID
     name: str
     prefix: str = strawberry.field(

@@ -4,7 +4,10 @@ from datetime import datetime
 
 import strawberry
 
-from domain.user_sessions import SessionView
+from domain.auth.sessions import is_session_of
+from models import Session as SessionRow
+from schema.context import Info
+from schema.types.node import Node
 
 
 @strawberry.type(
@@ -12,7 +15,7 @@ from domain.user_sessions import SessionView
     description="A signed-in browser or client. Its id ends it (revokeSession); the session's "
     "token is never shown again after sign-in.",
 )
-class Session:
+class Session(Node):
     id: strawberry.ID
     created_at: datetime
     last_used_at: datetime | None = strawberry.field(description="Updated at most once a minute.")
@@ -22,18 +25,22 @@ class Session:
     user_agent: str | None = strawberry.field(
         description="The User-Agent that signed in (printable characters, at most 512)."
     )
-    current: bool = strawberry.field(description="The session this request came with.")
+    row: strawberry.Private[SessionRow]
+
+    @strawberry.field(description="The session this request came with.")
+    def current(self, info: Info) -> bool:
+        # Read from the request, so a session fetched by `node(id:)` answers it too.
+        return is_session_of(self.row, info.context.session_token)
 
     @classmethod
-    def from_view(cls, view: SessionView) -> Session:
-        row = view.session
+    def from_model(cls, row: SessionRow) -> Session:
         return cls(
             id=strawberry.ID(str(row.id)),
             created_at=row.created_at,
             last_used_at=row.last_seen_at,
             client_address=row.client_address,
             user_agent=row.user_agent,
-            current=view.current,
+            row=row,
         )
 
 

@@ -6,10 +6,11 @@ import strawberry
 
 from models import SignupDomain as SignupDomainModel
 from schema.enums import AuthMethod, Role
+from schema.types.node import Node
 
 
 @strawberry.type(name="SignupDomain")
-class SignupDomain:
+class SignupDomain(Node):
     id: strawberry.ID
     domain: str
     default_role: Role

@@ -5,10 +5,11 @@ from datetime import datetime
 import strawberry
 
 from models import Tenant as TenantModel
+from schema.types.node import Node
 
 
 @strawberry.type(name="Tenant")
-class Tenant:
+class Tenant(Node):
     id: strawberry.ID
     name: str
     created_at: datetime

@@ -13,6 +13,7 @@ from models.users import status_of
 from permissions.graphql import ViewOwnedObjects
 from schema.context import Info
 from schema.enums import AuthMethod, Role, UserStatus
+from schema.types.node import Node
 from schema.types.pagination import PageInfo
 from schema.types.tenants import Tenant
 
@@ -28,7 +29,7 @@ ROW_COLUMNS = (
 
 
 @strawberry.type(name="User")
-class User:
+class User(Node):
     id: strawberry.ID
     username: str
     email: str
@@ -100,6 +101,10 @@ class User:
 
     async def _load_tenant(self, info: Info) -> Tenant:
         return Tenant.from_model(await info.context.loaders.tenant.load(self.tenant_id))
+
+    @strawberry.field(description="The user has a second factor: TOTP or a passkey.")
+    async def mfa_enabled(self, info: Info) -> bool:
+        return bool(await info.context.loaders.mfa_enabled.load(self.pk))
 
     @strawberry.field(
         description="Projects this user owns. Visible to the user, tenant admins and superusers.",

@@ -72,8 +72,8 @@ GUARDED = guarded_root_fields(GRAPHQL_SCHEMA.query_type) | guarded_root_fields(
 # Root queries each role may not reach (a null answer, with FORBIDDEN).
 FORBIDDEN_QUERIES = {
     "anonymous": GUARDED,
-    "guest": {"users", "tenants"},
-    "member": {"tenants"},
+    "guest": {"users", "tenants", "tenantSettings"},
+    "member": {"tenants", "tenantSettings"},
     "admin": {"tenants"},
     "superuser": set(),
 }

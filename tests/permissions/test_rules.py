@@ -11,6 +11,8 @@ import pytest
 
 from models.enums import Role
 from permissions.rules import (
+    BY_ENROLLMENT_CHALLENGE,
+    ENROLLMENT_REFUSAL,
     POLICY,
     TOKEN_REFUSAL,
     Actor,
@@ -41,7 +43,7 @@ class Caller(Enum):
     SUPER_ADMIN = "superuser-admin"
 
 
-def actor(caller: Caller, *, via_api_token: bool = False) -> Actor:
+def actor(caller: Caller, *, via_api_token: bool = False, enrollment_only: bool = False) -> Actor:
     role, superuser = {
         Caller.GUEST: (Role.GUEST, False),
         Caller.MEMBER: (Role.MEMBER, False),
@@ -56,6 +58,7 @@ def actor(caller: Caller, *, via_api_token: bool = False) -> Actor:
         role=role,
         superuser=superuser,
         via_api_token=via_api_token,
+        enrollment_only=enrollment_only,
     )
 
 
@@ -94,6 +97,13 @@ EXPECTED: dict[Op, dict[str, Scope]] = {
     Op.USER_SESSIONS:         {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.DEACTIVATE_USER:       {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.REACTIVATE_USER:       {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.VIEW_OWN_FACTORS:      {"guest": S, "member": S, "admin": S, SUPERUSER: S},
+    Op.ENROLL_TOTP:           {"guest": S, "member": S, "admin": S, SUPERUSER: S},
+    Op.REGISTER_PASSKEY:      {"guest": S, "member": S, "admin": S, SUPERUSER: S},
+    Op.REMOVE_OWN_FACTOR:     {"guest": S, "member": S, "admin": S, SUPERUSER: S},
+    Op.RESET_MFA:             {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.VIEW_TENANT_SETTINGS:  {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.CONFIGURE_TENANT:      {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.CHANGE_EMAIL:          {"guest": S, "member": S, "admin": T, SUPERUSER: A},
     Op.SEND_PASSWORD_RESET:   {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.RECOVER_ACCOUNT:       {"guest": A, "member": A, "admin": A, SUPERUSER: A},
@@ -110,8 +120,13 @@ MINT_OR_REVEAL_A_CREDENTIAL = {
     Op.CREATE_API_TOKEN,
     Op.MAIL_SETTINGS,  # every link is mailed through that server
     Op.CONFIGURE_SAML,  # the IdP vouches for sign-ins
-    Op.SIGN_IN,  # login, acceptInvitation, verifyEmail answer a session; signUp mails a link
     Op.REACTIVATE_USER,  # the user's API tokens (perhaps leaked ones) work again
+    Op.SIGN_IN,  # login, completeLogin, acceptInvitation, verifyEmail answer a session
+    Op.ENROLL_TOTP,  # a TOTP secret, then recovery codes
+    Op.REGISTER_PASSKEY,  # a new credential that finishes sign-ins
+    Op.REMOVE_OWN_FACTOR,  # what vouches for the account's sign-ins
+    Op.RESET_MFA,  # another user then signs in with the password alone
+    Op.CONFIGURE_TENANT,  # whether the tenant requires a second factor, and SSO
     # Once confirmed, reset links go to the new address: it would outlive the token.
     Op.CHANGE_EMAIL,
     Op.RECOVER_ACCOUNT,  # resetPassword answers a session
@@ -369,3 +384,20 @@ def test_only_the_user_themself_changes_their_own_email_by_that_rule():
     assert may_change_own_email(who, who.user_id)
     assert not may_change_own_email(who, uuid.uuid4())
     assert not may_change_own_email(None, who.user_id)
+
+
+# ---------------------------------------------------------------- enrollment challenges
+
+
+def test_an_enrollment_challenge_may_only_enroll_a_factor_and_finish_signing_in():
+    assert BY_ENROLLMENT_CHALLENGE == {Op.ENROLL_TOTP, Op.REGISTER_PASSKEY, Op.SIGN_IN}
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=cell_id)
+def test_an_enrollment_challenge_reaches_nothing_else_whatever_the_role(cell):
+    op, caller = cell
+    expected = EXPECTED[op][column(caller)] if op in BY_ENROLLMENT_CHALLENGE else N
+    challenge = actor(caller, enrollment_only=True)
+    assert scope(challenge, op) is expected
+    if expected is N:
+        assert refusal(challenge, op) == ENROLLMENT_REFUSAL

@@ -20,6 +20,10 @@ CREDENTIAL_FIELDS = {
     ("ReissuedApiToken", "token"): "a moved API token's new secret",
     ("LoginSuccess", "sessionToken"): "a session",
     ("Invitation", "link"): "an invitation link",
+    ("MfaRequired", "challengeToken"): "a sign-in half done (completeLogin; enrollment bearer)",
+    ("TotpEnrollment", "secret"): "a TOTP secret",
+    ("TotpEnrollment", "otpauthUri"): "the same TOTP secret, as a URI",
+    ("MfaEnabled", "recoveryCodes"): "recovery codes, each a second factor",
 }
 # Types that hold a credential but guard it themselves, and how.
 GUARDED_INSIDE = {
@@ -28,7 +32,9 @@ GUARDED_INSIDE = {
     # transferOwnership checks Op.REISSUE_API_TOKENS as soon as a token would move.
     "ReissuedApiToken",
 }
-SECRET_LOOKING = re.compile(r"token|secret|link|password|key|session|credential", re.IGNORECASE)
+SECRET_LOOKING = re.compile(
+    r"token|secret|link|password|key|session|credential|otpauth|recovery", re.IGNORECASE
+)
 
 
 def _named(type_: graphql.GraphQLType) -> graphql.GraphQLNamedType:
@@ -47,6 +53,9 @@ def _reachable(start: graphql.GraphQLNamedType) -> set[str]:
             todo.extend(current.types)
         elif isinstance(current, graphql.GraphQLObjectType | graphql.GraphQLInterfaceType):
             todo.extend(_named(field.type) for field in current.fields.values())
+        if isinstance(current, graphql.GraphQLInterfaceType):
+            # `node(id:)` answers any type that implements Node, whatever Node's own fields.
+            todo.extend(GRAPHQL_SCHEMA.get_possible_types(current))
     return seen
 
 

@@ -14,9 +14,9 @@ from domain import audit
 from tests.factories import Cast, Factory
 
 LISTS = {
-    "users": "query($after: String) { users(after: $after) { edges { node { id } } } }",
-    "projects": "query($after: String) { projects(after: $after) { edges { node { id } } } }",
-    "auditLog": "query($after: String) { auditLog(after: $after) { edges { node { id } } } }",
+    name: f"query($after: String, $before: String) {{ {name}(after: $after, before: $before) "
+    "{ pageInfo { endCursor } edges { node { id } } } }"
+    for name in ("users", "projects", "auditLog", "invitations")
 }
 SEARCH = "query($s: String) { users(search: $s) { totalCount } }"
 SOME_ID = "5a3c6a4e-4c1f-4f53-9a59-2e61c2f0f3a1"
@@ -50,20 +50,22 @@ CRAFTED = {
 }
 
 
+@pytest.mark.parametrize("argument", ["after", "before"])
 @pytest.mark.parametrize("field", sorted(LISTS))
 @pytest.mark.parametrize("crafted", sorted(CRAFTED))
-async def test_a_crafted_cursor_is_refused_as_bad_input(http, cast: Cast, field, crafted):
-    answer = await post(http, LISTS[field], {"after": CRAFTED[crafted]}, cast.admin_a.token)
+async def test_a_crafted_cursor_is_refused_as_bad_input(http, cast: Cast, field, crafted, argument):
+    answer = await post(http, LISTS[field], {argument: CRAFTED[crafted]}, cast.admin_a.token)
     assert [e.get("extensions", {}).get("code") for e in answer["errors"]] == ["BAD_USER_INPUT"]
     assert answer["errors"][0]["message"] == "The cursor is not valid."
 
 
+@pytest.mark.parametrize("field", ["auditLog", "invitations"])
 @pytest.mark.parametrize(
     "when", ["yesterday", "2026-01-01T00:00:00"], ids=["no time", "no time zone"]
 )
-async def test_an_audit_log_cursor_without_a_full_time_is_refused(http, cast: Cast, when):
+async def test_a_cursor_by_time_without_a_full_time_is_refused(http, cast: Cast, when, field):
     after = cursor([when, SOME_ID])
-    answer = await post(http, LISTS["auditLog"], {"after": after}, cast.admin_a.token)
+    answer = await post(http, LISTS[field], {"after": after}, cast.admin_a.token)
     assert [e.get("extensions", {}).get("code") for e in answer["errors"]] == ["BAD_USER_INPUT"]
 
 
@@ -72,18 +74,15 @@ async def test_a_cursor_the_list_gave_out_still_works(http, cast: Cast, make: Fa
     for index in range(3):
         await make.project(cast.admin_a.user, name=f"p{index}")
         await audit.record(None, f"test.event{index}", tenant_id=cast.tenant_a.id)
+        await make.invitation(cast.tenant_a, invited_by=cast.admin_a.user)
     first = await post(
-        http,
-        LISTS[field]
-        .replace("edges {", "pageInfo { endCursor } edges {")
-        .replace("(after: $after)", "(first: 1, after: $after)"),
-        {"after": None},
-        cast.admin_a.token,
+        http, LISTS[field].replace("(after:", "(first: 1, after:"), {}, cast.admin_a.token
     )
-    after = first["data"][field]["pageInfo"]["endCursor"]
-    assert after is not None
-    answer = await post(http, LISTS[field], {"after": after}, cast.admin_a.token)
-    assert "errors" not in answer, answer
+    given = first["data"][field]["pageInfo"]["endCursor"]
+    assert given is not None
+    for argument in ("after", "before"):
+        answer = await post(http, LISTS[field], {argument: given}, cast.admin_a.token)
+        assert "errors" not in answer, answer
 
 
 @pytest.mark.parametrize(

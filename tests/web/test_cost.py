@@ -145,6 +145,40 @@ async def test_a_page_the_resolver_refuses_is_not_counted_as_its_size(
     assert messages(response) == ["`first` must be between 0 and 100."]
 
 
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("{ users(last: 100) { edges { node { id } } } }", None),
+        ("query($n: Int) { users(last: $n) { edges { node { id } } } }", {"n": 100}),
+        ("query($n: Int) { users(first: null, last: $n) { edges { node { id } } } }", {"n": 100}),
+    ],
+    ids=["a literal", "a variable", "beside a null first"],
+)
+async def test_a_backward_page_is_counted_by_last_like_a_forward_one_by_first(
+    client_with: ClientFactory, cast: Cast, query: str, variables: dict | None
+) -> None:
+    # Not as the 50 rows of `first`'s default, which a backward page ignores.
+    cost = 1 + 100 * EDGE_FIELDS
+    async with client_with(max_query_cost=cost - 1) as client:
+        refused = await ask(client, query, variables, token=cast.admin_a.token)
+    async with client_with(max_query_cost=cost) as client:
+        allowed = await ask(client, query, variables, token=cast.admin_a.token)
+    assert messages(refused) == [f"Query cost {cost} exceeds the maximum of {cost - 1}."]
+    assert allowed.status_code == 200, allowed.json()
+
+
+async def test_nodes_is_counted_by_the_ids_it_looks_up(
+    client_with: ClientFactory, cast: Cast
+) -> None:
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    ids = [cast.admin_a.id] * 40
+    async with client_with(max_query_cost=40) as client:
+        refused = await ask(client, query, {"ids": ids}, token=cast.admin_a.token)
+        allowed = await ask(client, query, {"ids": ids[:39]}, token=cast.admin_a.token)
+    assert messages(refused) == ["Query cost 41 exceeds the maximum of 40."]
+    assert allowed.status_code == 200, allowed.json()
+
+
 # --- introspection -------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from httpx import AsyncClient
 
 from models import Session
 from tests.factories import DEFAULT_PASSWORD, Cast
+from tests.mfa.helpers import code_at, with_totp
 from tests.other_settings import ClientFactory
 from web.graphiql import STATIC
 
@@ -175,3 +176,38 @@ async def test_the_sign_in_form_shares_the_login_mutations_rate_limit(
         "mutation($i: LoginInput!) { login(input: $i) { __typename } }", {"i": SIGN_IN}
     )
     assert login.data["login"]["__typename"] == "RateLimited"
+
+
+def _challenge_in(page: str) -> str:
+    found = re.search(r'name="challenge" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+async def test_an_account_with_an_authenticator_app_signs_in_with_its_code(
+    http: AsyncClient, cast: Cast
+) -> None:
+    secret, _ = await with_totp(cast.superuser.user)
+    first = await http.post("/graphiql/sign-in", data=SIGN_IN, headers=OWN_PAGE)
+    assert first.status_code == 200 and "set-cookie" not in first.headers
+    challenge = _challenge_in(first.text)
+    second = {"challenge": challenge, "code": code_at(secret)}
+    answer = await http.post("/graphiql/sign-in", data=second, headers=OWN_PAGE)
+    assert answer.status_code == 303
+    assert "tenantry_session=tns_" in answer.headers["set-cookie"]
+
+
+async def test_a_wrong_second_factor_code_signs_nobody_in(http: AsyncClient, cast: Cast) -> None:
+    await with_totp(cast.superuser.user)
+    first = await http.post("/graphiql/sign-in", data=SIGN_IN, headers=OWN_PAGE)
+    second = {"challenge": _challenge_in(first.text), "code": "000000"}
+    answer = await http.post("/graphiql/sign-in", data=second, headers=OWN_PAGE)
+    assert answer.status_code == 401 and "set-cookie" not in answer.headers
+
+
+async def test_a_recovery_code_finishes_the_sign_in_too(http: AsyncClient, cast: Cast) -> None:
+    _, recovery = await with_totp(cast.superuser.user)
+    first = await http.post("/graphiql/sign-in", data=SIGN_IN, headers=OWN_PAGE)
+    second = {"challenge": _challenge_in(first.text), "code": recovery[0]}
+    answer = await http.post("/graphiql/sign-in", data=second, headers=OWN_PAGE)
+    assert answer.status_code == 303

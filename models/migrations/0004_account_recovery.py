@@ -4,7 +4,7 @@ from models.enums import MailKind
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_sessions_deactivation')]
+    dependencies = [('models', '0003_mfa_tenant_settings')]
 
     initial = False
 

@@ -1,0 +1,146 @@
+"""Objects by ID alone, for Relay's `node(id:)` and `nodes(ids:)`: each kind is a table and
+the rule that says who may see one of its rows, the rule of the fields that answer that kind
+of object (a list, a user's owned objects). A row the caller may not see is answered like a
+missing one.
+
+IDs are UUIDs, unique across tables: which table holds one is found by looking in each, one
+query per table for all the IDs asked at once. Every table is asked whatever was found
+before, so an ID's answer takes the same queries whether it exists, is out of reach or
+never existed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.models import Model
+
+from domain.auth.sessions import is_live
+from domain.errors import NotFound
+from domain.validation import object_id
+from models import (
+    ApiToken,
+    AuditEvent,
+    Invitation,
+    Passkey,
+    Project,
+    Session,
+    SignupDomain,
+    Tenant,
+    User,
+)
+from permissions.rules import (
+    Actor,
+    Op,
+    may_manage_user,
+    may_see_user,
+    may_view_owned_objects,
+    reaches,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Kind:
+    """A table whose rows are Nodes, and who may see a row of it (pure: no I/O)."""
+
+    model: type[Model]
+    may_see: Callable[[Actor, Any], bool]
+    # Relations the rule reads, fetched in the same query.
+    related: tuple[str, ...] = ()
+
+
+def _tenant(actor: Actor, tenant: Tenant) -> bool:
+    # Everyone sees their own tenant (`me { tenant }`); superusers every one (`tenants`).
+    return tenant.id == actor.tenant_id or reaches(actor, Op.TENANTS, tenant_id=tenant.id)
+
+
+def _user(actor: Actor, user: User) -> bool:
+    # `user(id:)`: oneself, or whom `users` lists.
+    return may_see_user(actor, user_id=user.id, tenant_id=user.tenant_id)  # type: ignore[attr-defined]
+
+
+def _invitation(actor: Actor, invitation: Invitation) -> bool:
+    # `invitations`: admins their tenant's, members those they sent, superusers all.
+    return reaches(
+        actor, Op.MANAGE_INVITATIONS,
+        tenant_id=invitation.tenant_id,  # type: ignore[attr-defined]
+        owner_id=invitation.invited_by_id,  # type: ignore[attr-defined]
+    )  # fmt: skip
+
+
+def _signup_domain(actor: Actor, rule: SignupDomain) -> bool:
+    # `signupDomains(tenantId:)`: admins their tenant's, superusers any tenant's.
+    return reaches(actor, Op.MANAGE_SIGNUP_DOMAINS, tenant_id=rule.tenant_id)  # type: ignore[attr-defined]
+
+
+def _owned(actor: Actor, row: Project | ApiToken) -> bool:
+    # `User.ownedProjects`, `User.ownedTokens`: the owner, admins of their tenant, superusers.
+    return may_view_owned_objects(actor, row.owner_id, row.tenant_id)  # type: ignore[attr-defined]
+
+
+def _project(actor: Actor, project: Project) -> bool:
+    # `projects` (the caller's tenant, for whoever may list), or an owner's `ownedProjects`.
+    tenant_id = project.tenant_id  # type: ignore[attr-defined]
+    return reaches(actor, Op.LIST_PROJECTS, tenant_id=tenant_id) or _owned(actor, project)
+
+
+def _audit_event(actor: Actor, event: AuditEvent) -> bool:
+    # `auditLog`: admins their tenant's events, superusers all (instance events included).
+    return reaches(actor, Op.AUDIT_LOG, tenant_id=event.tenant_id)  # type: ignore[attr-defined]
+
+
+def _session(actor: Actor, session: Session) -> bool:
+    # `mySessions` (one's own) and `userSessions` (admins their tenant's non-superusers,
+    # superusers anyone's): live sessions only, as those lists show.
+    if not is_live(session):
+        return False
+    user = session.user
+    if user.id == actor.user_id:
+        return True
+    return may_manage_user(
+        actor, Op.USER_SESSIONS, tenant_id=user.tenant_id, target_superuser=user.superuser
+    )  # type: ignore[attr-defined]
+
+
+TENANT = Kind(Tenant, _tenant)
+USER = Kind(User, _user)
+INVITATION = Kind(Invitation, _invitation)
+SIGNUP_DOMAIN = Kind(SignupDomain, _signup_domain)
+PROJECT = Kind(Project, _project)
+API_TOKEN = Kind(ApiToken, _owned)
+AUDIT_EVENT = Kind(AuditEvent, _audit_event)
+SESSION = Kind(Session, _session, related=("user",))
+# `myPasskeys`: one's own, nobody else's (not even a superuser's view).
+PASSKEY = Kind(Passkey, lambda actor, passkey: passkey.user_id == actor.user_id)
+
+
+def parse_ids(ids: Iterable[str]) -> list[uuid.UUID | None]:
+    """Each ID as a UUID, or None for a string that is no ID of ours."""
+    parsed: list[uuid.UUID | None] = []
+    for value in ids:
+        try:
+            parsed.append(object_id(value))
+        except NotFound:
+            parsed.append(None)
+    return parsed
+
+
+async def find(
+    actor: Actor | None, ids: Sequence[uuid.UUID], kinds: Sequence[Kind]
+) -> dict[uuid.UUID, tuple[Kind, Any]]:
+    """The rows the caller may see among `ids`, with their kind: one query per kind."""
+    found: dict[uuid.UUID, tuple[Kind, Any]] = {}
+    wanted = list(set(ids))
+    if actor is None or not wanted:
+        return found
+    for kind in kinds:
+        rows = kind.model.filter(id__in=wanted)
+        if kind.related:
+            rows = rows.select_related(*kind.related)
+        for row in await rows:
+            if kind.may_see(actor, row):
+                found[row.id] = (kind, row)
+    return found
