@@ -22,3 +22,6 @@ QUERIES += (SessionQueries,)
 QUERIES += (NodeQueries,)
 
 Query = merge_types("Query", QUERIES)
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What a client may read. Each field's description ends with who may call it."
+)
