@@ -68,8 +68,10 @@ class Config(BaseSettings):
     )
     trusted_documents: Path | None = Field(
         default=None,
-        description="Path of a persisted-query manifest (hash → document); when set, only "
-        "those documents run.",
+        description="Path of a trusted-documents manifest (GraphQL Code Generator's "
+        "`persisted-documents.json` or Apollo's `persisted-query-manifest.json`); when set, only "
+        "those documents run. Ids that are not their documents' SHA-256 (or SHA-1) stop the "
+        "server at start.",
     )
     trusted_documents_adhoc: AdhocDocuments = Field(
         default=AdhocDocuments.SUPERUSERS,

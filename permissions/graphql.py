@@ -1,5 +1,7 @@
 """Strawberry permission classes. Each names one row of the policy table in rules.py; the
-class name is printed as a directive on the field in schema.graphql."""
+schema says who may call each guarded field at the end of its description (schema/who_may_call.py),
+where introspection shows it too. No class prints a schema directive: introspection cannot show
+a directive applied to a field, so schema.graphql would differ from the served schema."""
 
 from __future__ import annotations
 
@@ -21,9 +23,17 @@ class Forbidden(GraphQLError):
         super().__init__(message, extensions={"code": "FORBIDDEN"})
 
 
-class _PolicyRow(BasePermission):
+class _Guard(BasePermission):
+    """A permission of ours: it names its policy row and prints no schema directive."""
+
     op: ClassVar[Op]
 
+    @property
+    def schema_directive(self) -> None:  # type: ignore[override]
+        return None
+
+
+class _PolicyRow(_Guard):
     async def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         actor = info.context.actor
         if actor is None and self.op not in PUBLIC:
@@ -178,7 +188,7 @@ class RecoverAccount(_PolicyRow):
     op = Op.RECOVER_ACCOUNT
 
 
-class ViewOwnedObjects(BasePermission):
+class ViewOwnedObjects(_Guard):
     """On a User: the user themself, their tenant's admins, superusers.
 
     Synchronous on purpose (pure, no I/O): a synchronous permission keeps a synchronous field

@@ -30,19 +30,19 @@ from schema.types.users import LoginSuccess, User, UserPayload
 
 RequestPasswordResetResult = Annotated[
     PasswordResetRequested | RateLimited | ValidationError | EmailNotConfigured,
-    strawberry.union("RequestPasswordResetResult"),
+    strawberry.union("RequestPasswordResetResult", description="requestPasswordReset's answer."),
 ]
 ResetPasswordResult = Annotated[
     LoginSuccess | InvalidToken | ValidationError | RateLimited | MfaRequired,
-    strawberry.union("ResetPasswordResult"),
+    strawberry.union("ResetPasswordResult", description="resetPassword's answer."),
 ]
 SendPasswordResetResult = Annotated[
     PasswordResetRequested | NotFound | ValidationError | EmailNotConfigured | RateLimited,
-    strawberry.union("SendPasswordResetResult"),
+    strawberry.union("SendPasswordResetResult", description="sendPasswordReset's answer."),
 ]
 ConfirmEmailChangeResult = Annotated[
     UserPayload | InvalidToken | AlreadyExists | RateLimited,
-    strawberry.union("ConfirmEmailChangeResult"),
+    strawberry.union("ConfirmEmailChangeResult", description="confirmEmailChange's answer."),
 ]
 
 
@@ -56,7 +56,12 @@ class AccountRecoveryMutations:
     )
     @expected_failures
     async def request_password_reset(
-        self, info: Info, input: RequestPasswordResetInput
+        self,
+        info: Info,
+        input: Annotated[
+            RequestPasswordResetInput,
+            strawberry.argument(description="The tenant and the account's address."),
+        ],
     ) -> RequestPasswordResetResult:
         await password_reset.request_password_reset(input.tenant, input.email, client(info))
         return PasswordResetRequested(ok=True)
@@ -69,7 +74,14 @@ class AccountRecoveryMutations:
         extensions=[PermissionExtension([can.RecoverAccount()])],
     )
     @expected_failures
-    async def reset_password(self, info: Info, input: ResetPasswordInput) -> ResetPasswordResult:
+    async def reset_password(
+        self,
+        info: Info,
+        input: Annotated[
+            ResetPasswordInput,
+            strawberry.argument(description="The link's token and the new password."),
+        ],
+    ) -> ResetPasswordResult:
         outcome = await password_reset.reset_password(input.token, input.new_password, client(info))
         return signed_in(info, outcome)
 
@@ -81,7 +93,11 @@ class AccountRecoveryMutations:
     )
     @expected_failures
     async def send_password_reset(
-        self, info: Info, user_id: strawberry.ID
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The user to mail the link to.")
+        ],
     ) -> SendPasswordResetResult:
         await password_reset.send_password_reset(actor(info), user_id, client(info))
         return PasswordResetRequested(ok=True)
@@ -93,6 +109,12 @@ class AccountRecoveryMutations:
         extensions=[PermissionExtension([can.RecoverAccount()])],
     )
     @expected_failures
-    async def confirm_email_change(self, info: Info, token: str) -> ConfirmEmailChangeResult:
+    async def confirm_email_change(
+        self,
+        info: Info,
+        token: Annotated[
+            str, strawberry.argument(description="The token from the /confirm-email link.")
+        ],
+    ) -> ConfirmEmailChangeResult:
         user = await email_change.confirm(token, client(info))
         return UserPayload(user=User.from_model(user))

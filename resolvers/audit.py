@@ -8,7 +8,15 @@ from strawberry.permission import PermissionExtension
 from domain.audit_log import events_in_reach
 from permissions import graphql as can
 from resolvers.common import actor
-from resolvers.pagination import DEFAULT_PAGE_SIZE, page_request, paginate
+from resolvers.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
+    First,
+    Last,
+    page_request,
+    paginate,
+)
 from schema.context import Info
 from schema.types.audit import AuditEvent, AuditEventConnection, AuditEventEdge
 
@@ -16,16 +24,17 @@ from schema.types.audit import AuditEvent, AuditEventConnection, AuditEventEdge
 @strawberry.type
 class AuditQueries:
     @strawberry.field(
-        description="Newest first. Admins: their tenant's events; superusers: all.",
+        description="The audit log, newest first: admins read their tenant's events, "
+        "superusers every event.",
         extensions=[PermissionExtension([can.ReadAuditLog()])],
     )
     async def audit_log(
         self,
         info: Info,
-        first: int | None = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AuditEventConnection:
         wanted = page_request(info, first=first, after=after, last=last, before=before)
         page = await paginate(events_in_reach(actor(info)), wanted, order_by="at", descending=True)

@@ -26,10 +26,11 @@ from schema.types.users import (
 
 LoginResult = Annotated[
     LoginSuccess | InvalidCredentials | RateLimited | ValidationError | MfaRequired,
-    strawberry.union("LoginResult"),
+    strawberry.union("LoginResult", description="login's answer."),
 ]
 ChangePasswordResult = Annotated[
-    UserPayload | InvalidCredentials | ValidationError, strawberry.union("ChangePasswordResult")
+    UserPayload | InvalidCredentials | ValidationError,
+    strawberry.union("ChangePasswordResult", description="changePassword's answer."),
 ]
 
 
@@ -44,21 +45,41 @@ def signed_in(info: Info, outcome: SignedIn | SecondStep) -> LoginSuccess | MfaR
 
 @strawberry.type
 class AuthMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
+    @strawberry.mutation(
+        description="Sign in with a username and password: starts a session (also set as a "
+        "cookie).",
+        extensions=[PermissionExtension([can.SignIn()])],
+    )
     @expected_failures
-    async def login(self, info: Info, input: LoginInput) -> LoginResult:
+    async def login(
+        self,
+        info: Info,
+        input: Annotated[LoginInput, strawberry.argument(description="Who signs in.")],
+    ) -> LoginResult:
         outcome = await auth.login(input.tenant, input.username, input.password, client(info))
         return signed_in(info, outcome)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="End the session this request came with and clear its cookie. Anyone may "
+        "call it; without a session it changes nothing."
+    )
     async def logout(self, info: Info) -> LogoutSuccess:
         await auth.logout(info.context.actor, info.context.session_token)
         info.context.session_change = SessionEnded()
         return LogoutSuccess(ok=True)
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.SignedIn()])])
+    @strawberry.mutation(
+        description="Change one's own password; one's other sessions end.",
+        extensions=[PermissionExtension([can.SignedIn()])],
+    )
     @expected_failures
-    async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
+    async def change_password(
+        self,
+        info: Info,
+        input: Annotated[
+            ChangePasswordInput, strawberry.argument(description="The current and new password.")
+        ],
+    ) -> ChangePasswordResult:
         user = await auth.change_password(
             actor(info), input.current_password, input.new_password, info.context.session_token
         )

@@ -15,9 +15,14 @@ from schema.errors import LastAdmin, LastSuperuser, NotFound
 from schema.types.users import User, UserPayload
 
 DeactivateUserResult = Annotated[
-    UserPayload | NotFound | LastAdmin | LastSuperuser, strawberry.union("DeactivateUserResult")
+    UserPayload | NotFound | LastAdmin | LastSuperuser,
+    strawberry.union("DeactivateUserResult", description="deactivateUser's answer."),
 ]
-ReactivateUserResult = Annotated[UserPayload | NotFound, strawberry.union("ReactivateUserResult")]
+ReactivateUserResult = Annotated[
+    UserPayload | NotFound,
+    strawberry.union("ReactivateUserResult", description="reactivateUser's answer."),
+]
+UserToChange = Annotated[strawberry.ID, strawberry.argument(description="The user.")]
 
 
 @strawberry.type
@@ -29,7 +34,7 @@ class DeactivationMutations:
         extensions=[PermissionExtension([can.DeactivateUser()])],
     )
     @expected_failures
-    async def deactivate_user(self, info: Info, id: strawberry.ID) -> DeactivateUserResult:
+    async def deactivate_user(self, info: Info, id: UserToChange) -> DeactivateUserResult:
         user = await deactivation.deactivate_user(actor(info), id)
         return UserPayload(user=User.from_model(user))
 
@@ -39,6 +44,6 @@ class DeactivationMutations:
         extensions=[PermissionExtension([can.ReactivateUser()])],
     )
     @expected_failures
-    async def reactivate_user(self, info: Info, id: strawberry.ID) -> ReactivateUserResult:
+    async def reactivate_user(self, info: Info, id: UserToChange) -> ReactivateUserResult:
         user = await deactivation.reactivate_user(actor(info), id)
         return UserPayload(user=User.from_model(user))

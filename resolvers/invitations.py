@@ -12,7 +12,15 @@ from domain import invitations
 from permissions import graphql as can
 from resolvers.auth import signed_in
 from resolvers.common import actor, client, expected_failures
-from resolvers.pagination import DEFAULT_PAGE_SIZE, page_request, paginate
+from resolvers.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
+    First,
+    Last,
+    page_request,
+    paginate,
+)
 from schema.context import Info
 from schema.errors import (
     AlreadyExists,
@@ -39,15 +47,17 @@ from schema.types.users import LoginSuccess
 
 SendInvitationResult = Annotated[
     InvitationPayload | ValidationError | AlreadyExists | EmailNotConfigured | RateLimited,
-    strawberry.union("SendInvitationResult"),
+    strawberry.union("SendInvitationResult", description="sendInvitation's answer."),
 ]
 ResendInvitationResult = Annotated[
     InvitationPayload | NotFound | EmailNotConfigured | EmailDeliveryFailed,
-    strawberry.union("ResendInvitationResult"),
+    strawberry.union("ResendInvitationResult", description="resendInvitation's answer."),
 ]
 DeleteInvitationResult = Annotated[
-    DeleteInvitationSuccess | NotFound, strawberry.union("DeleteInvitationResult")
+    DeleteInvitationSuccess | NotFound,
+    strawberry.union("DeleteInvitationResult", description="deleteInvitation's answer."),
 ]
+InvitationId = Annotated[strawberry.ID, strawberry.argument(description="The invitation.")]
 AcceptInvitationResult = Annotated[
     LoginSuccess
     | InvalidToken
@@ -56,24 +66,34 @@ AcceptInvitationResult = Annotated[
     | InvalidCredentials
     | RateLimited
     | MfaRequired,
-    strawberry.union("AcceptInvitationResult"),
+    strawberry.union(
+        "AcceptInvitationResult",
+        description="acceptInvitation's answer: signed in as the new user, or why not.",
+    ),
 ]
 
 
 @strawberry.type
 class InvitationQueries:
     @strawberry.field(
-        description="Pending invitations: all of them for admins, the caller's own for members.",
+        description="Invitations not yet accepted (expired ones too, to be resent): all of the "
+        "tenant's for admins, the caller's own for members.",
         extensions=[PermissionExtension([can.ManageInvitations()])],
     )
     async def invitations(
         self,
         info: Info,
-        first: int | None = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        tenant_id: strawberry.ID | None = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        tenant_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Superusers: another tenant's invitations. Defaults to the caller's "
+                "tenant."
+            ),
+        ] = None,
     ) -> InvitationConnection:
         query = invitations.invitations_in_reach(actor(info), tenant_id)
         wanted = page_request(info, first=first, after=after, last=last, before=before)
@@ -87,16 +107,29 @@ class InvitationQueries:
     @strawberry.field(
         description="Public: what an invitation link is for. Null for any token that is not usable."
     )
-    async def invitation_preview(self, info: Info, token: str) -> InvitationPreview | None:
+    async def invitation_preview(
+        self,
+        info: Info,
+        token: Annotated[str, strawberry.argument(description="The token from the link.")],
+    ) -> InvitationPreview | None:
         preview = await invitations.preview(token)
         return InvitationPreview.from_domain(preview) if preview else None
 
 
 @strawberry.type
 class InvitationMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.SendInvitation()])])
+    @strawberry.mutation(
+        description="Invite someone: mails them a link that creates their user when accepted.",
+        extensions=[PermissionExtension([can.SendInvitation()])],
+    )
     @expected_failures
-    async def send_invitation(self, info: Info, input: SendInvitationInput) -> SendInvitationResult:
+    async def send_invitation(
+        self,
+        info: Info,
+        input: Annotated[
+            SendInvitationInput, strawberry.argument(description="Who to invite, and how.")
+        ],
+    ) -> SendInvitationResult:
         invitation = await invitations.send_invitation(
             actor(info),
             invitations.NewInvitation(
@@ -110,22 +143,35 @@ class InvitationMutations:
         )
         return InvitationPayload(invitation=Invitation.from_model(invitation))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.ResendInvitation()])])
+    @strawberry.mutation(
+        description="Mail the invitation again; its link works for a new lifetime.",
+        extensions=[PermissionExtension([can.ResendInvitation()])],
+    )
     @expected_failures
-    async def resend_invitation(self, info: Info, id: strawberry.ID) -> ResendInvitationResult:
+    async def resend_invitation(self, info: Info, id: InvitationId) -> ResendInvitationResult:
         invitation = await invitations.resend_invitation(actor(info), id)
         return InvitationPayload(invitation=Invitation.from_model(invitation))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.ManageInvitations()])])
+    @strawberry.mutation(
+        description="Delete a pending invitation: its link stops working.",
+        extensions=[PermissionExtension([can.ManageInvitations()])],
+    )
     @expected_failures
-    async def delete_invitation(self, info: Info, id: strawberry.ID) -> DeleteInvitationResult:
+    async def delete_invitation(self, info: Info, id: InvitationId) -> DeleteInvitationResult:
         deleted = await invitations.delete_invitation(actor(info), id)
         return DeleteInvitationSuccess(deleted_invitation_id=strawberry.ID(str(deleted)))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
+    @strawberry.mutation(
+        description="Accept an invitation: creates the invited user and signs them in.",
+        extensions=[PermissionExtension([can.SignIn()])],
+    )
     @expected_failures
     async def accept_invitation(
-        self, info: Info, input: AcceptInvitationInput
+        self,
+        info: Info,
+        input: Annotated[
+            AcceptInvitationInput, strawberry.argument(description="The link's token, and more.")
+        ],
     ) -> AcceptInvitationResult:
         outcome = await invitations.accept_invitation(input.token, input.password, client(info))
         return signed_in(info, outcome)

@@ -14,14 +14,26 @@ from schema.context import Info
 from schema.errors import ValidationError
 from schema.types.listeners import Listener, ListenerInput, ListenersPayload
 
-ListenersResult = Annotated[ListenersPayload | ValidationError, strawberry.union("ListenersResult")]
+ListenersResult = Annotated[
+    ListenersPayload | ValidationError,
+    strawberry.union("ListenersResult", description="updateListeners' answer."),
+]
 
 
 @strawberry.type
 class ListenerMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.InstanceSettings()])])
+    @strawberry.mutation(
+        description="Replace the instance's listeners, whole or not at all.",
+        extensions=[PermissionExtension([can.InstanceSettings()])],
+    )
     @expected_failures
-    async def update_listeners(self, info: Info, listeners: list[ListenerInput]) -> ListenersResult:
+    async def update_listeners(
+        self,
+        info: Info,
+        listeners: Annotated[
+            list[ListenerInput], strawberry.argument(description="Every listener, as it will be.")
+        ],
+    ) -> ListenersResult:
         saved = await listener_settings.update_listeners(
             actor(info), [entry.to_domain() for entry in listeners]
         )

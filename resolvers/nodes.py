@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.permission import PermissionExtension
@@ -57,12 +57,25 @@ class NodeQueries:
         "(the same rules as the fields that list it); null otherwise.",
         extensions=[PermissionExtension([can.SignedIn()])],
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Any object's ID.")],
+    ) -> Node | None:
         return (await _resolve(info, [id]))[0]
 
     @strawberry.field(
         description="`node` for each ID, in order (at most a page of them).",
         extensions=[PermissionExtension([can.SignedIn()])],
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description="The IDs, at most the instance's page limit (TENANTRY_MAX_PAGE_SIZE)."
+            ),
+        ],
+    ) -> list[Node | None]:
         return await _resolve(info, list(node_ids(ids)))

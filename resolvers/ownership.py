@@ -22,16 +22,24 @@ from schema.types.projects import (
 
 TransferOwnershipResult = Annotated[
     TransferOwnershipSuccess | NotFound | ValidationError,
-    strawberry.union("TransferOwnershipResult"),
+    strawberry.union("TransferOwnershipResult", description="transferOwnership's answer."),
 ]
 
 
 @strawberry.type
 class OwnershipMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.TransferOwnership()])])
+    @strawberry.mutation(
+        description="Move a user's projects and API tokens to another user of their tenant "
+        "(before deleting the user, for one). Moved tokens get new secrets.",
+        extensions=[PermissionExtension([can.TransferOwnership()])],
+    )
     @expected_failures
     async def transfer_ownership(
-        self, info: Info, input: TransferOwnershipInput
+        self,
+        info: Info,
+        input: Annotated[
+            TransferOwnershipInput, strawberry.argument(description="From whom, to whom, what.")
+        ],
     ) -> TransferOwnershipResult:
         moved = await ownership.transfer_ownership(
             actor(info),

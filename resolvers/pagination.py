@@ -9,8 +9,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+import strawberry
 from graphql import FieldNode, GraphQLError, VariableNode
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -28,6 +29,37 @@ DEFAULT_PAGE_SIZE = 50
 # The arguments that bound how many rows a field answers: a connection's page (`first`,
 # `last`), the IDs `nodes` looks up. The cost limit reads them (schema/cost.py, page_rows).
 PAGE_ARGUMENTS = ("first", "last", "ids")
+
+# Every connection field's paging arguments, described once (Relay's cursor connections).
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"Forward paging: how many items to answer after `after` (from the start "
+        f"without it). {DEFAULT_PAGE_SIZE} when null or left out; at most the instance's page "
+        "limit (TENANTRY_MAX_PAGE_SIZE, 100 unless set). Not with `last`."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (an edge's `cursor` or `pageInfo.endCursor`): answer the items "
+        "after it. Cursors stay valid while items come and go."
+    ),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Backward paging: how many items to answer before `before` (from the end "
+        "without it), in the list's order. Same limit as `first`; not with `first`."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (an edge's `cursor` or `pageInfo.startCursor`): answer the items "
+        "before it."
+    ),
+]
 
 
 @dataclass

@@ -17,14 +17,22 @@ from schema.errors import ValidationError
 from schema.types.saml import SamlSettings, SamlSettingsInput, SamlSettingsPayload
 
 SamlSettingsResult = Annotated[
-    SamlSettingsPayload | ValidationError, strawberry.union("SamlSettingsResult")
+    SamlSettingsPayload | ValidationError,
+    strawberry.union("SamlSettingsResult", description="updateSamlSettings' answer."),
 ]
 
 
 @strawberry.type
 class SamlQueries:
-    @strawberry.field(extensions=[PermissionExtension([can.SamlSettings()])])
-    async def saml_settings(self, info: Info, tenant_id: strawberry.ID) -> SamlSettings:
+    @strawberry.field(
+        description="A tenant's SAML single sign-on settings (NOT_FOUND for an unknown tenant).",
+        extensions=[PermissionExtension([can.SamlSettings()])],
+    )
+    async def saml_settings(
+        self,
+        info: Info,
+        tenant_id: Annotated[strawberry.ID, strawberry.argument(description="The tenant.")],
+    ) -> SamlSettings:
         try:
             view = await saml.saml_settings(actor(info), tenant_id)
         except NotFound as exc:
@@ -34,10 +42,15 @@ class SamlQueries:
 
 @strawberry.type
 class SamlMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.ConfigureSaml()])])
+    @strawberry.mutation(
+        description="Set a tenant's SAML settings: which IdP signs its SAML users in.",
+        extensions=[PermissionExtension([can.ConfigureSaml()])],
+    )
     @expected_failures
     async def update_saml_settings(
-        self, info: Info, input: SamlSettingsInput
+        self,
+        info: Info,
+        input: Annotated[SamlSettingsInput, strawberry.argument(description="The settings.")],
     ) -> SamlSettingsResult:
         view = await saml.update_saml_settings(
             actor(info),

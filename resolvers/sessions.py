@@ -17,8 +17,10 @@ from schema.errors import NotFound
 from schema.types.sessions import Session, SessionsRevoked
 
 RevokeSessionsResult = Annotated[
-    SessionsRevoked | NotFound, strawberry.union("RevokeSessionsResult")
+    SessionsRevoked | NotFound,
+    strawberry.union("RevokeSessionsResult", description="How many sessions ended, or why none."),
 ]
+UserId = Annotated[strawberry.ID, strawberry.argument(description="The user.")]
 
 
 def _revoked(info: Info, outcome: Revoked) -> SessionsRevoked:
@@ -38,10 +40,11 @@ class SessionQueries:
         return [Session.from_model(view.session) for view in views]
 
     @strawberry.field(
-        description="Admins: users of their tenant who are not superusers; superusers: anyone.",
+        description="Another user's sessions that still work. Admins: users of their tenant "
+        "who are not superusers; superusers: anyone.",
         extensions=[PermissionExtension([can.UserSessions()])],
     )
-    async def user_sessions(self, info: Info, user_id: strawberry.ID) -> list[Session]:
+    async def user_sessions(self, info: Info, user_id: UserId) -> list[Session]:
         try:
             views = await user_sessions.user_sessions(
                 actor(info), user_id, info.context.session_token
@@ -61,7 +64,11 @@ class SessionMutations:
         extensions=[PermissionExtension([can.OwnSessions()])],
     )
     @expected_failures
-    async def revoke_session(self, info: Info, id: strawberry.ID) -> RevokeSessionsResult:
+    async def revoke_session(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The session to end.")],
+    ) -> RevokeSessionsResult:
         outcome = await user_sessions.revoke_session(actor(info), id, info.context.session_token)
         return _revoked(info, outcome)
 
@@ -79,9 +86,7 @@ class SessionMutations:
         extensions=[PermissionExtension([can.UserSessions()])],
     )
     @expected_failures
-    async def revoke_user_sessions(
-        self, info: Info, user_id: strawberry.ID
-    ) -> RevokeSessionsResult:
+    async def revoke_user_sessions(self, info: Info, user_id: UserId) -> RevokeSessionsResult:
         outcome = await user_sessions.revoke_user_sessions(
             actor(info), user_id, info.context.session_token
         )

@@ -13,6 +13,9 @@ from schema.types.settings import InstanceSettings
 
 @strawberry.type
 class InstanceSettingsQueries:
-    @strawberry.field(extensions=[PermissionExtension([can.InstanceSettings()])])
+    @strawberry.field(
+        description="The instance's settings: mail server, TLS certificate, listeners.",
+        extensions=[PermissionExtension([can.InstanceSettings()])],
+    )
     async def instance_settings(self, info: Info) -> InstanceSettings:
         return InstanceSettings()

@@ -39,26 +39,37 @@ SignUpResult = Annotated[
     | ValidationError
     | RateLimited
     | EmailNotConfigured,
-    strawberry.union("SignUpResult"),
+    strawberry.union("SignUpResult", description="signUp's answer."),
 ]
 VerifyEmailResult = Annotated[
     LoginSuccess | InvalidToken | RateLimited | ValidationError | MfaRequired,
-    strawberry.union("VerifyEmailResult"),
+    strawberry.union("VerifyEmailResult", description="verifyEmail's answer."),
 ]
 SignupDomainResult = Annotated[
     SignupDomainPayload | NotFound | ValidationError | AlreadyExists,
-    strawberry.union("SignupDomainResult"),
+    strawberry.union("SignupDomainResult", description="addSignupDomain's answer."),
 ]
 DeleteSignupDomainResult = Annotated[
-    DeleteSignupDomainSuccess | NotFound, strawberry.union("DeleteSignupDomainResult")
+    DeleteSignupDomainSuccess | NotFound,
+    strawberry.union("DeleteSignupDomainResult", description="removeSignupDomain's answer."),
 ]
 
 
 @strawberry.type
 class SignupQueries:
-    @strawberry.field(extensions=[PermissionExtension([can.ManageSignupDomains()])])
+    @strawberry.field(
+        description="The e-mail domains open for self sign-up in a tenant.",
+        extensions=[PermissionExtension([can.ManageSignupDomains()])],
+    )
     async def signup_domains(
-        self, info: Info, tenant_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        tenant_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Superusers: another tenant's. Defaults to the caller's tenant."
+            ),
+        ] = None,
     ) -> list[SignupDomain]:
         rules = await signup.signup_domains(actor(info), tenant_id)
         return [SignupDomain.from_model(rule) for rule in rules]
@@ -66,9 +77,17 @@ class SignupQueries:
 
 @strawberry.type
 class SignupMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
+    @strawberry.mutation(
+        description="Create an account with an address of an open domain; a confirmation link "
+        "is mailed to it.",
+        extensions=[PermissionExtension([can.SignIn()])],
+    )
     @expected_failures
-    async def sign_up(self, info: Info, input: SignUpInput) -> SignUpResult:
+    async def sign_up(
+        self,
+        info: Info,
+        input: Annotated[SignUpInput, strawberry.argument(description="The account wanted.")],
+    ) -> SignUpResult:
         email = await signup.sign_up(
             signup.SignUp(
                 tenant=input.tenant,
@@ -80,12 +99,15 @@ class SignupMutations:
         )
         return SignUpSuccess(email=email)
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.SignIn()])])
+    @strawberry.mutation(
+        description="Confirm a sign-up's address with the mailed link's token, and sign in.",
+        extensions=[PermissionExtension([can.SignIn()])],
+    )
     @expected_failures
     async def verify_email(
         self,
         info: Info,
-        token: str,
+        token: Annotated[str, strawberry.argument(description="The token from the link.")],
         password: Annotated[
             str | None,
             strawberry.argument(
@@ -99,9 +121,16 @@ class SignupMutations:
     ) -> VerifyEmailResult:
         return signed_in(info, await signup.verify_email(token, client(info), password))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.AddSignupDomain()])])
+    @strawberry.mutation(
+        description="Open an e-mail domain for self sign-up in a tenant.",
+        extensions=[PermissionExtension([can.AddSignupDomain()])],
+    )
     @expected_failures
-    async def add_signup_domain(self, info: Info, input: SignupDomainInput) -> SignupDomainResult:
+    async def add_signup_domain(
+        self,
+        info: Info,
+        input: Annotated[SignupDomainInput, strawberry.argument(description="The domain.")],
+    ) -> SignupDomainResult:
         rule = await signup.add_signup_domain(
             actor(info),
             signup.NewSignupDomain(
@@ -113,8 +142,15 @@ class SignupMutations:
         )
         return SignupDomainPayload(signup_domain=SignupDomain.from_model(rule))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.ManageSignupDomains()])])
+    @strawberry.mutation(
+        description="Close a domain for self sign-up; users who signed up stay.",
+        extensions=[PermissionExtension([can.ManageSignupDomains()])],
+    )
     @expected_failures
-    async def remove_signup_domain(self, info: Info, id: strawberry.ID) -> DeleteSignupDomainResult:
+    async def remove_signup_domain(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The sign-up domain.")],
+    ) -> DeleteSignupDomainResult:
         deleted = await signup.remove_signup_domain(actor(info), id)
         return DeleteSignupDomainSuccess(deleted_signup_domain_id=strawberry.ID(str(deleted)))

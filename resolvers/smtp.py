@@ -20,20 +20,26 @@ from schema.types.settings import (
 )
 
 SmtpSettingsResult = Annotated[
-    SmtpSettingsPayload | ValidationError, strawberry.union("SmtpSettingsResult")
+    SmtpSettingsPayload | ValidationError,
+    strawberry.union("SmtpSettingsResult", description="updateSmtpSettings' answer."),
 ]
 SendTestEmailResult = Annotated[
     SendTestEmailSuccess | EmailNotConfigured | EmailDeliveryFailed | ValidationError,
-    strawberry.union("SendTestEmailResult"),
+    strawberry.union("SendTestEmailResult", description="sendTestEmail's answer."),
 ]
 
 
 @strawberry.type
 class SmtpMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.MailSettings()])])
+    @strawberry.mutation(
+        description="Set the mail server every e-mail of the instance goes through.",
+        extensions=[PermissionExtension([can.MailSettings()])],
+    )
     @expected_failures
     async def update_smtp_settings(
-        self, info: Info, input: SmtpSettingsInput
+        self,
+        info: Info,
+        input: Annotated[SmtpSettingsInput, strawberry.argument(description="The settings.")],
     ) -> SmtpSettingsResult:
         view = await smtp_settings.update_smtp(
             actor(info),
@@ -48,8 +54,15 @@ class SmtpMutations:
         )
         return SmtpSettingsPayload(smtp=SmtpSettings.from_view(view))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.InstanceSettings()])])
+    @strawberry.mutation(
+        description="Send a test e-mail through the mail server now, and say how it went.",
+        extensions=[PermissionExtension([can.InstanceSettings()])],
+    )
     @expected_failures
-    async def send_test_email(self, info: Info, to: str) -> SendTestEmailResult:
+    async def send_test_email(
+        self,
+        info: Info,
+        to: Annotated[str, strawberry.argument(description="The address to send it to.")],
+    ) -> SendTestEmailResult:
         await mail.send_test_email(actor(info), to)
         return SendTestEmailSuccess(ok=True)

@@ -15,15 +15,23 @@ from schema.errors import ValidationError
 from schema.types.ssl import SslSettings, SslSettingsInput, SslSettingsPayload
 
 SslSettingsResult = Annotated[
-    SslSettingsPayload | ValidationError, strawberry.union("SslSettingsResult")
+    SslSettingsPayload | ValidationError,
+    strawberry.union("SslSettingsResult", description="updateSslSettings' answer."),
 ]
 
 
 @strawberry.type
 class SslMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.InstanceSettings()])])
+    @strawberry.mutation(
+        description="Turn TLS on or off and replace the certificate and its key.",
+        extensions=[PermissionExtension([can.InstanceSettings()])],
+    )
     @expected_failures
-    async def update_ssl_settings(self, info: Info, input: SslSettingsInput) -> SslSettingsResult:
+    async def update_ssl_settings(
+        self,
+        info: Info,
+        input: Annotated[SslSettingsInput, strawberry.argument(description="The settings.")],
+    ) -> SslSettingsResult:
         view = await ssl_settings.update_ssl_settings(
             actor(info),
             ssl_settings.SslUpdate(

@@ -6,6 +6,7 @@ this change, and the fields with fresh loaders (nothing cached outlives one deli
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -22,6 +23,15 @@ from schema.loaders import Loaders
 from schema.types.invitations import Invitation
 from schema.types.subscriptions import InvitationChange, UserChange
 from schema.types.users import User
+
+# Which tenant's changes a superuser follows; everyone else follows their own tenant.
+TenantId = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="Superusers: only this tenant's changes (every tenant's when left out). "
+        "Others always follow their own tenant."
+    ),
+]
 
 
 class SubscriptionEnded(GraphQLError):
@@ -57,7 +67,7 @@ class ChangeSubscriptions:
         extensions=[PermissionExtension([can.ManageInvitations()])],
     )
     async def invitation_changed(
-        self, info: Info, tenant_id: strawberry.ID | None = None
+        self, info: Info, tenant_id: TenantId = None
     ) -> AsyncGenerator[InvitationChange, None]:
         async for caller, kind, object_id in _changes(info, Subject.INVITATION, tenant_id):
             found = None
@@ -78,7 +88,7 @@ class ChangeSubscriptions:
         extensions=[PermissionExtension([can.ListUsers()])],
     )
     async def user_changed(
-        self, info: Info, tenant_id: strawberry.ID | None = None
+        self, info: Info, tenant_id: TenantId = None
     ) -> AsyncGenerator[UserChange, None]:
         async for caller, kind, object_id in _changes(info, Subject.USER, tenant_id):
             found = None

@@ -16,25 +16,39 @@ from schema.errors import AlreadyExists, NotFound, ValidationError
 from schema.types.tenants import DeleteTenantSuccess, Tenant, TenantPayload
 
 TenantResult = Annotated[
-    TenantPayload | ValidationError | AlreadyExists, strawberry.union("TenantResult")
+    TenantPayload | ValidationError | AlreadyExists,
+    strawberry.union("TenantResult", description="createTenant's answer."),
 ]
 DeleteTenantResult = Annotated[
-    DeleteTenantSuccess | NotFound | ValidationError, strawberry.union("DeleteTenantResult")
+    DeleteTenantSuccess | NotFound | ValidationError,
+    strawberry.union("DeleteTenantResult", description="deleteTenant's answer."),
 ]
 
 
 @strawberry.type
 class TenantQueries:
-    @strawberry.field(extensions=[PermissionExtension([can.ManageTenants()])])
+    @strawberry.field(
+        description="Every tenant of the instance, by name.",
+        extensions=[PermissionExtension([can.ManageTenants()])],
+    )
     async def tenants(self, info: Info) -> list[Tenant]:
         return [Tenant.from_model(t) for t in await TenantModel.all().order_by("name_key")]
 
 
 @strawberry.type
 class TenantMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.ManageTenants()])])
+    @strawberry.mutation(
+        description="Create an empty tenant (invite its first admin next).",
+        extensions=[PermissionExtension([can.ManageTenants()])],
+    )
     @expected_failures
-    async def create_tenant(self, info: Info, name: str) -> TenantResult:
+    async def create_tenant(
+        self,
+        info: Info,
+        name: Annotated[
+            str, strawberry.argument(description="The tenant's name; unique, whatever the case.")
+        ],
+    ) -> TenantResult:
         tenant = await tenants.create_tenant_as(actor(info), name)
         return TenantPayload(tenant=Tenant.from_model(tenant))
 
@@ -45,7 +59,12 @@ class TenantMutations:
     )
     @expected_failures
     async def delete_tenant(
-        self, info: Info, id: strawberry.ID, confirm_name: str
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The tenant to delete.")],
+        confirm_name: Annotated[
+            str, strawberry.argument(description="The tenant's name again, as a confirmation.")
+        ],
     ) -> DeleteTenantResult:
         deleted = await tenants.delete_tenant(actor(info), id, confirm_name)
         return DeleteTenantSuccess(deleted_tenant_id=strawberry.ID(str(deleted)))

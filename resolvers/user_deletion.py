@@ -16,15 +16,23 @@ from schema.types.user_deletion import DeleteUserSuccess, UserOwnsObjects
 
 DeleteUserResult = Annotated[
     DeleteUserSuccess | NotFound | UserOwnsObjects | LastAdmin | LastSuperuser,
-    strawberry.union("DeleteUserResult"),
+    strawberry.union("DeleteUserResult", description="deleteUser's answer."),
 ]
 
 
 @strawberry.type
 class UserDeletionMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.DeleteUser()])])
+    @strawberry.mutation(
+        description="Delete a user who owns nothing (transferOwnership first); never the "
+        "tenant's last admin or the instance's last superuser.",
+        extensions=[PermissionExtension([can.DeleteUser()])],
+    )
     @expected_failures
-    async def delete_user(self, info: Info, id: strawberry.ID) -> DeleteUserResult:
+    async def delete_user(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The user to delete.")],
+    ) -> DeleteUserResult:
         try:
             deleted = await users.delete_user(actor(info), id)
         except errors.UserOwnsObjects as blocked:

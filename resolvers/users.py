@@ -12,7 +12,15 @@ from domain.errors import NotFound as NotFoundError
 from permissions import graphql as can
 from permissions.rules import Op, allowed
 from resolvers.common import actor, expected_failures
-from resolvers.pagination import DEFAULT_PAGE_SIZE, page_request, paginate
+from resolvers.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
+    First,
+    Last,
+    page_request,
+    paginate,
+)
 from resolvers.preload import preload_users, selected_node_fields
 from schema.context import Info
 from schema.enums import Role, UserStatus
@@ -36,10 +44,11 @@ UpdateUserResult = Annotated[
     | LastAdmin
     | RateLimited
     | EmailNotConfigured,
-    strawberry.union("UpdateUserResult"),
+    strawberry.union("UpdateUserResult", description="updateUser's answer."),
 ]
 SetSuperuserResult = Annotated[
-    UserPayload | NotFound | LastSuperuser, strawberry.union("SetSuperuserResult")
+    UserPayload | NotFound | LastSuperuser,
+    strawberry.union("SetSuperuserResult", description="setSuperuser's answer."),
 ]
 
 
@@ -58,13 +67,26 @@ class UserQueries:
     async def users(
         self,
         info: Info,
-        first: int | None = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        search: str | None = None,
-        role: Role | None = None,
-        tenant_id: strawberry.ID | None = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only users whose username or e-mail contains this text, whatever "
+                "the case."
+            ),
+        ] = None,
+        role: Annotated[
+            Role | None, strawberry.argument(description="Only users of this role.")
+        ] = None,
+        tenant_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Superusers: another tenant's users. Defaults to the caller's tenant."
+            ),
+        ] = None,
         status: Annotated[
             UserStatus | None,
             strawberry.argument(description="Only users of this status; all when left out."),
@@ -92,8 +114,16 @@ class UserQueries:
             total_count=page.total_count or 0,
         )
 
-    @strawberry.field(extensions=[PermissionExtension([can.SignedIn()])])
-    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+    @strawberry.field(
+        description="A user by ID, when the caller may list them; null otherwise. Guests may "
+        "read only themselves (FORBIDDEN for any other ID).",
+        extensions=[PermissionExtension([can.SignedIn()])],
+    )
+    async def user(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The user's ID.")],
+    ) -> User | None:
         if not allowed(actor(info), Op.LIST_USERS) and not users.is_self(actor(info), id):
             # Guests read only themselves: FORBIDDEN for any other ID, existing or not.
             raise can.Forbidden()
@@ -106,21 +136,34 @@ class UserQueries:
 @strawberry.type
 class UserMutations:
     @strawberry.mutation(
-        description="Change a user's role, or e-mail address. A new address takes effect once "
-        "it confirms the link mailed to it (confirmEmailChange; `User.pendingEmail` until "
-        "then), and the old address is told; the current address cancels a pending change. "
-        "Not with an API token for a new address.",
+        description="Change one's own e-mail, or (admins, superusers) another user's e-mail "
+        "or role. A new address takes effect once it confirms the link mailed to it "
+        "(confirmEmailChange; `User.pendingEmail` until then), and the old address is told; "
+        "the current address cancels a pending change. Not with an API token for a new "
+        "address.",
         extensions=[PermissionExtension([can.SignedIn()])],
     )
     @expected_failures
-    async def update_user(self, info: Info, input: UpdateUserInput) -> UpdateUserResult:
+    async def update_user(
+        self,
+        info: Info,
+        input: Annotated[UpdateUserInput, strawberry.argument(description="The changes.")],
+    ) -> UpdateUserResult:
         user = await users.update_user(actor(info), input.id, email=input.email, role=input.role)
         return UserPayload(user=User.from_model(user))
 
-    @strawberry.mutation(extensions=[PermissionExtension([can.SetSuperuser()])])
+    @strawberry.mutation(
+        description="Grant or revoke the superuser bit; never revokes the last superuser's.",
+        extensions=[PermissionExtension([can.SetSuperuser()])],
+    )
     @expected_failures
     async def set_superuser(
-        self, info: Info, user_id: strawberry.ID, superuser: bool
+        self,
+        info: Info,
+        user_id: Annotated[strawberry.ID, strawberry.argument(description="The user.")],
+        superuser: Annotated[
+            bool, strawberry.argument(description="true grants the bit, false revokes it.")
+        ],
     ) -> SetSuperuserResult:
         user = await users.set_superuser(actor(info), user_id, superuser)
         return UserPayload(user=User.from_model(user))

@@ -17,6 +17,7 @@ from schema.limits import QueryLimits
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.subscription import Subscription
+from schema.who_may_call import publish
 
 log = logging.getLogger("tenantry.graphql")
 
@@ -59,7 +60,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    return Schema(
+    built = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -74,6 +75,9 @@ def build_schema() -> strawberry.Schema:
         # Plain scalar fields skip the executor's general path: see schema/execution.py.
         execution_context_class=ExecutionContext,
     )
+    # Once, before any request: introspection and schema.graphql then say who may call what.
+    publish(built._schema)
+    return built
 
 
 schema = build_schema()

@@ -7,39 +7,50 @@ import strawberry
 from domain import errors as domain_errors
 
 
-@strawberry.interface
+@strawberry.interface(
+    description="An expected failure, answered as a member of the field's result union "
+    "(select `__typename`): nothing was changed."
+)
 class Error:
-    message: str
+    message: str = strawberry.field(
+        description="What went wrong, in English, for a person; never echoes a secret."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The input is not acceptable (format, length, range, a rule).")
 class ValidationError(Error):
     field: str | None = strawberry.field(
         default=None, description="The input field at fault, in the input's own spelling."
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="No such object, or not one the caller may see (the two answer alike)."
+)
 class NotFound(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Another object already has this unique value.")
 class AlreadyExists(Error):
-    field: str | None = None
+    field: str | None = strawberry.field(
+        default=None, description="The input field whose value is taken; null if not one field."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The username, password (or other proof) did not match; which one is not said."
+)
 class InvalidCredentials(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="Too many attempts from this client or for this account.")
 class RateLimited(Error):
-    retry_after_seconds: int
+    retry_after_seconds: int = strawberry.field(description="Seconds to wait before trying again.")
 
 
-@strawberry.type
+@strawberry.type(description="The token (of a link, or a challenge) cannot be used.")
 class InvalidToken(Error):
     message: str = strawberry.field(
         description="The link is unknown, used, revoked or expired. "
@@ -47,7 +58,9 @@ class InvalidToken(Error):
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The e-mail address's domain is not open for self sign-up in that tenant."
+)
 class DomainNotAllowed(Error):
     pass
 
@@ -62,12 +75,14 @@ class LastSuperuser(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="No SMTP server is set up, so no e-mail can be sent (a superuser sets one)."
+)
 class EmailNotConfigured(Error):
     pass
 
 
-@strawberry.type
+@strawberry.type(description="The SMTP server refused the e-mail or could not be reached.")
 class EmailDeliveryFailed(Error):
     pass
 

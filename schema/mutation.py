@@ -31,3 +31,7 @@ MUTATIONS += (MfaMutations, TenantSettingsMutations)
 MUTATIONS += (AccountRecoveryMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What a client may change. Expected failures are members of each result union; each "
+    "field's description ends with who may call it."
+)

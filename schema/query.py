@@ -25,3 +25,6 @@ QUERIES += (NodeQueries,)
 QUERIES += (MfaQueries, TenantSettingsQueries)
 
 Query = merge_types("Query", QUERIES)
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "What a client may read. Each field's description ends with who may call it."
+)

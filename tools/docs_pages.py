@@ -1,7 +1,7 @@
 """The documentation pages that must not drift, generated from their sources:
 
 - docs/reference/permissions.md from the policy table (permissions/rules.py) and the
-  directives in schema.graphql;
+  permission classes on the served schema's fields (schema/who_may_call.py);
 - docs/reference/configuration.md from the settings class (config.Config);
 - docs/reference/graphql.md from schema.graphql.
 
@@ -65,11 +65,6 @@ def _schema(root: Path) -> GraphQLSchema:
     return build_schema((root / "schema.graphql").read_text())
 
 
-def _directives(field: object) -> list[str]:
-    node = getattr(field, "ast_node", None)
-    return [directive.name.value for directive in getattr(node, "directives", None) or []]
-
-
 def _is_builtin(named: GraphQLNamedType) -> bool:
     return named.name in specified_scalar_types or named.name.startswith("__")
 
@@ -99,47 +94,22 @@ def _signature(name: str, field: GraphQLField) -> str:
 # ------------------------------------------------------------------ who may do what
 
 
-def _permission_ops() -> dict[str, object]:
-    """Directive name (as printed in schema.graphql) -> the policy row its class checks."""
-    from permissions import graphql as permission_classes
-    from permissions.rules import Op
-
-    ops: dict[str, object] = {}
-    for name, value in vars(permission_classes).items():
-        if isinstance(value, type) and isinstance(getattr(value, "op", None), Op):
-            ops[name[0].lower() + name[1:]] = value.op
-    return ops
-
-
 def permissions_page(root: Path = ROOT) -> str:
     from permissions import rules
+    from schema import schema as served
+    from schema.who_may_call import guarded_fields
 
-    schema = _schema(root)
-    ops_by_directive = _permission_ops()
     fields_by_op: dict[object, list[str]] = {op: [] for op in rules.Op}
-    directive_by_op: dict[object, str] = {}
-    for type_name, named in schema.type_map.items():
-        if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType) or type_name[:2] == "__":
-            continue
+    for (type_name, field_name), ops in guarded_fields(served._schema).items():
         root_kind = {"Query": "query", "Mutation": "mutation", "Subscription": "subscription"}.get(
             type_name
         )
-        for field_name, field in named.fields.items():
-            for directive in _directives(field):
-                if directive not in ops_by_directive:
-                    if schema.get_directive(directive) is not None and directive != "deprecated":
-                        raise MissingDocumentation(
-                            f"@{directive} (on {type_name}.{field_name}) names no policy row: "
-                            "give its permission class in permissions/graphql.py an `op`."
-                        )
-                    continue
-                op = ops_by_directive[directive]
-                directive_by_op.setdefault(op, directive)
-                if root_kind:
-                    link = f"[`{field_name}`](graphql.md#{root_kind}-{field_name.lower()})"
-                else:
-                    link = f"[`{type_name}.{field_name}`](graphql.md#{type_name})"
-                fields_by_op[op].append(link)
+        if root_kind:
+            link = f"[`{field_name}`](graphql.md#{root_kind}-{field_name.lower()})"
+        else:
+            link = f"[`{type_name}.{field_name}`](graphql.md#{type_name})"
+        for op in ops:
+            fields_by_op[op].append(link)
 
     missing = [op.name for op in rules.Op if op not in rules.OP_DESCRIPTIONS]
     if missing:
@@ -159,31 +129,30 @@ def permissions_page(root: Path = ROOT) -> str:
             raise MissingDocumentation(
                 f"permissions/rules.py IN_WORDS has no words for {unnamed[0]} (row {op.name})."
             )
-        directive = directive_by_op.get(op)
         fields = ", ".join(fields_by_op[op]) or "checked inside the domain functions"
-        where = f"`@{directive}`: {fields}" if directive else fields
         rows.append(
             (
                 f"**{rules.OP_DESCRIPTIONS[op]}** (`{op.name}`)",
                 *(rules.IN_WORDS[cell] for cell in cells),
-                where,
+                fields,
             )
         )
 
     lines = [
-        GENERATED.format(source="permissions/rules.py and schema.graphql"),
+        GENERATED.format(source="permissions/rules.py and the schema's permission classes"),
         "",
         "# Who may do what",
         "",
         *_paragraphs(rules.__doc__ or ""),
         "Each row is one operation of the policy table; each column says how far it reaches "
         "for that kind of caller. A superuser's column applies whatever their role. The last "
-        "column names the directive that `schema.graphql` prints on each field checked by the "
-        "row (the field is refused before it runs), and the fields themselves.",
+        "column names the fields checked by the row before they run. Each of those fields "
+        "ends its description in the schema with the row in words (`Who may call (ROW): "
+        "…`), so clients read it by introspection too.",
         "",
         "Cells: " + "; ".join(f"**{w}**: `{v.name}`" for v, w in rules.IN_WORDS.items()) + ".",
         "",
-        *_table(("operation", *rules.COLUMNS, "directive and fields"), rows),
+        *_table(("operation", *rules.COLUMNS, "fields"), rows),
         "",
         "## Rules on the object",
         "",
@@ -283,13 +252,6 @@ def configuration_page(root: Path = ROOT, settings: type | None = None) -> str:
 # ------------------------------------------------------------------ GraphQL reference
 
 
-def _who(field: object) -> str:
-    directives = [d for d in _directives(field) if d != "deprecated"]
-    if not directives:
-        return "anyone"
-    return ", ".join(f"[`@{d}`](permissions.md)" for d in directives)
-
-
 def _described(description: str | None, deprecation: str | None = None) -> str:
     text = " ".join((description or "").split())
     if deprecation:
@@ -305,12 +267,16 @@ def _root_fields(kind: str, title: str, type_: GraphQLObjectType | None) -> list
         lines += [f"### {name} {{#{kind}-{name.lower()}}}", ""]
         lines += ["```graphql", _signature(name, field), "```", ""]
         if field.description or field.deprecation_reason:
-            lines += [_described(field.description, field.deprecation_reason), ""]
+            paragraphs = (field.description or "").split("\n\n")
+            lines += [_described(paragraphs[0], field.deprecation_reason), ""]
+            lines += [line for paragraph in paragraphs[1:] for line in (_described(paragraph), "")]
+        lines += [f"- `{name}`: {_described(arg.description)}" for name, arg in field.args.items()]
+        lines += [""] if field.args else []
         used = [get_named_type(arg.type) for arg in field.args.values()]
         used.append(get_named_type(field.type))
         links = dict.fromkeys(f"[`{t.name}`](#{t.name})" for t in used if not _is_builtin(t))
-        types_line = f" Types: {', '.join(links)}." if links else ""
-        lines += [f"Who may call it: {_who(field)}.{types_line}", ""]
+        if links:
+            lines += [f"Types: {', '.join(links)}.", ""]
     return lines
 
 
@@ -319,9 +285,8 @@ def _fields_table(named: GraphQLObjectType | GraphQLInterfaceType) -> list[str]:
     for name, field in named.fields.items():
         signature = _signature(name, field).rsplit(": ", 1)[0] if field.args else name
         description = _described(field.description, field.deprecation_reason)
-        who = _who(field) if _directives(field) else ""
-        rows.append((f"`{signature}`", _local_type_ref(field.type), who, description))
-    return _table(("field", "type", "who", "description"), rows)
+        rows.append((f"`{signature}`", _local_type_ref(field.type), description))
+    return _table(("field", "type", "description"), rows)
 
 
 def graphql_page(root: Path = ROOT) -> str:
@@ -339,9 +304,10 @@ def graphql_page(root: Path = ROOT) -> str:
         "Every operation and type of the API, from `schema.graphql` (itself printed from the "
         "code by `tenantry export-schema`). Expected failures are members of each field's "
         "result union: select `__typename` and the members you handle (see "
-        "[For frontend teams](../frontend.md)). **Who may call it** names the policy row "
-        'checked before the field runs ([Who may do what](permissions.md)); "anyone" '
-        "fields apply their own rules, if any, inside.",
+        "[For frontend teams](../frontend.md)). A field checked by a policy row before it runs "
+        "ends its description with **Who may call (ROW)**, the row in words "
+        "([Who may do what](permissions.md)); other fields apply their own rules, if any, "
+        "inside.",
         "",
     ]
     lines += _root_fields("query", "Queries", schema.query_type)

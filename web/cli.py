@@ -62,7 +62,15 @@ def cmd_export_schema(config: Config, args: argparse.Namespace) -> int:
 def cmd_serve(config: Config, args: argparse.Namespace) -> int:
     from domain.tenants import bootstrap_instance
     from web.listeners import TlsUnavailable, bind_targets
+    from web.trusted_manifest import ManifestRefused, load_manifest
 
+    if config.trusted_documents is not None:
+        # Checked before anything else starts: a manifest no client could use stops the server.
+        try:
+            load_manifest(config.trusted_documents)
+        except ManifestRefused as exc:
+            print(exc, file=sys.stderr)
+            return 1
     if not args.no_migrate:
         first = asyncio.run(_with_database(config, bootstrap_instance))
         if first is not None:

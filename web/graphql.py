@@ -9,8 +9,10 @@ specification, plus persisted queries and CSRF rules.
 - One operation per request: a JSON array (batch) is refused.
 - Client JSON (the body; `variables` and `extensions` over GET) nests at most MAX_JSON_DEPTH
   levels, and a GET's query string is read strictly (web/forms.py): anything else is a 400.
-- Persisted queries: see web/persisted_queries.py.
 - Subscriptions: over WebSocket only (web/subscriptions.py); one sent over HTTP gets 400.
+- Persisted documents: `documentId` (GraphQL-over-HTTP's persisted-documents appendix) in the
+  body or the query string, and Apollo's `extensions.persistedQuery`: see
+  web/persisted_queries.py.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from web.auth import client_address, identify
 from web.cookies import clear_session_cookie, set_session_cookie
 from web.forms import Malformed, query_fields
 from web.outage import reraise_outage
-from web.persisted_queries import DocumentRefused, PersistedQueries, Refusal
+from web.persisted_queries import DocumentRefused, PersistedQueries
 from web.subscriptions import (
     SubscriptionsHandler,
     TextFrames,
@@ -55,11 +57,14 @@ JSON = "application/json"
 # No request needs more (input objects in lists in input objects…); graphql-core's coercion
 # of variables recurses once per level.
 MAX_JSON_DEPTH = 64
-# query, variables, operationName, extensions, and room for a client's cache buster or two.
+# query or documentId, variables, operationName, extensions, and room for a client's cache
+# buster or two.
 MAX_QUERY_FIELDS = 8
 SUBSCRIPTIONS_OVER_WEBSOCKET = (
     "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql."
 )
+# What a GET may carry instead of a query; without any of them a browser's GET gets GraphiQL.
+_DOCUMENT_PARAMETERS = ("query", "documentId", "extensions")
 _OPERATION_NAME = re.compile(r"^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 
 
@@ -71,6 +76,13 @@ class RequestRefused(Exception):  # noqa: N818 - an HTTP answer, not a failure
         self.status = status
         self.message = message
         self.headers = headers or {}
+
+
+@dataclass
+class RequestData(GraphQLRequestData):
+    """Strawberry's request parameters, plus the persisted-documents appendix's `documentId`."""
+
+    document_id: str | None = None
 
 
 @dataclass
@@ -207,8 +219,7 @@ class GraphQLEndpoint(GraphQL):
         params = request.query_params
         return (
             request.method == "GET"
-            and "query" not in params
-            and "extensions" not in params
+            and not any(name in params for name in _DOCUMENT_PARAMETERS)
             and any(kind in request.headers.get("accept", "") for kind in ("text/html", "*/*"))
         )
 
@@ -216,11 +227,10 @@ class GraphQLEndpoint(GraphQL):
         return await graphiql.page(request)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
-        # A GET carrying only `extensions` is an APQ hash: run it, do not render GraphiQL.
+        # A GET carrying only `extensions` (an APQ hash) or a `documentId` runs it: no GraphiQL.
         return (
             request.method == "GET"
-            and request.query_params.get("query") is None
-            and request.query_params.get("extensions") is None
+            and not any(request.query_params.get(name) is not None for name in _DOCUMENT_PARAMETERS)
             and any(kind in request.headers.get("accept", "") for kind in ("text/html", "*/*"))
         )
 
@@ -248,8 +258,11 @@ class GraphQLEndpoint(GraphQL):
             raise RequestRefused(400, "The request body must be a JSON object.")
         query, variables = data.get("query"), data.get("variables")
         operation_name, extensions = data.get("operationName"), data.get("extensions")
+        document_id = data.get("documentId")
         if not isinstance(query, str | None):
             raise RequestRefused(400, "`query` must be a string.")
+        if not isinstance(document_id, str | None):
+            raise RequestRefused(400, "`documentId` must be a string.")
         if query is not None and not _is_unicode(query):
             # GraphQL source text is Unicode scalar values: a lone surrogate (JSON's "\ud800")
             # is not text, and cannot be hashed or stored as such.
@@ -260,12 +273,13 @@ class GraphQLEndpoint(GraphQL):
             raise RequestRefused(400, "`operationName` must be a string.")
         if not isinstance(extensions, dict | None):
             raise RequestRefused(400, "`extensions` must be an object.")
-        return GraphQLRequestData(
+        return RequestData(
             query=query,
             variables=variables,
             operation_name=operation_name,
             extensions=extensions,
             protocol="http",
+            document_id=document_id,
         )
 
     async def execute_single(  # type: ignore[override]
@@ -275,7 +289,7 @@ class GraphQLEndpoint(GraphQL):
         sub_response: Response,
         context: Context,
         root_value: Any,
-        request_data: GraphQLRequestData,
+        request_data: RequestData,
     ) -> ExecutionResult:
         exchange: Exchange = request.scope["state"]["graphql"]
         adhoc = self.persisted.trusted is not None and graphiql.may_run_adhoc_documents(
@@ -283,12 +297,12 @@ class GraphQLEndpoint(GraphQL):
         )
         try:
             document = await self.persisted.resolve(
-                request_data.query, request_data.extensions, adhoc=adhoc
+                request_data.query, request_data.extensions, request_data.document_id, adhoc=adhoc
             )
         except DocumentRefused as refused:
             error = GraphQLError(refused.message, extensions={"code": refused.refusal.value})
             return self._finish(request, exchange, sub_response, ExecutionResult(None, [error]),
-                                request_data.operation_name, refused.refusal)  # fmt: skip
+                                request_data.operation_name, refused)  # fmt: skip
         operation = request_data.operation_name or _name_in(document.query)
         get = request_adapter.method == "GET"
         allowed = {OperationType.QUERY} if get else {OperationType.QUERY, OperationType.MUTATION}
@@ -325,7 +339,7 @@ class GraphQLEndpoint(GraphQL):
         sub_response: Response,
         result: ExecutionResult,
         operation: str | None,
-        refusal: Refusal | None,
+        refusal: DocumentRefused | None,
     ) -> ExecutionResult:
         exchange.operation = operation
         exchange.request_error = is_request_error(result)
@@ -335,7 +349,7 @@ class GraphQLEndpoint(GraphQL):
             state["graphql_errors"] = len(result.errors)
             metrics.observe_errors(operation, result.errors)
             _drop_tracebacks(result.errors)
-        if refusal is Refusal.NOT_FOUND:
+        if refusal is not None and refusal.retry_with_text:
             # Apollo clients expect 200 here, then retry with the full document.
             sub_response.status_code = 200
         elif exchange.request_error and exchange.media_type == GRAPHQL_RESPONSE_JSON:

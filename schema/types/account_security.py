@@ -13,13 +13,13 @@ class PasswordResetRequested:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Whose password reset link to mail: a tenant and an address.")
 class RequestPasswordResetInput:
     tenant: str = strawberry.field(description="The tenant's name, as at login.")
     email: str = strawberry.field(description="The account's e-mail address.")
 
 
-@strawberry.input
+@strawberry.input(description="A mailed reset link's token and the new password.")
 class ResetPasswordInput:
     token: str = strawberry.field(description="The `token` of the mailed /reset-password link.")
     new_password: str = strawberry.field(

@@ -10,19 +10,27 @@ from models import AuditEvent as AuditEventModel
 from permissions.rules import may_see_user
 from schema.context import Info
 from schema.types.node import Node
-from schema.types.pagination import PageInfo
+from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 
 if TYPE_CHECKING:
     from schema.types.users import User
 
 
-@strawberry.type(name="AuditEvent")
+@strawberry.type(
+    name="AuditEvent",
+    description="A change, as the audit log keeps it: who, what, to which object, when.",
+)
 class AuditEvent(Node):
-    id: strawberry.ID
-    at: datetime
-    action: str
-    target_type: str | None
-    target_id: strawberry.ID | None
+    at: datetime = strawberry.field(description="When the change was made.")
+    action: str = strawberry.field(
+        description="What was done, as `kind.what_happened` (for example `project.deleted`)."
+    )
+    target_type: str | None = strawberry.field(
+        description="The kind of object changed (for example `user`); null when none."
+    )
+    target_id: strawberry.ID | None = strawberry.field(
+        description="The ID of the object changed; it may no longer exist. Null when none."
+    )
     actor_name: str | None = strawberry.field(
         description="The actor's username when the event was written; kept after they are gone."
     )
@@ -64,14 +72,14 @@ class AuditEvent(Node):
         return User.from_model(user)
 
 
-@strawberry.type
+@strawberry.type(description="An event in a page of the audit log, with its cursor.")
 class AuditEventEdge:
-    node: AuditEvent
-    cursor: str
+    node: AuditEvent = strawberry.field(description="The event.")
+    cursor: str = strawberry.field(description=CURSOR)
 
 
-@strawberry.type
+@strawberry.type(description="A page of the audit log, newest first (a Relay connection).")
 class AuditEventConnection:
-    edges: list[AuditEventEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[AuditEventEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)

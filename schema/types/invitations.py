@@ -12,24 +12,32 @@ from permissions.rules import Op, may_see_invitation_link, may_see_user, refusal
 from schema.context import Info
 from schema.enums import AuthMethod, EmailStatus, Role
 from schema.types.node import Node
-from schema.types.pagination import PageInfo
+from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 from schema.types.users import User
 
 
-@strawberry.type(name="Invitation")
+@strawberry.type(
+    name="Invitation",
+    description="An invitation: a link, mailed to an address, that creates a user when "
+    "accepted. Accepted and deleted invitations are gone; expired ones stay listed, to be "
+    "resent.",
+)
 class Invitation(Node):
-    id: strawberry.ID
-    username: str
-    email: str
-    role: Role
-    auth_method: AuthMethod
-    created_at: datetime
-    expires_at: datetime
-    email_status: EmailStatus
+    username: str = strawberry.field(description="The username the invited user will have.")
+    email: str = strawberry.field(description="Where the invitation is mailed.")
+    role: Role = strawberry.field(description="The role the invited user will have.")
+    auth_method: AuthMethod = strawberry.field(description="How the invited user will sign in.")
+    created_at: datetime = strawberry.field(description="When the invitation was sent.")
+    expires_at: datetime = strawberry.field(
+        description="After this the link no longer works (resendInvitation renews it)."
+    )
+    email_status: EmailStatus = strawberry.field(description="Where the last e-mail is.")
     email_error: str | None = strawberry.field(
         description="Why the last e-mail failed, when it did."
     )
-    last_sent_at: datetime | None
+    last_sent_at: datetime | None = strawberry.field(
+        description="When the e-mail last went out; null until the mail server took it."
+    )
     row: strawberry.Private[InvitationModel]
 
     @classmethod
@@ -48,7 +56,10 @@ class Invitation(Node):
             row=invitation,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Who sent the invitation; null when that user is gone or the reader may "
+        "not see them."
+    )
     async def invited_by(self, info: Info) -> User | None:
         inviter_id: uuid.UUID | None = self.row.invited_by_id  # type: ignore[attr-defined]
         if inviter_id is None:
@@ -76,17 +87,17 @@ class Invitation(Node):
         return invitation_link(self.row)
 
 
-@strawberry.type
+@strawberry.type(description="An invitation in a page of invitations, with its cursor.")
 class InvitationEdge:
-    node: Invitation
-    cursor: str
+    node: Invitation = strawberry.field(description="The invitation.")
+    cursor: str = strawberry.field(description=CURSOR)
 
 
-@strawberry.type
+@strawberry.type(description="A page of invitations (a Relay connection).")
 class InvitationConnection:
-    edges: list[InvitationEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[InvitationEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
 
 @strawberry.type(
@@ -94,11 +105,13 @@ class InvitationConnection:
     "Public: anyone holding the token may read it."
 )
 class InvitationPreview:
-    tenant_name: str
-    username: str
-    email: str
-    auth_method: AuthMethod
-    expires_at: datetime
+    tenant_name: str = strawberry.field(description="The tenant the invitation is into.")
+    username: str = strawberry.field(description="The username the new user will have.")
+    email: str = strawberry.field(description="The address the invitation was sent to.")
+    auth_method: AuthMethod = strawberry.field(
+        description="How the new user will sign in (PASSWORD: acceptInvitation sets one)."
+    )
+    expires_at: datetime = strawberry.field(description="After this the link no longer works.")
 
     @classmethod
     def from_domain(cls, preview: Preview) -> InvitationPreview:
@@ -111,31 +124,40 @@ class InvitationPreview:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The invitation as the mutation left it.")
 class InvitationPayload:
-    invitation: Invitation
+    invitation: Invitation = strawberry.field(description="The invitation, sent.")
 
 
-@strawberry.type
+@strawberry.type(description="The invitation is gone: its link no longer works.")
 class DeleteInvitationSuccess:
-    deleted_invitation_id: strawberry.ID
+    deleted_invitation_id: strawberry.ID = strawberry.field(
+        description="The deleted invitation's ID (drop it from caches)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Invite someone by e-mail into a tenant.")
 class SendInvitationInput:
-    username: str
-    email: str
-    role: Role
-    auth_method: AuthMethod = AuthMethod.PASSWORD
+    username: str = strawberry.field(
+        description="The username the invited user will have; free in the tenant."
+    )
+    email: str = strawberry.field(description="Where to mail the invitation link.")
+    role: Role = strawberry.field(
+        description="The role they will have: members invite at most members; admins and "
+        "superusers any role."
+    )
+    auth_method: AuthMethod = strawberry.field(
+        default=AuthMethod.PASSWORD, description="How they will sign in."
+    )
     tenant_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="Superusers only: invite into another tenant. Defaults to the caller's tenant.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="Accept an invitation: creates the user and signs them in.")
 class AcceptInvitationInput:
-    token: str
+    token: str = strawberry.field(description="The token from the invitation link.")
     password: str | None = strawberry.field(
         default=None,
         description="Required for PASSWORD invitations; for PAM, the system password of the "

@@ -17,4 +17,6 @@ import strawberry
     description="An object with an ID unique across all types: `node(id:)` fetches it again."
 )
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The object's ID (a UUID, unique across all types; it never changes)."
+    )

@@ -11,17 +11,16 @@ from models import ApiToken as ApiTokenModel
 from models import Project as ProjectModel
 from schema.context import Info
 from schema.types.node import Node
-from schema.types.pagination import PageInfo
+from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 
 if TYPE_CHECKING:
     from schema.types.users import User
 
 
-@strawberry.type(name="Project")
+@strawberry.type(name="Project", description="A project of a tenant, owned by one of its users.")
 class Project(Node):
-    id: strawberry.ID
-    name: str
-    created_at: datetime
+    name: str = strawberry.field(description="The project's name; unique in its tenant.")
+    created_at: datetime = strawberry.field(description="When the project was created.")
     owner_id: strawberry.Private[uuid.UUID]
     # Set when a list resolver preloaded the page (resolvers/preload.py preload_users): a weak
     # reference, because the owner's node lists this project in turn. A strong one made each
@@ -38,7 +37,7 @@ class Project(Node):
             owner_id=project.owner_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field
+    @strawberry.field(description="The user who owns the project (transferOwnership moves it).")
     def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
         # Synchronous when preloaded; otherwise an awaitable the executor awaits.
         owner = self.preloaded_owner() if self.preloaded_owner is not None else None
@@ -52,16 +51,21 @@ class Project(Node):
         return User.from_model(await info.context.loaders.user.load(self.owner_id))
 
 
-@strawberry.type(name="ApiToken")
+@strawberry.type(
+    name="ApiToken",
+    description="A credential for programs: sent as 'Authorization: Bearer <token>', a request "
+    "acts as the token's owner (except where a field says: not with an API token). The secret "
+    "is shown once, when the token is created or reissued.",
+)
 class ApiToken(Node):
-    id: strawberry.ID
-    name: str
+    name: str = strawberry.field(description="What the token is for, as its creator named it.")
     prefix: str = strawberry.field(
         description="The first characters of the secret, to tell tokens apart. Never the secret."
     )
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the token was created.")
     last_used_at: datetime | None = strawberry.field(
-        description="When a request last came with it (updated at most once a minute)."
+        description="When a request last came with it (updated at most once a minute); null "
+        "if never."
     )
     expires_at: datetime | None = strawberry.field(
         description="From then on the token answers like an unknown one. Null: until revoked."
@@ -80,67 +84,73 @@ class ApiToken(Node):
             owner_id=token.owner_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field
+    @strawberry.field(description="The user the token acts as.")
     async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
         from schema.types.users import User
 
         return User.from_model(await info.context.loaders.user.load(self.owner_id))
 
 
-@strawberry.type
+@strawberry.type(description="A project in a page of projects, with its cursor.")
 class ProjectEdge:
-    node: Project
-    cursor: str
+    node: Project = strawberry.field(description="The project.")
+    cursor: str = strawberry.field(description=CURSOR)
 
 
-@strawberry.type
+@strawberry.type(description="A page of projects (a Relay connection).")
 class ProjectConnection:
-    edges: list[ProjectEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[ProjectEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
 
-@strawberry.type
+@strawberry.type(description="The project as the mutation left it.")
 class ProjectPayload:
-    project: Project
+    project: Project = strawberry.field(description="The project, created.")
 
 
-@strawberry.type
+@strawberry.type(description="The project is gone.")
 class DeleteProjectSuccess:
-    deleted_project_id: strawberry.ID
+    deleted_project_id: strawberry.ID = strawberry.field(
+        description="The deleted project's ID (drop it from caches)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The API token is created; its secret is in `token`, this once.")
 class CreateApiTokenSuccess:
-    api_token: ApiToken
+    api_token: ApiToken = strawberry.field(description="The new token (without its secret).")
     token: str = strawberry.field(description="The secret, shown this once.")
 
 
-@strawberry.type
+@strawberry.type(description="The API token is revoked: requests made with it now fail.")
 class RevokeApiTokenSuccess:
-    revoked_api_token_id: strawberry.ID
+    revoked_api_token_id: strawberry.ID = strawberry.field(
+        description="The revoked token's ID (drop it from caches)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The objects now belong to the receiving user.")
 class TransferOwnershipSuccess:
-    projects: list[Project]
-    tokens: list[ApiToken]
+    projects: list[Project] = strawberry.field(description="The projects moved.")
+    tokens: list[ApiToken] = strawberry.field(description="The API tokens moved.")
     reissued_tokens: list[ReissuedApiToken] = strawberry.field(
         description="The moved tokens with their new secrets, shown this once. The previous "
         "owner knew the old secrets, so those stop working: give these to the integrations."
     )
 
 
-@strawberry.type
+@strawberry.type(description="A moved API token with its new secret.")
 class ReissuedApiToken:
-    api_token: ApiToken
-    token: str
+    api_token: ApiToken = strawberry.field(description="The token, now the receiver's.")
+    token: str = strawberry.field(description="Its new secret, shown this once.")
 
 
-@strawberry.input
+@strawberry.input(description="Move projects and API tokens from one user to another.")
 class TransferOwnershipInput:
-    from_user_id: strawberry.ID
-    to_user_id: strawberry.ID
+    from_user_id: strawberry.ID = strawberry.field(description="The user who owns them now.")
+    to_user_id: strawberry.ID = strawberry.field(
+        description="The user who will own them: an admin or member of the same tenant."
+    )
     project_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Which projects to move; all of them when left out."
     )

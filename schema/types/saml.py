@@ -5,11 +5,19 @@ import strawberry
 from domain.saml.settings import SamlView
 
 
-@strawberry.type(name="SamlSettings")
+@strawberry.type(
+    name="SamlSettings",
+    description="A tenant's SAML single sign-on: the identity provider (IdP) its SAML users "
+    "sign in with.",
+)
 class SamlSettings:
-    enabled: bool
-    idp_entity_id: str | None
-    idp_sso_url: str | None
+    enabled: bool = strawberry.field(description="SAML users of the tenant may sign in.")
+    idp_entity_id: str | None = strawberry.field(
+        description="The IdP's entity ID (its Issuer); null until set."
+    )
+    idp_sso_url: str | None = strawberry.field(
+        description="Where sign-in requests go (the IdP's SSO URL); null until set."
+    )
     sp_metadata_url: str = strawberry.field(description="SP metadata to give to the IdP.")
 
     @classmethod
@@ -22,15 +30,15 @@ class SamlSettings:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The SAML settings as saved.")
 class SamlSettingsPayload:
-    saml: SamlSettings
+    saml: SamlSettings = strawberry.field(description="The settings, as saved.")
 
 
-@strawberry.input
+@strawberry.input(description="A tenant's SAML settings, replaced whole.")
 class SamlSettingsInput:
-    tenant_id: strawberry.ID
-    enabled: bool
-    idp_entity_id: str
-    idp_sso_url: str
+    tenant_id: strawberry.ID = strawberry.field(description="The tenant to configure.")
+    enabled: bool = strawberry.field(description="Let the tenant's SAML users sign in.")
+    idp_entity_id: str = strawberry.field(description="The IdP's entity ID (its Issuer).")
+    idp_sso_url: str = strawberry.field(description="The IdP's SSO URL (https).")
     idp_certificate: str = strawberry.field(description="PEM certificate the IdP signs with.")

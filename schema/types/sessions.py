@@ -16,8 +16,7 @@ from schema.types.node import Node
     "token is never shown again after sign-in.",
 )
 class Session(Node):
-    id: strawberry.ID
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the session began (sign-in).")
     last_used_at: datetime | None = strawberry.field(description="Updated at most once a minute.")
     client_address: str | None = strawberry.field(
         description="The address that signed in, as the server saw it."
@@ -44,6 +43,6 @@ class Session(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="Sessions ended: requests made with them now fail.")
 class SessionsRevoked:
     count: int = strawberry.field(description="How many sessions ended.")

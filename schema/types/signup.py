@@ -9,13 +9,18 @@ from schema.enums import AuthMethod, Role
 from schema.types.node import Node
 
 
-@strawberry.type(name="SignupDomain")
+@strawberry.type(
+    name="SignupDomain",
+    description="An e-mail domain open for self sign-up: anyone with an address there may "
+    "create an account in the tenant (signUp), once they confirm the address.",
+)
 class SignupDomain(Node):
-    id: strawberry.ID
-    domain: str
-    default_role: Role
-    auth_method: AuthMethod
-    created_at: datetime
+    domain: str = strawberry.field(
+        description="The domain, lower-case, international names in their ASCII (punycode) form."
+    )
+    default_role: Role = strawberry.field(description="The role new users get.")
+    auth_method: AuthMethod = strawberry.field(description="How new users sign in.")
+    created_at: datetime = strawberry.field(description="When the domain was opened.")
 
     @classmethod
     def from_model(cls, rule: SignupDomainModel) -> SignupDomain:
@@ -28,17 +33,19 @@ class SignupDomain(Node):
         )
 
 
-@strawberry.type
+@strawberry.type(description="The sign-up domain as the mutation left it.")
 class SignupDomainPayload:
-    signup_domain: SignupDomain
+    signup_domain: SignupDomain = strawberry.field(description="The domain, opened.")
 
 
-@strawberry.type
+@strawberry.type(description="The domain is closed for self sign-up (existing users stay).")
 class DeleteSignupDomainSuccess:
-    deleted_signup_domain_id: strawberry.ID
+    deleted_signup_domain_id: strawberry.ID = strawberry.field(
+        description="The closed domain's ID (drop it from caches)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Signed up: the account waits for its address to be confirmed.")
 class SignUpSuccess:
     email: str = strawberry.field(
         description="A verification e-mail was sent; the account works once the link in it "
@@ -46,11 +53,13 @@ class SignUpSuccess:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Create an account with an address of a domain open for sign-up.")
 class SignUpInput:
-    tenant: str
-    username: str
-    email: str
+    tenant: str = strawberry.field(description="The tenant's name.")
+    username: str = strawberry.field(description="The username wanted; free in the tenant.")
+    email: str = strawberry.field(
+        description="The address: its domain must be open for sign-up in the tenant."
+    )
     password: str | None = strawberry.field(
         default=None,
         description="For a PASSWORD domain, optional: the password may instead be chosen "
@@ -59,11 +68,13 @@ class SignUpInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Open an e-mail domain for self sign-up.")
 class SignupDomainInput:
-    domain: str
-    default_role: Role
-    auth_method: AuthMethod = AuthMethod.PASSWORD
+    domain: str = strawberry.field(description="The domain (example.com), without the @.")
+    default_role: Role = strawberry.field(description="The role new users get.")
+    auth_method: AuthMethod = strawberry.field(
+        default=AuthMethod.PASSWORD, description="How new users sign in."
+    )
     tenant_id: strawberry.ID | None = strawberry.field(
         default=None, description="Superusers only: another tenant. Defaults to the caller's."
     )

@@ -7,11 +7,18 @@ import strawberry
 from domain.ssl_settings import SslView
 
 
-@strawberry.type(name="SslSettings")
+@strawberry.type(
+    name="SslSettings",
+    description="The instance's TLS certificate. The private key is write-only: never returned.",
+)
 class SslSettings:
-    enabled: bool
-    certificate_subject: str | None
-    certificate_not_after: datetime | None
+    enabled: bool = strawberry.field(description="TLS listeners use the certificate.")
+    certificate_subject: str | None = strawberry.field(
+        description="The certificate's subject (RFC 4514 text); null when none is stored."
+    )
+    certificate_not_after: datetime | None = strawberry.field(
+        description="When the certificate expires; null when none is stored."
+    )
 
     @classmethod
     def from_view(cls, view: SslView) -> SslSettings:
@@ -22,15 +29,21 @@ class SslSettings:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The SSL settings as saved.")
 class SslSettingsPayload:
-    ssl: SslSettings
+    ssl: SslSettings = strawberry.field(description="The settings, as saved.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="Turn TLS on or off, and replace the certificate and key (given together)."
+)
 class SslSettingsInput:
-    enabled: bool
+    enabled: bool = strawberry.field(description="Use the certificate on TLS listeners.")
     certificate: str | None = strawberry.field(
         default=None, description="PEM. The certificate must match the key."
     )
-    private_key: str | None = None
+    private_key: str | None = strawberry.field(
+        default=None,
+        description="PEM private key of the certificate; write-only. Left out: keep the "
+        "stored one.",
+    )

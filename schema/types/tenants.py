@@ -8,22 +8,28 @@ from models import Tenant as TenantModel
 from schema.types.node import Node
 
 
-@strawberry.type(name="Tenant")
+@strawberry.type(
+    name="Tenant",
+    description="An organisation: its users, projects, invitations and settings are its own.",
+)
 class Tenant(Node):
-    id: strawberry.ID
-    name: str
-    created_at: datetime
+    name: str = strawberry.field(
+        description="The tenant's name: users give it to sign in; unique, whatever the case."
+    )
+    created_at: datetime = strawberry.field(description="When the tenant was created.")
 
     @classmethod
     def from_model(cls, tenant: TenantModel) -> Tenant:
         return cls(id=strawberry.ID(str(tenant.id)), name=tenant.name, created_at=tenant.created_at)
 
 
-@strawberry.type
+@strawberry.type(description="The tenant as the mutation left it.")
 class TenantPayload:
-    tenant: Tenant
+    tenant: Tenant = strawberry.field(description="The tenant, created.")
 
 
-@strawberry.type
+@strawberry.type(description="The tenant is gone, with everything in it.")
 class DeleteTenantSuccess:
-    deleted_tenant_id: strawberry.ID
+    deleted_tenant_id: strawberry.ID = strawberry.field(
+        description="The deleted tenant's ID (drop it from caches)."
+    )

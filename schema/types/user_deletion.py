@@ -9,9 +9,11 @@ from schema.errors import Error
 from schema.types.projects import ApiToken, Project
 
 
-@strawberry.type
+@strawberry.type(description="The user is gone; what they owned was moved first.")
 class DeleteUserSuccess:
-    deleted_user_id: strawberry.ID
+    deleted_user_id: strawberry.ID = strawberry.field(
+        description="The deleted user's ID (drop it from caches)."
+    )
 
 
 @strawberry.type(
@@ -19,8 +21,8 @@ class DeleteUserSuccess:
     "Migrate their ownership first."
 )
 class UserOwnsObjects(Error):
-    projects: list[Project]
-    tokens: list[ApiToken]
+    projects: list[Project] = strawberry.field(description="Projects the user still owns.")
+    tokens: list[ApiToken] = strawberry.field(description="API tokens the user still owns.")
 
     @classmethod
     def from_domain(cls, error: domain_errors.UserOwnsObjects) -> UserOwnsObjects:

@@ -14,7 +14,7 @@ from permissions.graphql import ViewOwnedObjects
 from schema.context import Info
 from schema.enums import AuthMethod, Role, UserStatus
 from schema.types.node import Node
-from schema.types.pagination import PageInfo
+from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 from schema.types.tenants import Tenant
 
 if TYPE_CHECKING:
@@ -28,16 +28,22 @@ ROW_COLUMNS = (
 )  # fmt: skip
 
 
-@strawberry.type(name="User")
+@strawberry.type(name="User", description="A person's account in one tenant.")
 class User(Node):
-    id: strawberry.ID
-    username: str
-    email: str
-    role: Role
-    auth_method: AuthMethod
-    superuser: bool
-    created_at: datetime
-    last_login_at: datetime | None
+    username: str = strawberry.field(
+        description="Signs the user in, with the tenant's name; unique in the tenant, "
+        "compared without regard to case."
+    )
+    email: str = strawberry.field(description="Where the user's mail goes; unique in the tenant.")
+    role: Role = strawberry.field(description="What the user may do in their tenant.")
+    auth_method: AuthMethod = strawberry.field(description="How the user signs in.")
+    superuser: bool = strawberry.field(
+        description="Administers the whole instance: every tenant, instance settings."
+    )
+    created_at: datetime = strawberry.field(description="When the account was created.")
+    last_login_at: datetime | None = strawberry.field(
+        description="When the user last signed in; null if never."
+    )
     status: UserStatus = strawberry.field(
         description="DEACTIVATED: signs in by no method, no session or API token of theirs "
         "works; what they own stays theirs. PENDING_VERIFICATION: a self sign-up whose "
@@ -91,7 +97,7 @@ class User(Node):
             tenant_id=user.tenant_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field
+    @strawberry.field(description="The tenant the user belongs to.")
     def tenant(self, info: Info) -> Tenant:
         # Synchronous when preloaded (a synchronous field costs a fraction of an async one);
         # otherwise an awaitable the executor awaits.
@@ -137,53 +143,64 @@ class User(Node):
         return [ApiToken.from_model(t) for t in tokens]
 
 
-@strawberry.type
+@strawberry.type(description="A user in a page of users, with its cursor.")
 class UserEdge:
-    node: User
-    cursor: str
+    node: User = strawberry.field(description="The user.")
+    cursor: str = strawberry.field(description=CURSOR)
 
 
-@strawberry.type
+@strawberry.type(description="A page of users (a Relay connection).")
 class UserConnection:
-    edges: list[UserEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[UserEdge] = strawberry.field(description=EDGES)
+    page_info: PageInfo = strawberry.field(description=PAGE_INFO)
+    total_count: int = strawberry.field(description=TOTAL_COUNT)
 
 
-@strawberry.type
+@strawberry.type(description="The user as the mutation left them.")
 class UserPayload:
-    user: User
+    user: User = strawberry.field(description="The user, changed.")
 
 
-@strawberry.type
+@strawberry.type(description="Signed in: a new session for this user.")
 class LoginSuccess:
-    user: User
+    user: User = strawberry.field(description="Who is now signed in.")
     session_token: str = strawberry.field(
         description="Also set as an HttpOnly session cookie. "
         "Send as 'Authorization: Bearer <token>' from non-browser clients."
     )
 
 
-@strawberry.type
+@strawberry.type(description="Signed out: the session ended and its cookie is cleared.")
 class LogoutSuccess:
-    ok: bool
+    ok: bool = strawberry.field(description="Always true.")
 
 
-@strawberry.input
+@strawberry.input(description="Sign in with a username and password (PASSWORD or PAM users).")
 class LoginInput:
-    tenant: str
-    username: str
-    password: str
+    tenant: str = strawberry.field(description="The tenant's name, as the user knows it.")
+    username: str = strawberry.field(description="The username within that tenant.")
+    password: str = strawberry.field(
+        description="The password (for PAM users, their system password)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Change a user's e-mail or role; fields left out stay as they are.")
 class UpdateUserInput:
-    id: strawberry.ID
-    email: str | None = None
-    role: Role | None = None
+    id: strawberry.ID = strawberry.field(description="The user to change.")
+    email: str | None = strawberry.field(
+        default=None,
+        description="The new address: one's own, or as an admin a user of one's tenant.",
+    )
+    role: Role | None = strawberry.field(
+        default=None,
+        description="The new role: admins (their tenant) and superusers only; never leaves a "
+        "tenant without an admin.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Change one's own password (PASSWORD users).")
 class ChangePasswordInput:
-    current_password: str
-    new_password: str
+    current_password: str = strawberry.field(description="The password in use now.")
+    new_password: str = strawberry.field(
+        description="The new password; the instance's password rules apply."
+    )

@@ -195,7 +195,10 @@ async def test_trusted_documents_mode_registers_nothing(
     async with client_with(trusted_documents=manifest) as client:
         await post(client, {"query": other, "extensions": persisted(digest)})
         again = await post(client, {"extensions": persisted(digest)})
-    assert again.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert again.json()["errors"][0]["extensions"]["code"] == "QUERY_NOT_IN_SAFELIST"
+    from models import PersistedQuery
+
+    assert not await PersistedQuery.exists(sha256=digest)
 
 
 async def test_trusted_documents_accept_the_full_text_of_a_trusted_document(

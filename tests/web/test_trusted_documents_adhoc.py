@@ -137,5 +137,23 @@ async def test_a_superusers_document_is_not_trusted_for_anyone_else(
             json={"extensions": persisted},
             headers={"authorization": f"Bearer {cast.admin_a.token}"},
         )
-        assert again.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        assert again.json()["errors"][0]["extensions"]["code"] == "QUERY_NOT_IN_SAFELIST"
         assert refused(await post(client, query, cast.admin_a.token))
+
+
+async def test_a_superusers_apollo_client_is_asked_for_the_text_and_runs_it(
+    client_with: ClientFactory, manifest: Path, cast: Cast
+) -> None:
+    query = adhoc_query()
+    persisted = {
+        "persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}
+    }
+    cookie = {"cookie": f"tenantry_session={cast.superuser.token}", **OWN_PAGE}
+    async with client_with(trusted_documents=manifest) as client:
+        miss = await client.post("/graphql", json={"extensions": persisted}, headers=cookie)
+        retry = await client.post(
+            "/graphql", json={"query": query, "extensions": persisted}, headers=cookie
+        )
+    assert miss.status_code == 200
+    assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert retry.json() == {"data": {"me": {"email": cast.superuser.user.email}}}
