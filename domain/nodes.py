@@ -112,7 +112,7 @@ SIGNUP_DOMAIN = Kind(SignupDomain, _signup_domain)
 PROJECT = Kind(Project, _project)
 API_TOKEN = Kind(ApiToken, _owned)
 AUDIT_EVENT = Kind(AuditEvent, _audit_event)
-SESSION = Kind(Session, _session, related=("user",))
+SESSION = Kind(Session, _session, related=("user__tenant",))
 # `myPasskeys`: one's own, nobody else's (not even a superuser's view).
 PASSKEY = Kind(Passkey, lambda actor, passkey: passkey.user_id == actor.user_id)
 

@@ -12,12 +12,12 @@ from tortoise.transactions import in_transaction
 from domain import audit, validation
 from domain.api_tokens import PREFIX_LENGTH
 from domain.auth.api_tokens import API_TOKEN_PREFIX
-from domain.errors import NotFound, ValidationFailed, require
+from domain.errors import Forbidden, NotFound, ValidationFailed, require
 from domain.locks import lock_tenant
 from domain.secrets import digest, new_token
 from domain.users import access_user_by_id
 from models import ApiToken, Project, Role, User
-from permissions.rules import Actor, Op, reaches
+from permissions.rules import Actor, Op, may_manage_user, reaches
 
 _RECEIVER_RULE = "The new owner must be an admin or member of the same tenant."
 _SUPERUSER_TOKENS_RULE = "Only a superuser may give API tokens to a superuser."
@@ -70,6 +70,12 @@ async def transfer_ownership(
     if not reaches(actor, Op.TRANSFER_OWNERSHIP, tenant_id=tenant_id):
         # A member naming themself: reached as "self" by access_user_by_id, not by this rule.
         raise NotFound("No such user.")
+    if not may_manage_user(
+        actor, Op.TRANSFER_OWNERSHIP, tenant_id=tenant_id, target_superuser=source.superuser
+    ):
+        # Admins act on their tenant's users but never on superusers (as deleteUser): taking a
+        # superuser's integrations (their tokens, reissued) is theirs or another superuser's.
+        raise Forbidden()
     try:
         receiver_id = validation.object_id(to_user_id)
     except NotFound:

@@ -35,7 +35,7 @@ class Revoked:
 
 async def my_sessions(actor: Actor, current_token: str | None) -> list[SessionView]:
     require(actor, Op.OWN_SESSIONS)
-    return _views(await live_sessions(actor.user_id), current_token)
+    return _views(await live_sessions(actor.user_id, actor.tenant_id), current_token)
 
 
 async def revoke_session(actor: Actor, session_id: str, current_token: str | None) -> Revoked:
@@ -67,7 +67,7 @@ async def revoke_other_sessions(actor: Actor, current_token: str | None) -> Revo
 
 async def user_sessions(actor: Actor, user_id: str, current_token: str | None) -> list[SessionView]:
     user = await _user_in_reach(actor, user_id)
-    return _views(await live_sessions(user.id), current_token)
+    return _views(await live_sessions(user.id, user.tenant_id), current_token)
 
 
 async def revoke_user_sessions(actor: Actor, user_id: str, current_token: str | None) -> Revoked:

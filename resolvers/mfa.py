@@ -27,27 +27,44 @@ from schema.types.users import LoginSuccess, User, UserPayload
 
 CompleteLoginResult = Annotated[
     LoginSuccess | InvalidCredentials | InvalidToken | RateLimited,
-    strawberry.union("CompleteLoginResult"),
+    strawberry.union(
+        "CompleteLoginResult", description="completeLogin's answer: signed in, or why not."
+    ),
 ]
-EnrollTotpResult = Annotated[TotpEnrollment | ValidationError, strawberry.union("EnrollTotpResult")]
+EnrollTotpResult = Annotated[
+    TotpEnrollment | ValidationError,
+    strawberry.union("EnrollTotpResult", description="enrollTotp's answer."),
+]
 ConfirmTotpResult = Annotated[
-    MfaEnabled | InvalidCredentials | ValidationError, strawberry.union("ConfirmTotpResult")
+    MfaEnabled | InvalidCredentials | ValidationError,
+    strawberry.union(
+        "ConfirmTotpResult",
+        description="confirmTotp's answer: TOTP on with its recovery codes, or why not.",
+    ),
 ]
 DisableTotpResult = Annotated[
     UserPayload | InvalidCredentials | ValidationError | RateLimited,
-    strawberry.union("DisableTotpResult"),
+    strawberry.union("DisableTotpResult", description="disableTotp's answer."),
 ]
 BeginPasskeyRegistrationResult = Annotated[
     WebauthnRegistrationOptions | ValidationError,
-    strawberry.union("BeginPasskeyRegistrationResult"),
+    strawberry.union(
+        "BeginPasskeyRegistrationResult", description="beginPasskeyRegistration's answer."
+    ),
 ]
 FinishPasskeyRegistrationResult = Annotated[
-    PasskeyPayload | ValidationError, strawberry.union("FinishPasskeyRegistrationResult")
+    PasskeyPayload | ValidationError,
+    strawberry.union(
+        "FinishPasskeyRegistrationResult", description="finishPasskeyRegistration's answer."
+    ),
 ]
 RemovePasskeyResult = Annotated[
-    RemovePasskeySuccess | NotFound, strawberry.union("RemovePasskeyResult")
+    RemovePasskeySuccess | NotFound,
+    strawberry.union("RemovePasskeyResult", description="removePasskey's answer."),
 ]
-ResetMfaResult = Annotated[UserPayload | NotFound, strawberry.union("ResetMfaResult")]
+ResetMfaResult = Annotated[
+    UserPayload | NotFound, strawberry.union("ResetMfaResult", description="resetMfa's answer.")
+]
 
 
 @strawberry.type
@@ -67,7 +84,14 @@ class MfaMutations:
         extensions=[PermissionExtension([can.SignIn()])],
     )
     @expected_failures
-    async def complete_login(self, info: Info, input: CompleteLoginInput) -> CompleteLoginResult:
+    async def complete_login(
+        self,
+        info: Info,
+        input: Annotated[
+            CompleteLoginInput,
+            strawberry.argument(description="The challenge token and exactly one proof."),
+        ],
+    ) -> CompleteLoginResult:
         proof = mfa_login.Proof(
             code=input.code,
             recovery_code=input.recovery_code,
@@ -90,7 +114,16 @@ class MfaMutations:
         extensions=[PermissionExtension([can.EnrollTotp()])],
     )
     @expected_failures
-    async def confirm_totp(self, info: Info, code: str) -> ConfirmTotpResult:
+    async def confirm_totp(
+        self,
+        info: Info,
+        code: Annotated[
+            str,
+            strawberry.argument(
+                description="The six digits the authenticator app shows for the new secret."
+            ),
+        ],
+    ) -> ConfirmTotpResult:
         user, codes = await totp.confirm_totp(actor(info), code)
         return MfaEnabled(user=User.from_model(user), recovery_codes=codes)
 
@@ -99,7 +132,19 @@ class MfaMutations:
         extensions=[PermissionExtension([can.RemoveOwnFactor()])],
     )
     @expected_failures
-    async def disable_totp(self, info: Info, current_password: str, code: str) -> DisableTotpResult:
+    async def disable_totp(
+        self,
+        info: Info,
+        current_password: Annotated[
+            str, strawberry.argument(description="The caller's current password.")
+        ],
+        code: Annotated[
+            str,
+            strawberry.argument(
+                description="A code from the authenticator app, or an unused recovery code."
+            ),
+        ],
+    ) -> DisableTotpResult:
         user = await totp.disable_totp(actor(info), current_password, code)
         return UserPayload(user=User.from_model(user))
 
@@ -119,7 +164,21 @@ class MfaMutations:
     )
     @expected_failures
     async def finish_passkey_registration(
-        self, info: Info, name: str, response_json: str
+        self,
+        info: Info,
+        name: Annotated[
+            str,
+            strawberry.argument(
+                description="What its owner calls the passkey, to tell theirs apart "
+                "(1 to 64 characters)."
+            ),
+        ],
+        response_json: Annotated[
+            str,
+            strawberry.argument(
+                description="The PublicKeyCredential from navigator.credentials.create(), as JSON."
+            ),
+        ],
     ) -> FinishPasskeyRegistrationResult:
         passkey = await passkeys.finish_registration(actor(info), name, response_json)
         return PasskeyPayload(passkey=PasskeyCredential.from_model(passkey))
@@ -129,7 +188,13 @@ class MfaMutations:
         extensions=[PermissionExtension([can.RemoveOwnFactor()])],
     )
     @expected_failures
-    async def remove_passkey(self, info: Info, id: strawberry.ID) -> RemovePasskeyResult:
+    async def remove_passkey(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The passkey, one of the caller's.")
+        ],
+    ) -> RemovePasskeyResult:
         removed = await passkeys.remove_passkey(actor(info), id)
         return RemovePasskeySuccess(removed_passkey_id=strawberry.ID(str(removed)))
 
@@ -139,6 +204,13 @@ class MfaMutations:
         extensions=[PermissionExtension([can.ResetMfa()])],
     )
     @expected_failures
-    async def reset_mfa(self, info: Info, user_id: strawberry.ID) -> ResetMfaResult:
+    async def reset_mfa(
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The user whose second factors are removed."),
+        ],
+    ) -> ResetMfaResult:
         user = await reset_mfa(actor(info), user_id)
         return UserPayload(user=User.from_model(user))

@@ -18,7 +18,7 @@ from schema.types.security import TenantSettings, TenantSettingsInput, TenantSet
 
 UpdateTenantSettingsResult = Annotated[
     TenantSettingsPayload | NotFound | ValidationError,
-    strawberry.union("UpdateTenantSettingsResult"),
+    strawberry.union("UpdateTenantSettingsResult", description="updateTenantSettings' answer."),
 ]
 
 
@@ -29,7 +29,12 @@ class TenantSettingsQueries:
         extensions=[PermissionExtension([can.ViewTenantSettings()])],
     )
     async def tenant_settings(
-        self, info: Info, tenant_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        tenant_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The tenant; left out: the caller's own."),
+        ] = None,
     ) -> TenantSettings:
         try:
             view = await tenant_settings.tenant_settings(actor(info), tenant_id)
@@ -40,10 +45,18 @@ class TenantSettingsQueries:
 
 @strawberry.type
 class TenantSettingsMutations:
-    @strawberry.mutation(extensions=[PermissionExtension([can.ConfigureTenant()])])
+    @strawberry.mutation(
+        description="Change a tenant's settings; those left out of the input stay as they are.",
+        extensions=[PermissionExtension([can.ConfigureTenant()])],
+    )
     @expected_failures
     async def update_tenant_settings(
-        self, info: Info, input: TenantSettingsInput
+        self,
+        info: Info,
+        input: Annotated[
+            TenantSettingsInput,
+            strawberry.argument(description="The tenant and the settings to change."),
+        ],
     ) -> UpdateTenantSettingsResult:
         view = await tenant_settings.update_tenant_settings(
             actor(info), input.tenant_id, input.given()

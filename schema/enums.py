@@ -81,4 +81,13 @@ UserStatus = described_enum(
         "PENDING_VERIFICATION": "A self sign-up whose e-mail address is not confirmed yet.",
     },
 )
-MfaMethod = strawberry.enum(enums.MfaMethod, name="MfaMethod")
+MfaMethod = described_enum(
+    enums.MfaMethod,
+    "MfaMethod",
+    "A kind of second factor: what finishes a sign-in after the password.",
+    {
+        "TOTP": "The six digits an authenticator app shows (TOTP).",
+        "RECOVERY_CODE": "One of the ten single-use recovery codes shown when TOTP was turned on.",
+        "WEBAUTHN": "A passkey or security key (WebAuthn).",
+    },
+)

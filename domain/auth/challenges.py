@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import F
 
+from domain.auth.factors import has_factor
 from domain.secrets import digest, new_token
 from models import MfaChallenge, MfaMethod, User
 
@@ -88,9 +89,15 @@ async def live_challenge(token: str) -> MfaChallenge | None:
 
 
 async def enrolling_user(token: str) -> User | None:
-    """The user an enrollment challenge (tenant requires MFA, user has none) lets enroll."""
+    """The user an enrollment challenge (tenant requires MFA, user has none) lets enroll.
+
+    Only while the user still has no factor: the password alone may enroll the first one,
+    never add another to an account a factor already protects (an enrollment token taken by
+    someone who knows the password would otherwise outlive the owner's own enrollment)."""
     challenge = await live_challenge(token)
     if challenge is None or not challenge.enrollment_required:
+        return None
+    if await has_factor(challenge.user_id):  # type: ignore[attr-defined]
         return None
     return challenge.user
 

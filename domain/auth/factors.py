@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from domain.errors import Forbidden
 from models import (
     AuthMethod,
     MfaChallenge,
@@ -18,6 +19,7 @@ from models import (
     TotpFactor,
     User,
 )
+from permissions.rules import Actor
 
 
 def exempt(user: User) -> bool:
@@ -75,3 +77,15 @@ async def remove_every_factor(user_id: uuid.UUID, connection: BaseDBAsyncClient)
     await PasskeyRegistration.filter(user_id=user_id).using_db(connection).delete()
     await MfaChallenge.filter(user_id=user_id).using_db(connection).delete()
     return removed
+
+
+async def refuse_second_enrollment(actor: Actor, connection: BaseDBAsyncClient) -> None:
+    """Under the user's row lock: an enrollment-only caller (the password alone) may add the
+    first factor and no other, however many enrollments race."""
+    if not actor.enrollment_only:
+        return
+    await User.filter(id=actor.user_id).select_for_update().using_db(connection).first()
+    if await has_factor(actor.user_id, connection):
+        raise Forbidden(
+            "This account has a second factor already: finish signing in with it (completeLogin)."
+        )

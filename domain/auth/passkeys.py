@@ -39,7 +39,11 @@ from webauthn.helpers.structs import (
 
 from config import get_config
 from domain import audit, validation
-from domain.auth.factors import drop_recovery_codes_unless_factor, exempt
+from domain.auth.factors import (
+    drop_recovery_codes_unless_factor,
+    exempt,
+    refuse_second_enrollment,
+)
 from domain.errors import NotFound, ValidationFailed, require
 from models import Passkey, PasskeyRegistration, User
 from permissions.rules import Actor, Op
@@ -135,6 +139,7 @@ async def finish_registration(actor: Actor, name: str, response_json: str) -> Pa
         raise ValidationFailed("The passkey could not be verified.", "responseJson") from None
     transports = ",".join(t.value for t in credential.response.transports or [])
     async with in_transaction() as connection:
+        await refuse_second_enrollment(actor, connection)
         if await Passkey.filter(user_id=actor.user_id).using_db(connection).count() >= MAX_PASSKEYS:
             raise ValidationFailed(f"An account keeps at most {MAX_PASSKEYS} passkeys.")
         try:

@@ -7,12 +7,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tortoise.queryset import QuerySet
-
 from config import get_config
 from domain.secrets import digest, new_token
 from domain.tenant_settings import session_idle_limit
-from models import Session, User
+from models import Session, Tenant, User
 
 SESSION_PREFIX = "tns_"
 # Writing last_seen_at on every request would make every read a write.
@@ -95,18 +93,19 @@ async def end_other_sessions(user_id: uuid.UUID, keep_token: str | None) -> int:
 
 
 def is_live(session: Session) -> bool:
-    """Does the session still work (neither expired nor idle too long)? As `live_sessions`."""
+    """Does the session still work (neither expired nor idle too long for its tenant)? As
+    `user_for_session` decides; the session comes with `user__tenant`."""
     now = datetime.now(UTC)
-    idle_limit = timedelta(minutes=get_config().session_idle_minutes)
+    idle_limit = session_idle_limit(session.user.tenant)
     return session.expires_at > now and session.last_seen_at + idle_limit > now
 
 
-def live_sessions(user_id: uuid.UUID) -> QuerySet[Session]:
+async def live_sessions(user_id: uuid.UUID, tenant_id: uuid.UUID) -> list[Session]:
     """The user's sessions that still work (expired and idle ones are removed when next
-    presented), most recently used first."""
+    presented), most recently used first; idle by the tenant's limit, as `user_for_session`."""
     now = datetime.now(UTC)
-    idle_limit = timedelta(minutes=get_config().session_idle_minutes)
-    return Session.filter(
+    idle_limit = session_idle_limit(await Tenant.get(id=tenant_id))
+    return await Session.filter(
         user_id=user_id, expires_at__gt=now, last_seen_at__gt=now - idle_limit
     ).order_by("-last_seen_at", "-created_at", "id")
 

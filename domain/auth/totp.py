@@ -21,7 +21,11 @@ from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.auth import recovery_codes
-from domain.auth.factors import drop_recovery_codes_unless_factor, exempt
+from domain.auth.factors import (
+    drop_recovery_codes_unless_factor,
+    exempt,
+    refuse_second_enrollment,
+)
 from domain.auth.login import check_credentials
 from domain.errors import InvalidCredentials, ValidationFailed, require
 from domain.ratelimit import Action, limiter
@@ -113,6 +117,7 @@ async def confirm_totp(actor: Actor, code: str) -> tuple[User, list[str]]:
     if not await accept_code(user.id, code, confirmed=False):
         raise InvalidCredentials("That code is wrong or was used already.")
     async with in_transaction() as connection:
+        await refuse_second_enrollment(actor, connection)
         turned_on = (
             await TotpFactor.filter(user_id=user.id, confirmed=False)
             .using_db(connection)

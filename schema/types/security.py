@@ -16,9 +16,8 @@ from schema.types.users import User
 
 @strawberry.type(description="A passkey (WebAuthn credential) registered as a second factor.")
 class PasskeyCredential(Node):
-    id: strawberry.ID
     name: str = strawberry.field(description="The name its owner gave it.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the passkey was registered.")
     last_used_at: datetime | None = strawberry.field(
         description="When it last finished a sign-in; null: never."
     )
@@ -35,7 +34,7 @@ class PasskeyCredential(Node):
 
 @strawberry.type(description="A tenant's own settings, read and changed by its admins.")
 class TenantSettings:
-    tenant_id: strawberry.ID
+    tenant_id: strawberry.ID = strawberry.field(description="The tenant these settings are of.")
     require_mfa: bool = strawberry.field(
         description="Users (other than SAML users, whose IdP owns their second factor) must "
         "have a second factor: one without signs in only to enroll one."
@@ -82,7 +81,10 @@ class MfaRequired:
         description="The factors that can finish this sign-in; when enrollmentRequired, the "
         "kinds of factor that may be enrolled."
     )
-    expires_at: datetime
+    expires_at: datetime = strawberry.field(
+        description="When challengeToken stops working: five minutes after the password, "
+        "fifteen when enrollmentRequired. Then sign in again."
+    )
     webauthn_options_json: str | None = strawberry.field(
         description="PublicKeyCredentialRequestOptions as JSON, when WEBAUTHN is among the methods."
     )
@@ -110,35 +112,43 @@ class TotpEnrollment:
 
 @strawberry.type(description="TOTP is on.")
 class MfaEnabled:
-    user: User
+    user: User = strawberry.field(description="The user, with TOTP on.")
     recovery_codes: list[str] = strawberry.field(
         description="Ten single-use recovery codes, shown this once."
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="The first step of registering a passkey: pass the options to "
+    "navigator.credentials.create(), then its result to finishPasskeyRegistration within "
+    "five minutes."
+)
 class WebauthnRegistrationOptions:
     options_json: str = strawberry.field(description="PublicKeyCredentialCreationOptions as JSON.")
 
 
-@strawberry.type
+@strawberry.type(description="A passkey registered: it can now finish the owner's sign-ins.")
 class PasskeyPayload:
-    passkey: PasskeyCredential
+    passkey: PasskeyCredential = strawberry.field(description="The passkey, registered.")
 
 
-@strawberry.type
+@strawberry.type(description="A passkey removed: it no longer finishes a sign-in.")
 class RemovePasskeySuccess:
-    removed_passkey_id: strawberry.ID
+    removed_passkey_id: strawberry.ID = strawberry.field(
+        description="The removed passkey's ID (drop it from caches)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A tenant's settings, changed.")
 class TenantSettingsPayload:
-    settings: TenantSettings
+    settings: TenantSettings = strawberry.field(description="The settings, as they are now.")
 
 
 @strawberry.input(description="The second step of a sign-in: give exactly one proof.")
 class CompleteLoginInput:
-    challenge_token: str
+    challenge_token: str = strawberry.field(
+        description="The challengeToken of the MfaRequired that login answered."
+    )
     code: str | None = strawberry.field(default=None, description="A TOTP code.")
     recovery_code: str | None = strawberry.field(
         default=None, description="One of the recovery codes shown when TOTP was turned on."
@@ -151,8 +161,12 @@ class CompleteLoginInput:
 
 @strawberry.input(description="Settings left out stay as they are.")
 class TenantSettingsInput:
-    tenant_id: strawberry.ID
-    require_mfa: bool | None = strawberry.UNSET
+    tenant_id: strawberry.ID = strawberry.field(description="The tenant whose settings change.")
+    require_mfa: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="true: users (other than SAML users) must have a second factor; null is "
+        "refused.",
+    )
     invitation_ttl_hours: int | None = strawberry.field(
         default=strawberry.UNSET,
         description="1 to 720; null: back to the instance's TENANTRY_INVITATION_TTL_HOURS.",

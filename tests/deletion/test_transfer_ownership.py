@@ -199,6 +199,20 @@ async def test_another_tenants_admin_finds_no_such_user(gql, cast: Cast, make: F
     assert await owned_by(cast.member_a.user) == before
 
 
+async def test_an_admin_may_not_move_a_superusers_objects(gql, cast: Cast, make: Factory):
+    # Admins act on their tenant's users but never on superusers: taking a superuser's tokens
+    # (reissued to the admin) would take over their integrations.
+    await holdings(make, cast.superuser.user)
+    before = await owned_by(cast.superuser.user)
+    result = await gql(
+        TRANSFER,
+        {"input": {"fromUserId": cast.superuser.id, "toUserId": cast.admin_a.id}},
+        as_=cast.admin_a,
+    )
+    assert result.codes == ["FORBIDDEN"]
+    assert await owned_by(cast.superuser.user) == before
+
+
 @pytest.mark.parametrize("role", ["member", "guest"])
 async def test_members_and_guests_may_not_transfer(gql, cast: Cast, make: Factory, role):
     await holdings(make, cast.admin_a.user)

@@ -9,10 +9,11 @@ import pytest
 from domain import validation
 from domain.invitations import invitation_token
 from domain.secrets import new_nonce
-from models import AuthMethod, Invitation, Role, Session, Tenant, User
+from models import AuthMethod, Invitation, Passkey, Role, Session, Tenant, User
 from tests.factories import DEFAULT_PASSWORD, Cast, Factory
 from tests.graphql_client import GraphQLClient
 from tests.mfa.helpers import (
+    BEGIN_PASSKEY,
     CONFIRM_TOTP,
     ENROLL_TOTP,
     MY_PASSKEYS,
@@ -196,3 +197,30 @@ async def test_saml_users_are_exempt(gql: GraphQLClient, cast: Cast, make: Facto
     assert enrolled["__typename"] == "ValidationError"
     confirmed = await gql(CONFIRM_TOTP, {"code": "123456"}, as_=saml_user)
     assert confirmed.payload("confirmTotp")["__typename"] == "ValidationError"
+
+
+async def test_an_enrollment_challenge_stops_enrolling_once_the_user_has_a_factor(
+    gql: GraphQLClient, cast: Cast
+):
+    # Someone who knows the password took a second enrollment challenge before the owner
+    # enrolled: once the owner has a factor, that challenge adds none of its own.
+    owners = (await _enrollment(gql, cast.member_a.user))["challengeToken"]
+    strangers = (await _enrollment(gql, cast.member_a.user))["challengeToken"]
+    secret = await enroll_totp(gql, token=owners)
+    assert (await complete(gql, owners, code=code_at(secret, 1)))["__typename"] == "LoginSuccess"
+    assert (await gql(BEGIN_PASSKEY, token=strangers)).codes == ["UNAUTHENTICATED"]
+    assert (await gql(ENROLL_TOTP, token=strangers)).codes == ["UNAUTHENTICATED"]
+    assert not await Passkey.filter(user_id=cast.member_a.user.id).exists()
+
+
+async def test_an_enrollment_challenge_adds_no_factor_beside_one_enrolled_meanwhile(
+    gql: GraphQLClient, cast: Cast
+):
+    # Both challenges began registering before either finished: the second finish is refused.
+    owners = (await _enrollment(gql, cast.member_a.user))["challengeToken"]
+    strangers = (await _enrollment(gql, cast.member_a.user))["challengeToken"]
+    enrolled = (await gql(ENROLL_TOTP, token=strangers)).payload("enrollTotp")
+    secret = await enroll_totp(gql, token=owners)
+    refused = await gql(CONFIRM_TOTP, {"code": code_at(enrolled["secret"])}, token=strangers)
+    assert refused.codes == ["UNAUTHENTICATED"] or refused.codes == ["FORBIDDEN"]
+    assert (await complete(gql, owners, code=code_at(secret, 1)))["__typename"] == "LoginSuccess"

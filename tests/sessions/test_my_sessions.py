@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from config import get_config
 from domain.auth.sessions import ClientInfo, start_session
 from domain.secrets import digest
-from models import AuditEvent, Session
+from models import AuditEvent, Session, Tenant
 from tests.factories import DEFAULT_PASSWORD
 from tests.secrets_seen import remember
 from tests.sessions.queries import LOGIN, ME, MY_SESSIONS, REVOKE_OTHERS, REVOKE_SESSION
@@ -70,6 +70,15 @@ async def test_expired_and_idle_sessions_are_not_listed(gql, cast):
     await Session.filter(token_hash=digest(expired)).update(expires_at=now - timedelta(seconds=1))
     idle_for = timedelta(minutes=get_config().session_idle_minutes + 1)
     await Session.filter(token_hash=digest(idle)).update(last_seen_at=now - idle_for)
+    sessions = (await gql(MY_SESSIONS, as_=cast.member_a)).ok()["mySessions"]
+    assert [s["current"] for s in sessions] == [True]
+
+
+async def test_sessions_idle_past_the_tenants_own_limit_are_not_listed(gql, cast):
+    await Tenant.filter(id=cast.tenant_a.id).update(session_idle_minutes=5)
+    idle = await second_session(cast.member_a)
+    ten_minutes_ago = datetime.now(UTC) - timedelta(minutes=10)
+    await Session.filter(token_hash=digest(idle)).update(last_seen_at=ten_minutes_ago)
     sessions = (await gql(MY_SESSIONS, as_=cast.member_a)).ok()["mySessions"]
     assert [s["current"] for s in sessions] == [True]
 
