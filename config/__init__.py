@@ -137,6 +137,16 @@ class Config(BaseSettings):
         "does not reveal PAM usernames.",
     )
 
+    # What requestPasswordReset does for an address with an account (a write and a mail) takes
+    # longer than for one without: every answer waits this long, so timing tells them apart
+    # no more than the answer does.
+    password_reset_answer_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        description="`requestPasswordReset` answers no sooner than this, whether or not the "
+        "address has an account.",
+    )
+
     max_query_depth: int = Field(default=12, ge=1, description="Deepest selection nesting.")
     max_aliases: int = Field(
         default=30, ge=1, description="Aliases per document (so aliased logins cannot multiply)."

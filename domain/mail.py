@@ -38,6 +38,9 @@ LINK = "${link}"
 class MailTemplate(Enum):
     INVITATION = "invitation"
     VERIFICATION = "verification"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGE = "email_change"
+    EMAIL_CHANGE_NOTICE = "email_change_notice"
     TEST = "test"
 
 

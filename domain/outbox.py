@@ -26,7 +26,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from config import get_config
-from domain import mail
+from domain import mail, user_links
 from domain.errors import EmailDeliveryFailed, EmailNotConfigured
 from domain.events import ChangeKind, invitation_change, publish
 from domain.outages import DATABASE, database_outage
@@ -120,6 +120,16 @@ async def _claim_next(now: datetime) -> tuple[OutboxMail, datetime] | None:
     return None
 
 
+# Mail that links to a page, by the user link it carries.
+_USER_LINKS = {
+    MailKind.VERIFICATION: user_links.VERIFICATION,
+    MailKind.PASSWORD_RESET: user_links.PASSWORD_RESET,
+    MailKind.EMAIL_CHANGE: user_links.EMAIL_CHANGE,
+}
+# Mail that tells and carries no link: sent as written.
+_WITHOUT_LINK = frozenset({MailKind.EMAIL_CHANGE_NOTICE})
+
+
 async def _link_for(row: OutboxMail) -> str | None:
     """The live link, derived again from the nonce; None when its cause is gone or used."""
     if row.kind is MailKind.INVITATION and row.invitation_id is not None:  # type: ignore[attr-defined]
@@ -128,20 +138,19 @@ async def _link_for(row: OutboxMail) -> str | None:
             return None
         token = signed_link_token("invitation", str(invitation.id), invitation.nonce)
         return mail.invitation_link(token)
-    if row.kind is MailKind.VERIFICATION and row.user_id is not None:  # type: ignore[attr-defined]
+    link = _USER_LINKS.get(row.kind)
+    if link is not None and row.user_id is not None:  # type: ignore[attr-defined]
         user = await User.get_or_none(id=row.user_id)  # type: ignore[attr-defined]
-        if user is None or user.verification_nonce is None:
-            return None
-        token = signed_link_token("verification", str(user.id), user.verification_nonce)
-        return mail.verification_link(token)
+        return link.url(user) if user is not None else None
     return None
 
 
 async def _attempt(row: OutboxMail) -> None:
-    link = await _link_for(row)
+    link = None if row.kind in _WITHOUT_LINK else await _link_for(row)
     # Read after the link: a resend or a repeated sign-up deletes this row and changes the
     # nonce in one transaction, so a row still here means the link matches its text.
-    if link is None or not await OutboxMail.exists(id=row.id):
+    obsolete = link is None and row.kind not in _WITHOUT_LINK
+    if obsolete or not await OutboxMail.exists(id=row.id):
         raise _Obsolete()
     server = await current_server()
     if server is None:
@@ -149,7 +158,7 @@ async def _attempt(row: OutboxMail) -> None:
     message = mail.Message(
         row.to_address, row.subject, row.text_body, row.html_body, message_id=message_id(row.id)
     )
-    await mail.send(server, message.with_link(link))
+    await mail.send(server, message.with_link(link) if link is not None else message)
 
 
 class _Obsolete(Exception):

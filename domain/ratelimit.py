@@ -31,6 +31,15 @@ class Action(Enum):
     SEND_INVITATION = "send-invitation"
     # completeLogin and disableTotp: guesses at a second factor.
     COMPLETE_LOGIN = "complete-login"
+    # Per client, and per address asked for (whether or not it has an account).
+    REQUEST_PASSWORD_RESET = "request-password-reset"
+    # Per client, and per link (the user it names): the token guesses one may make.
+    RESET_PASSWORD = "reset-password"
+    # Per caller, and per user mailed.
+    SEND_PASSWORD_RESET = "send-password-reset"
+    # Per caller, and per user whose address changes (each request mails both addresses).
+    CHANGE_EMAIL = "change-email"
+    CONFIRM_EMAIL_CHANGE = "confirm-email-change"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,11 @@ LIMITS: dict[Action, Limits] = {
     Action.VERIFY_EMAIL: Limits(parse("20/minute"), parse("10/minute")),
     Action.SEND_INVITATION: Limits(parse("60/hour"), parse("60/hour")),
     Action.COMPLETE_LOGIN: Limits(parse("30/minute"), parse("20/hour")),
+    Action.REQUEST_PASSWORD_RESET: Limits(parse("20/hour"), parse("5/hour")),
+    Action.RESET_PASSWORD: Limits(parse("20/minute"), parse("10/minute")),
+    Action.SEND_PASSWORD_RESET: Limits(parse("60/hour"), parse("5/hour")),
+    Action.CHANGE_EMAIL: Limits(parse("30/hour"), parse("5/hour")),
+    Action.CONFIRM_EMAIL_CHANGE: Limits(parse("20/minute"), parse("10/minute")),
 }
 
 

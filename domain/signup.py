@@ -6,7 +6,7 @@ import asyncio
 import logging
 import unicodedata
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import idna
@@ -16,7 +16,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from config import get_config
-from domain import audit, mail, outbox, validation
+from domain import audit, mail, outbox, user_links, validation
 from domain.auth.challenges import SecondStep
 from domain.auth.login import SignedIn, after_first_step
 from domain.auth.passwords import check_password_rules, hashing
@@ -36,7 +36,7 @@ from domain.events import ChangeKind, publish, user_change
 from domain.locks import lock_tenant
 from domain.outages import DATABASE, database_outage
 from domain.ratelimit import Action, limiter
-from domain.secrets import link_token_matches, new_nonce, split_link_token
+from domain.secrets import new_nonce
 from domain.signup_domains import domain_rule
 from domain.smtp_settings import current_server
 from domain.tenant_settings import allowed_methods, require_method_allowed
@@ -166,8 +166,6 @@ async def remove_signup_domain(actor: Actor, domain_id: str) -> uuid.UUID:
 
 # ------------------------------------------------------------------ signing up
 
-VERIFICATION = "verification"
-
 
 def _verification_mail(user: User, tenant: Tenant) -> mail.Message:
     assert user.verification_expires_at is not None
@@ -196,9 +194,12 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
     - An address that already has a verified account answers like a fresh sign-up, and
       nothing is sent.
     - An address whose account nobody has verified yet is signed up afresh: the newest
-      sign-up replaces the username, password, role and method, and only its link works.
-      Only the address's owner can finish either, and an earlier one may be a stranger's,
-      whose password would otherwise be waiting in the account the owner activates.
+      sign-up replaces the username, role and method, and only its link works.
+    - The password: for a PASSWORD domain it may come now or with `verifyEmail` (which wins).
+      One sent now is kept only when the address has no other pending sign-up; a sign-up that
+      replaces another keeps none, and its verification must carry the password. Only the
+      address's owner can verify, but either sign-up may be a stranger's: this way a password
+      the owner did not choose is never waiting in the account the owner activates.
     """
     email = validation.email(request.email)
     await limiter().hit(Action.SIGN_UP, client=client.address, account=validation.key(email))
@@ -209,9 +210,7 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
     if tenant is None or rule is None or rule.auth_method not in allowed_methods(tenant):
         raise DomainNotAllowed()
     password_hash = None
-    if rule.auth_method is AuthMethod.PASSWORD:
-        if not request.password:
-            raise ValidationFailed("Choose a password.", "password")
+    if rule.auth_method is AuthMethod.PASSWORD and request.password is not None:
         checked = check_password_rules(request.password, username=username, tenant_name=tenant.name)
         password_hash = await hashing().hash(checked)
     if await current_server() is None:
@@ -243,7 +242,13 @@ async def sign_up(request: SignUp, client: ClientInfo) -> str:
         if existing is None:
             user = await _create_pending(connection, tenant, rule, email, pending)
             change = user_change(ChangeKind.CREATED, user)
-        elif replacing and await _replace_pending(connection, tenant, existing, pending):
+        elif replacing and await _replace_pending(
+            # Another sign-up of the address is pending: a password sent now is not kept.
+            connection,
+            tenant,
+            existing,
+            replace(pending, password_hash=None),
+        ):
             change = user_change(ChangeKind.UPDATED, existing)
         elif not replacing:
             # The owner of the address already has an account: nothing is sent.
@@ -340,53 +345,85 @@ async def _replace_pending(
     return True
 
 
-async def verify_email(token: str, client: ClientInfo) -> SignedIn | SecondStep:
-    object_id = split_link_token(token) if len(token) <= 200 else None
+async def sign_up_for_link(token: str) -> User | None:
+    """The sign-up a live verification link names (for the page, which never uses it up); a
+    deactivated one's link answers like a used one."""
+    user = await user_links.user_for_link(user_links.VERIFICATION, token)
+    return user if user is not None and user.deactivated_at is None else None
+
+
+async def verify_email(
+    token: str, client: ClientInfo, password: str | None = None, *, ask_password: bool = False
+) -> SignedIn | SecondStep:
+    """Activate the account and sign in. For a PASSWORD sign-up, `password` (checked against
+    the rules) becomes its password, whatever signUp sent; without one, the password signUp
+    kept (see `sign_up`) is used, and when it kept none the answer is a ValidationError that
+    leaves the link usable. `ask_password`: the link page's rule, a password every time, so
+    following a mailed link never activates a password someone else chose."""
     await limiter().hit(
-        Action.VERIFY_EMAIL, client=client.address, account=object_id or "malformed"
+        Action.VERIFY_EMAIL, client=client.address, account=user_links.link_subject(token)
     )
-    user = None
-    if object_id is not None:
-        try:
-            user = await User.get_or_none(id=validation.object_id(object_id))
-        except NotFound:
-            user = None
-    nonce = user.verification_nonce if user is not None else None
-    if user is None or nonce is None:
-        link_token_matches(VERIFICATION, token, "00000000-0000-0000-0000-000000000000", "0" * 64)
+    user = await sign_up_for_link(token)
+    if user is None:
         raise InvalidToken()
-    if not link_token_matches(VERIFICATION, token, str(user.id), nonce):
-        raise InvalidToken()
+    password_hash = await _password_at_verification(user, password, ask_password=ask_password)
     now = datetime.now(UTC)
-    if user.verification_expires_at is None or user.verification_expires_at <= now:
-        raise InvalidToken()
     async with in_transaction() as connection:
         # Single use: only the request that still sees this nonce activates the account; a
         # deactivated one is left as it is (its link answers like a used one).
         activated = (
             await User.filter(
                 id=user.id,
-                verification_nonce=nonce,
+                verification_nonce=user.verification_nonce,
                 verification_expires_at__gt=now,
                 deactivated_at__isnull=True,
             )
             .using_db(connection)
-            .update(email_verified=True, verification_nonce=None, verification_expires_at=None)
+            .update(
+                email_verified=True,
+                verification_nonce=None,
+                verification_expires_at=None,
+                **({"password_hash": password_hash} if password_hash else {}),
+            )
         )
         if activated != 1:
             raise InvalidToken()
         await audit.record(
             None, "user.email_verified", tenant_id=user.tenant_id,  # type: ignore[attr-defined]
             target_type="user", target_id=user.id, actor_name=user.username,
+            changes={"password": True} if password_hash else None,  # recorded as "<set>"
         )  # fmt: skip
     user.email_verified = True
     user.verification_nonce = None
+    if password_hash:
+        user.password_hash = password_hash
     await publish(user_change(ChangeKind.UPDATED, user))
     # A tenant that requires MFA gets the new user to enroll a factor before a session.
     try:
         return await after_first_step(user, client, how="email-verification")
     except AccountDeactivated:  # deactivated since the check above
         raise InvalidToken() from None
+
+
+_NO_PASSWORD_HERE = "This account signs in through PAM or single sign-on: it takes no password."
+
+
+async def _password_at_verification(
+    user: User, password: str | None, *, ask_password: bool
+) -> str | None:
+    """The new password's hash, None to keep what the sign-up stored; ValidationFailed when a
+    PASSWORD sign-up has none to keep, or for a password the account cannot have."""
+    if user.auth_method is not AuthMethod.PASSWORD:
+        if password:
+            raise ValidationFailed(_NO_PASSWORD_HERE, "password")
+        return None
+    if not password:
+        if user.password_hash is None or ask_password:
+            raise ValidationFailed("Choose a password.", "password")
+        return None
+    tenant = await Tenant.get(id=user.tenant_id)  # type: ignore[attr-defined]
+    checked = check_password_rules(password, username=user.username, tenant_name=tenant.name)
+    return await hashing().hash(checked)
 
 
 # ------------------------------------------------------------------ lapsed sign-ups

@@ -12,19 +12,23 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from domain import audit, validation
+from domain import audit, email_change, outbox, validation
 from domain.auth.passwords import check_password_rules, hashing
 from domain.errors import (
     AlreadyExists,
+    EmailNotConfigured,
     Forbidden,
     LastAdmin,
     LastSuperuser,
     NotFound,
     UserOwnsObjects,
+    require,
 )
 from domain.events import ChangeKind, publish, user_change
 from domain.locks import lock_instance, lock_tenant
+from domain.ratelimit import Action, limiter
 from domain.signup_domains import require_allowed_domain
+from domain.smtp_settings import current_server
 from models import ApiToken, AuthMethod, Invitation, Project, Role, Tenant, User, UserStatus
 from permissions.rules import Actor, Op, Scope, allowed, may_manage_user, reaches, scope
 
@@ -232,7 +236,16 @@ async def username_in_use(
     )
 
 
-async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Role | None) -> User:
+async def update_user(
+    actor: Actor,
+    user_id: str,
+    *,
+    email: str | None,
+    role: Role | None,
+) -> User:
+    """Role changes apply at once; a new e-mail address waits for its confirmation link
+    (domain/email_change.py). Setting the current address again cancels a pending change;
+    changing only its case applies at once (it is the same address)."""
     if not allowed(actor, Op.CHANGE_ROLE) and not is_self(actor, user_id):
         # Guests and members change nobody else: FORBIDDEN, whether or not the ID exists.
         raise Forbidden()
@@ -247,8 +260,16 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
     ):
         raise Forbidden()
     new_email = validation.email(email) if email is not None else None
-    if new_email is not None and user.signed_up:
-        await require_allowed_domain(user.tenant_id, new_email)  # type: ignore[attr-defined]
+    moves = new_email is not None and validation.key(new_email) != user.email_key
+    if moves:
+        assert new_email is not None  # for the type checker
+        # Where reset links will go: never for an API-token request.
+        require(actor, Op.CHANGE_EMAIL)
+        if user.signed_up:
+            await require_allowed_domain(user.tenant_id, new_email)  # type: ignore[attr-defined]
+        await limiter().hit(Action.CHANGE_EMAIL, client=str(actor.user_id), account=str(user.id))
+        if await current_server() is None:
+            raise EmailNotConfigured()
     async with in_transaction() as connection:
         await lock_tenant(connection, user.tenant_id)  # type: ignore[attr-defined]
         user = await User.get(id=user.id).using_db(connection)
@@ -256,13 +277,18 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
             # Made a superuser while this change waited for the lock: no longer the admin's.
             raise Forbidden()
         changes: dict[str, object] = {}
-        if new_email is not None and validation.key(new_email) != user.email_key:
+        pending_changed = moves
+        if moves:
+            assert new_email is not None
             await refuse_taken(user.tenant_id, None, new_email, except_user=user.id)  # type: ignore[attr-defined]
-            user.email, user.email_key = new_email, validation.key(new_email)
-            changes["email"] = new_email
-        elif new_email is not None and new_email != user.email:
-            user.email = new_email
-            changes["email"] = new_email
+            await email_change.start(connection, actor, user, new_email)
+        elif new_email is not None and validation.key(new_email) == user.email_key:
+            if new_email != user.email:
+                user.email = new_email
+                changes["email"] = new_email
+            if user.pending_email is not None:
+                await email_change.cancel(connection, actor, user)
+                pending_changed = True
         if changes_role and role is not None:
             if user.role is Role.ADMIN and role is not Role.ADMIN:
                 await refuse_last_admin(user, connection)
@@ -271,15 +297,10 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
         if changes:
             # Only the changed columns: a whole-row save would write back a superuser bit
             # (or anything else) that another transaction changed since the read.
-            columns = (["email", "email_key"] if "email" in changes else []) + (
+            columns = (["email"] if "email" in changes else []) + (
                 ["role"] if "role" in changes else []
             )
-            try:
-                await user.save(using_db=connection, update_fields=columns)
-            except IntegrityError:
-                raise AlreadyExists(
-                    "That e-mail address is used in this tenant.", "email"
-                ) from None
+            await user.save(using_db=connection, update_fields=columns)
             await audit.record(
                 actor,
                 "user.updated",
@@ -288,7 +309,9 @@ async def update_user(actor: Actor, user_id: str, *, email: str | None, role: Ro
                 target_id=user.id,
                 changes=changes,
             )
-    if changes:
+    if moves:
+        outbox.wake()
+    if changes or pending_changed:
         await publish(user_change(ChangeKind.UPDATED, user))
     return user
 

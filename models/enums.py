@@ -51,6 +51,11 @@ class ListenerPurpose(str, Enum):
 class MailKind(str, Enum):
     INVITATION = "invitation"
     VERIFICATION = "verification"
+    PASSWORD_RESET = "password_reset"
+    # The link that confirms a new address, mailed to that address.
+    EMAIL_CHANGE = "email_change"
+    # The notice to the old address that the address is changing; carries no link.
+    EMAIL_CHANGE_NOTICE = "email_notice"
 
 
 class MfaMethod(str, Enum):

@@ -22,6 +22,14 @@ class User(Model):
     # Random value behind the e-mail verification link (the link is an HMAC of it).
     verification_nonce = fields.CharField(max_length=64, null=True)
     verification_expires_at = fields.DatetimeField(null=True)
+    # A password reset link: an HMAC of this nonce, like the verification link. A new request,
+    # a reset and a password change clear or replace it, so older links stop working.
+    password_reset_nonce = fields.CharField(max_length=64, null=True)
+    password_reset_expires_at = fields.DatetimeField(null=True)
+    # A new address waiting for its confirmation link; `email` changes when it is confirmed.
+    pending_email = fields.CharField(max_length=254, null=True)
+    email_change_nonce = fields.CharField(max_length=64, null=True)
+    email_change_expires_at = fields.DatetimeField(null=True)
     saml_idp_entity_id = fields.CharField(max_length=1024, null=True)
     saml_name_id = fields.CharField(max_length=1024, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

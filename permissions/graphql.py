@@ -178,6 +178,16 @@ class ConfigureTenant(_PolicyRow):
     op = Op.CONFIGURE_TENANT
 
 
+class SendPasswordReset(_PolicyRow):
+    op = Op.SEND_PASSWORD_RESET
+
+
+class RecoverAccount(_PolicyRow):
+    """Public; refused only to a request made with an API token (resetPassword signs in)."""
+
+    op = Op.RECOVER_ACCOUNT
+
+
 class ViewOwnedObjects(_Guard):
     """On a User: the user themself, their tenant's admins, superusers.
 

@@ -42,10 +42,10 @@ class ByToken(Enum):
 
 
 class Op(Enum):
-    VIEW_SELF = auto()  # me, changePassword, updateUser of self (email)
+    VIEW_SELF = auto()  # me, changePassword
     LIST_USERS = auto()  # users, user(id) of others
     VIEW_OWNED_OBJECTS = auto()  # User.ownedProjects, User.ownedTokens
-    CHANGE_ROLE = auto()  # updateUser role/email of others
+    CHANGE_ROLE = auto()  # updateUser role of others
     SET_SUPERUSER = auto()
     DELETE_USER = auto()
     TRANSFER_OWNERSHIP = auto()  # transferOwnership of projects
@@ -78,6 +78,12 @@ class Op(Enum):
     RESET_MFA = auto()  # resetMfa: another user's factors removed, the password alone signs in
     VIEW_TENANT_SETTINGS = auto()  # tenantSettings
     CONFIGURE_TENANT = auto()  # updateTenantSettings: MFA policy, SSO enforcement, lifetimes
+    # updateUser email: a confirmation link to the new address; once confirmed, password
+    # reset links go there, so a token may not start one (it would outlive the token).
+    CHANGE_EMAIL = auto()
+    SEND_PASSWORD_RESET = auto()  # sendPasswordReset: a link mailed to the user's own address
+    # public: requestPasswordReset, resetPassword (a session), confirmEmailChange
+    RECOVER_ACCOUNT = auto()
 
 
 N, S, O, T, A = Scope.NONE, Scope.SELF, Scope.OWN, Scope.TENANT, Scope.ANY
@@ -123,6 +129,9 @@ POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope, ByToken]] = {
     Op.RESET_MFA:               (N,    N,     T,     A,         REFUSED),
     Op.VIEW_TENANT_SETTINGS:    (N,    N,     T,     A,         OWNER),
     Op.CONFIGURE_TENANT:        (N,    N,     T,     A,         REFUSED),
+    Op.CHANGE_EMAIL:            (S,    S,     T,     A,         REFUSED),
+    Op.SEND_PASSWORD_RESET:     (N,    N,     T,     A,         OWNER),
+    Op.RECOVER_ACCOUNT:         (A,    A,     A,     A,         REFUSED),
 }  # fmt: skip
 
 # The policy in words, for docs/reference/permissions.md (generated from this module: a test
@@ -138,10 +147,10 @@ IN_WORDS: dict[Enum, str] = {
     ByToken.REFUSED: "refused",
 }
 OP_DESCRIPTIONS: dict[Op, str] = {
-    Op.VIEW_SELF: "See oneself; change one's own password and e-mail",
+    Op.VIEW_SELF: "See oneself; change one's own password",
     Op.LIST_USERS: "List and look up the users of a tenant",
     Op.VIEW_OWNED_OBJECTS: "See which projects and API tokens a user owns",
-    Op.CHANGE_ROLE: "Change another user's role or e-mail",
+    Op.CHANGE_ROLE: "Change another user's role",
     Op.SET_SUPERUSER: "Grant or revoke the superuser bit",
     Op.DELETE_USER: "Delete a user",
     Op.TRANSFER_OWNERSHIP: "Move a user's projects and API tokens to another user",
@@ -178,10 +187,16 @@ OP_DESCRIPTIONS: dict[Op, str] = {
     Op.VIEW_TENANT_SETTINGS: "Read a tenant's settings (MFA policy, sign-in methods, lifetimes)",
     Op.CONFIGURE_TENANT: "Change a tenant's settings: require MFA, allowed sign-in methods, "
     "invitation and session lifetimes",
+    Op.CHANGE_EMAIL: "Change a user's e-mail address, once the new address confirms a mailed "
+    "link (admins: not superusers' addresses)",
+    Op.SEND_PASSWORD_RESET: "Mail a user a password reset link, to the user's own address "
+    "(admins: not to superusers)",
+    Op.RECOVER_ACCOUNT: "Ask for a password reset link, reset a password with one (signs in), "
+    "confirm an e-mail change",
 }
 
 # Operations anyone may call, signed in or not (the scope columns then say nothing more).
-PUBLIC: frozenset[Op] = frozenset({Op.SIGN_IN})
+PUBLIC: frozenset[Op] = frozenset({Op.SIGN_IN, Op.RECOVER_ACCOUNT})
 
 # What a request carrying an enrollment challenge (MfaRequired.enrollmentRequired) may do: set
 # up a second factor, and finish signing in (which anyone may). Nothing else, not even `me`:
@@ -197,8 +212,8 @@ ENROLLMENT_REFUSAL = (
 
 TOKEN_REFUSAL = (
     "A request made with an API token cannot create or reveal credentials (API tokens, "
-    "sessions, invitation or sign-in links), change where they are sent, nor bring a "
-    "deactivated user's credentials back. "
+    "sessions, invitation or sign-in links), change where they are sent (e-mail addresses "
+    "included), nor bring a deactivated user's credentials back. "
     "Sign in and make this request with the session."
 )
 

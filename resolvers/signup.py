@@ -42,7 +42,7 @@ SignUpResult = Annotated[
     strawberry.union("SignUpResult", description="signUp's answer."),
 ]
 VerifyEmailResult = Annotated[
-    LoginSuccess | InvalidToken | RateLimited | MfaRequired,
+    LoginSuccess | InvalidToken | RateLimited | ValidationError | MfaRequired,
     strawberry.union("VerifyEmailResult", description="verifyEmail's answer."),
 ]
 SignupDomainResult = Annotated[
@@ -108,8 +108,18 @@ class SignupMutations:
         self,
         info: Info,
         token: Annotated[str, strawberry.argument(description="The token from the link.")],
+        password: Annotated[
+            str | None,
+            strawberry.argument(
+                description="For a PASSWORD sign-up: the account's password, whatever signUp "
+                "sent. Required when signUp was sent without one, and when another sign-up of "
+                "the same address came before it (a password sent with signUp is kept only "
+                "while the address has no other pending sign-up). A ValidationError leaves the "
+                "link usable."
+            ),
+        ] = None,
     ) -> VerifyEmailResult:
-        return signed_in(info, await signup.verify_email(token, client(info)))
+        return signed_in(info, await signup.verify_email(token, client(info), password))
 
     @strawberry.mutation(
         description="Open an e-mail domain for self sign-up in a tenant.",

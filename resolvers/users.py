@@ -24,12 +24,26 @@ from resolvers.pagination import (
 from resolvers.preload import preload_users, selected_node_fields
 from schema.context import Info
 from schema.enums import Role, UserStatus
-from schema.errors import AlreadyExists, LastAdmin, LastSuperuser, NotFound, ValidationError
+from schema.errors import (
+    AlreadyExists,
+    EmailNotConfigured,
+    LastAdmin,
+    LastSuperuser,
+    NotFound,
+    RateLimited,
+    ValidationError,
+)
 from schema.types.users import ROW_COLUMNS as USER_COLUMNS
 from schema.types.users import UpdateUserInput, User, UserConnection, UserEdge, UserPayload
 
 UpdateUserResult = Annotated[
-    UserPayload | NotFound | ValidationError | AlreadyExists | LastAdmin,
+    UserPayload
+    | NotFound
+    | ValidationError
+    | AlreadyExists
+    | LastAdmin
+    | RateLimited
+    | EmailNotConfigured,
     strawberry.union("UpdateUserResult", description="updateUser's answer."),
 ]
 SetSuperuserResult = Annotated[
@@ -123,7 +137,10 @@ class UserQueries:
 class UserMutations:
     @strawberry.mutation(
         description="Change one's own e-mail, or (admins, superusers) another user's e-mail "
-        "or role.",
+        "or role. A new address takes effect once it confirms the link mailed to it "
+        "(confirmEmailChange; `User.pendingEmail` until then), and the old address is told; "
+        "the current address cancels a pending change. Not with an API token for a new "
+        "address.",
         extensions=[PermissionExtension([can.SignedIn()])],
     )
     @expected_failures

@@ -2,6 +2,7 @@
 
 from strawberry.tools import merge_types
 
+from resolvers.account_recovery import AccountRecoveryMutations
 from resolvers.api_tokens import ApiTokenMutations
 from resolvers.auth import AuthMutations
 from resolvers.deactivation import DeactivationMutations
@@ -27,6 +28,7 @@ MUTATIONS += (InvitationMutations, SignupMutations, SmtpMutations)
 MUTATIONS += (SamlMutations,)
 MUTATIONS += (SessionMutations, DeactivationMutations)
 MUTATIONS += (MfaMutations, TenantSettingsMutations)
+MUTATIONS += (AccountRecoveryMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ for them when the run ends (tests/conftest.py: `logs_hold_no_secret`)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -44,3 +45,13 @@ def _remember_all(data: Any) -> None:
             _remember_all(item)
     else:
         remember(data)
+
+
+# The test bench's own tools log what they carry: the HTTP client the URL it asked for (a link
+# page's ?token=), the SMTP server every line of the mail it received. They are the browser and
+# the mailbox, not the app: their records are left out of the search for secrets.
+_BENCH_LOGGERS = ("httpx", "httpcore", "mail.log")
+
+
+def from_the_app(record: logging.LogRecord) -> bool:
+    return not record.name.startswith(_BENCH_LOGGERS)

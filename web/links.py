@@ -1,4 +1,5 @@
-"""The pages the e-mailed links open: accept an invitation, confirm an e-mail address.
+"""The pages the e-mailed links open: accept an invitation, verify a sign-up's address, reset
+a password, confirm a new e-mail address.
 
 A frontend may serve these paths itself (TENANTRY_PUBLIC_URL points at it); these plain pages
 make the links work with the server alone. Opening a link never uses it up: mail scanners
@@ -17,12 +18,12 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from config import get_config
-from domain import invitations, signup
+from domain import email_change, invitations, password_reset, signup
 from domain.auth.challenges import SecondStep
 from domain.auth.login import SignedIn
 from domain.auth.sessions import ClientInfo
-from domain.errors import DomainError
-from models import AuthMethod
+from domain.errors import DomainError, InvalidToken
+from models import AuthMethod, Tenant
 from web.auth import client_address
 from web.cookies import set_session_cookie
 from web.forms import Malformed, query_fields, read_form
@@ -77,10 +78,17 @@ def _signed_in(outcome: SignedIn | SecondStep) -> Response:
     if isinstance(outcome, SecondStep):
         # No session on these pages: the application's own sign-in asks for the second factor
         # (or has a factor enrolled first, where the tenant requires one).
+        if outcome.enrollment_required:
+            return _page(
+                "Your account is ready",
+                "<p>Your organisation requires a second factor. Sign in to the application to "
+                "set one up (an authenticator app or a passkey).</p>",
+            )
+        # A link proves the mailbox, never the second factor the account already has.
         return _page(
-            "Your account is ready",
-            "<p>Your organisation requires a second factor. Sign in to the application to "
-            "set one up (an authenticator app or a passkey).</p>",
+            "Almost done",
+            "<p>Sign in to the application with your password and your second factor "
+            "(an authenticator app, a recovery code or a passkey).</p>",
         )
     user = escape(outcome.user.username)
     response = _page(
@@ -92,20 +100,35 @@ def _signed_in(outcome: SignedIn | SecondStep) -> Response:
     return response
 
 
-def _password_form(action: str, token: str, label: str, error: str | None) -> str:
+def _password_form(
+    action: str, token: str, label: str, error: str | None, button: str = "Continue"
+) -> str:
     problem = f'<p role="alert" style="color: #b00">{escape(error)}</p>' if error else ""
     return f"""{problem}<form method="post" action="{action}">
 <input type="hidden" name="token" value="{escape(token)}">
 <label>{escape(label)}<br><input type="password" name="password" required
  autocomplete="new-password" maxlength="1024"></label>
-<p><button type="submit">Continue</button></p></form>"""
+<p><button type="submit">{escape(button)}</button></p></form>"""
+
+
+def _button_form(action: str, token: str, button: str, error: str | None = None) -> str:
+    problem = f'<p role="alert" style="color: #b00">{escape(error)}</p>' if error else ""
+    return f"""{problem}<form method="post" action="{action}">
+<input type="hidden" name="token" value="{escape(token)}">
+<p><button type="submit">{escape(button)}</button></p></form>"""
+
+
+def _token_of(request: Request) -> str | Response:
+    try:
+        return query_fields(request).get("token", "")
+    except Malformed as exc:
+        return _malformed(exc)
 
 
 async def accept_invitation_page(request: Request) -> Response:
-    try:
-        token = query_fields(request).get("token", "")
-    except Malformed as exc:
-        return _malformed(exc)
+    token = _token_of(request)
+    if isinstance(token, Response):
+        return token
     return await _invitation(token, error=None)
 
 
@@ -140,26 +163,130 @@ async def accept_invitation_submit(request: Request) -> Response:
     return _signed_in(outcome)
 
 
+_VERIFY = "Confirm your e-mail address"
+_CONFIRM_BUTTON = "Confirm my e-mail address"
+
+
 async def verify_email_page(request: Request) -> Response:
-    try:
-        token = query_fields(request).get("token", "")
-    except Malformed as exc:
-        return _malformed(exc)
-    form = f"""<form method="post" action="/verify-email">
-<input type="hidden" name="token" value="{escape(token)}">
-<p><button type="submit">Confirm my e-mail address</button></p></form>"""
-    return _page("Confirm your e-mail address", form)
+    token = _token_of(request)
+    if isinstance(token, Response):
+        return token
+    return await _verification(token, error=None)
+
+
+async def _verification(token: str, error: str | None) -> Response:
+    user = await signup.sign_up_for_link(token) if token else None
+    if user is None:
+        return _page(_VERIFY, f"<p>{_UNUSABLE}</p>", status=404)
+    tenant = await Tenant.get(id=user.tenant_id)  # type: ignore[attr-defined]
+    intro = (
+        f"<p>The account <strong>{escape(user.username)}</strong> in "
+        f"<strong>{escape(tenant.name)}</strong> is waiting for {escape(user.email)} to be "
+        "confirmed.</p>"
+    )
+    if user.auth_method is not AuthMethod.PASSWORD:
+        return _page(_VERIFY, intro + _button_form("/verify-email", token, _CONFIRM_BUTTON, error))
+    # A password every time, here: whoever signed up may not be the address's owner, and the
+    # owner following the link must not activate a password someone else chose.
+    label = "Choose your password (at least 8 characters; it replaces any given at sign-up)"
+    form = _password_form("/verify-email", token, label, error, button=_CONFIRM_BUTTON)
+    return _page(_VERIFY, intro + form)
 
 
 async def verify_email_submit(request: Request) -> Response:
     form = await _posted_form(request)
     if isinstance(form, Response):
         return form
+    token = form.get("token", "")
     try:
-        outcome = await signup.verify_email(form.get("token", ""), _client(request))
+        outcome = await signup.verify_email(
+            token, _client(request), form.get("password") or None, ask_password=True
+        )
+    except InvalidToken as exc:
+        return _page(_VERIFY, f"<p>{escape(exc.message)}</p>", status=404)
     except DomainError as exc:
-        return _page("Confirm your e-mail address", f"<p>{escape(exc.message)}</p>", status=404)
+        return await _verification(token, error=exc.message)
     return _signed_in(outcome)
+
+
+_RESET = "Choose a new password"
+
+
+async def reset_password_page(request: Request) -> Response:
+    token = _token_of(request)
+    if isinstance(token, Response):
+        return token
+    return await _reset(token, error=None)
+
+
+async def _reset(token: str, error: str | None) -> Response:
+    user = await password_reset.user_for_reset_link(token) if token else None
+    if user is None:
+        return _page(_RESET, f"<p>{_UNUSABLE}</p>", status=404)
+    tenant = await Tenant.get(id=user.tenant_id)  # type: ignore[attr-defined]
+    intro = (
+        f"<p>For <strong>{escape(user.username)}</strong> in "
+        f"<strong>{escape(tenant.name)}</strong>. Every other session of the account ends.</p>"
+    )
+    label = "New password (at least 8 characters)"
+    form = _password_form("/reset-password", token, label, error, button="Set the password")
+    return _page(_RESET, intro + form)
+
+
+async def reset_password_submit(request: Request) -> Response:
+    form = await _posted_form(request)
+    if isinstance(form, Response):
+        return form
+    token = form.get("token", "")
+    try:
+        outcome = await password_reset.reset_password(
+            token, form.get("password", ""), _client(request)
+        )
+    except InvalidToken as exc:
+        return _page(_RESET, f"<p>{escape(exc.message)}</p>", status=404)
+    except DomainError as exc:
+        return await _reset(token, error=exc.message)
+    return _signed_in(outcome)
+
+
+_NEW_ADDRESS = "Confirm your new e-mail address"
+
+
+async def confirm_email_page(request: Request) -> Response:
+    token = _token_of(request)
+    if isinstance(token, Response):
+        return token
+    return await _email_change(token, error=None)
+
+
+async def _email_change(token: str, error: str | None, status: int = 200) -> Response:
+    user = await email_change.user_for_confirmation_link(token) if token else None
+    if user is None or user.pending_email is None:
+        return _page(_NEW_ADDRESS, f"<p>{_UNUSABLE}</p>", status=404)
+    intro = (
+        f"<p>Make <strong>{escape(user.pending_email)}</strong> the e-mail address of "
+        f"<strong>{escape(user.username)}</strong>.</p>"
+    )
+    form = _button_form("/confirm-email", token, "Confirm the new address", error)
+    return _page(_NEW_ADDRESS, intro + form, status=status)
+
+
+async def confirm_email_submit(request: Request) -> Response:
+    form = await _posted_form(request)
+    if isinstance(form, Response):
+        return form
+    token = form.get("token", "")
+    try:
+        user = await email_change.confirm(token, _client(request))
+    except InvalidToken as exc:
+        return _page(_NEW_ADDRESS, f"<p>{escape(exc.message)}</p>", status=404)
+    except DomainError as exc:
+        return await _email_change(token, error=exc.message, status=409)
+    return _page(
+        "E-mail address changed",
+        f"<p>The e-mail address of <strong>{escape(user.username)}</strong> is now "
+        f"<strong>{escape(user.email)}</strong>.</p>",
+    )
 
 
 ROUTES = [
@@ -167,4 +294,8 @@ ROUTES = [
     Route("/accept-invitation", accept_invitation_submit, methods=["POST"]),
     Route("/verify-email", verify_email_page, methods=["GET"]),
     Route("/verify-email", verify_email_submit, methods=["POST"]),
+    Route("/reset-password", reset_password_page, methods=["GET"]),
+    Route("/reset-password", reset_password_submit, methods=["POST"]),
+    Route("/confirm-email", confirm_email_page, methods=["GET"]),
+    Route("/confirm-email", confirm_email_submit, methods=["POST"]),
 ]

@@ -158,7 +158,10 @@ async def change_password(
         new_password, username=user.username, tenant_name=user.tenant.name, field="newPassword"
     )
     user.password_hash = await hashing().hash(password)
-    await User.filter(id=user.id).update(password_hash=user.password_hash)
+    # A reset link mailed earlier would set the password again: it stops working.
+    await User.filter(id=user.id).update(
+        password_hash=user.password_hash, password_reset_nonce=None, password_reset_expires_at=None
+    )
     await end_other_sessions(user.id, keep_token)
     await publish(access_change(user.id, user.tenant_id))  # type: ignore[attr-defined]
     await audit.record(

@@ -61,7 +61,10 @@ class SignUpInput:
         description="The address: its domain must be open for sign-up in the tenant."
     )
     password: str | None = strawberry.field(
-        default=None, description="Required when the domain's method is PASSWORD."
+        default=None,
+        description="For a PASSWORD domain, optional: the password may instead be chosen "
+        "with verifyEmail, whose password wins. Kept only while the address has no other "
+        "pending sign-up; otherwise verifyEmail must carry it.",
     )
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # The columns User.from_row reads.
 ROW_COLUMNS = (
     "id", "tenant_id", "username", "email", "role", "auth_method", "superuser", "created_at",
-    "last_login_at", "email_verified", "deactivated_at",
+    "last_login_at", "email_verified", "deactivated_at", "pending_email",
 )  # fmt: skip
 
 
@@ -49,6 +49,10 @@ class User(Node):
         "works; what they own stays theirs. PENDING_VERIFICATION: a self sign-up whose "
         "address is not confirmed yet."
     )
+    pending_email: str | None = strawberry.field(
+        description="A new address waiting for its confirmation link; the user's e-mail "
+        "changes when it is confirmed."
+    )
     pk: strawberry.Private[uuid.UUID]
     tenant_id: strawberry.Private[uuid.UUID]
     # Filled by list resolvers that load a whole page in a few queries (resolvers/preload.py
@@ -71,6 +75,7 @@ class User(Node):
             status=status_of(
                 deactivated=row["deactivated_at"] is not None, verified=row["email_verified"]
             ),
+            pending_email=row["pending_email"],
             pk=row["id"],
             tenant_id=row["tenant_id"],
         )
@@ -87,6 +92,7 @@ class User(Node):
             created_at=user.created_at,
             last_login_at=user.last_login_at,
             status=user.status,
+            pending_email=user.pending_email,
             pk=user.id,
             tenant_id=user.tenant_id,  # type: ignore[attr-defined]
         )

@@ -55,6 +55,8 @@ ROUTE_TARGETS: dict[str, list[bytes]] = {
     "/saml/{tenant}/acs": _tenant_paths("/saml/{tenant}/acs"),
     "/accept-invitation": [b"/accept-invitation", b"/accept-invitation/"],
     "/verify-email": [b"/verify-email", b"/verify-email/"],
+    "/reset-password": [b"/reset-password", b"/reset-password/"],
+    "/confirm-email": [b"/confirm-email", b"/confirm-email/"],
     "/graphiql-assets": [b"/graphiql-assets/tenantry-graphiql.js", b"/graphiql-assets/../README.md",
                          b"/graphiql-assets/%2e%2e/%2e%2e/etc/passwd", b"/graphiql-assets/nope"],
     "/graphiql/sign-in": [b"/graphiql/sign-in", b"/graphiql/sign-in/"],
@@ -288,6 +290,8 @@ FOCUSED = {
                  _focused("GET", b"", st.just(b""), GRAPHQL_PARAMETERS)],
     "/accept-invitation": [_focused("POST", FORM, LINK_FORMS, QUERIES)],
     "/verify-email": [_focused("POST", FORM, LINK_FORMS, QUERIES)],
+    "/reset-password": [_focused("POST", FORM, LINK_FORMS, QUERIES)],
+    "/confirm-email": [_focused("POST", FORM, LINK_FORMS, QUERIES)],
     "/graphiql/sign-in": [_focused("POST", FORM, urlencoded(FORM_NAMES, FORM_VALUES), QUERIES)],
     "/saml/{tenant}/acs": [_focused("POST", FORM, urlencoded(FORM_NAMES, FORM_VALUES), QUERIES)],
 }  # fmt: skip

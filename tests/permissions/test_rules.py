@@ -104,6 +104,9 @@ EXPECTED: dict[Op, dict[str, Scope]] = {
     Op.RESET_MFA:             {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.VIEW_TENANT_SETTINGS:  {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.CONFIGURE_TENANT:      {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.CHANGE_EMAIL:          {"guest": S, "member": S, "admin": T, SUPERUSER: A},
+    Op.SEND_PASSWORD_RESET:   {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.RECOVER_ACCOUNT:       {"guest": A, "member": A, "admin": A, SUPERUSER: A},
 }  # fmt: skip
 
 # Operations that mint or reveal a credential, send one where the caller says, or pick who
@@ -117,7 +120,6 @@ MINT_OR_REVEAL_A_CREDENTIAL = {
     Op.CREATE_API_TOKEN,
     Op.MAIL_SETTINGS,  # every link is mailed through that server
     Op.CONFIGURE_SAML,  # the IdP vouches for sign-ins
-    Op.SIGN_IN,  # login, acceptInvitation, verifyEmail answer a session; signUp mails a link
     Op.REACTIVATE_USER,  # the user's API tokens (perhaps leaked ones) work again
     Op.SIGN_IN,  # login, completeLogin, acceptInvitation, verifyEmail answer a session
     Op.ENROLL_TOTP,  # a TOTP secret, then recovery codes
@@ -125,8 +127,13 @@ MINT_OR_REVEAL_A_CREDENTIAL = {
     Op.REMOVE_OWN_FACTOR,  # what vouches for the account's sign-ins
     Op.RESET_MFA,  # another user then signs in with the password alone
     Op.CONFIGURE_TENANT,  # whether the tenant requires a second factor, and SSO
+    # Once confirmed, reset links go to the new address: it would outlive the token.
+    Op.CHANGE_EMAIL,
+    Op.RECOVER_ACCOUNT,  # resetPassword answers a session
 }
-PUBLIC_OPS = {Op.SIGN_IN}
+# Not refused: sendPasswordReset mails the link to the user's own address, which a token
+# cannot change, and requestPasswordReset would mail the same link to anyone who asks.
+PUBLIC_OPS = {Op.SIGN_IN, Op.RECOVER_ACCOUNT}
 
 
 def column(caller: Caller) -> str:
@@ -271,7 +278,9 @@ def test_an_object_without_owner_is_out_of_reach_of_own_and_self_scopes(caller):
 # ---------------------------------------------------------------- may_manage_user
 
 
-@pytest.mark.parametrize("op", [Op.CHANGE_ROLE, Op.DELETE_USER], ids=lambda op: op.name)
+@pytest.mark.parametrize(
+    "op", [Op.CHANGE_ROLE, Op.DELETE_USER, Op.SEND_PASSWORD_RESET], ids=lambda op: op.name
+)
 @pytest.mark.parametrize(
     ("caller", "target_tenant", "target_superuser", "expected"),
     [

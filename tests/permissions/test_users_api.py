@@ -60,7 +60,7 @@ UPDATE_USER = """
 mutation($input: UpdateUserInput!) {
   updateUser(input: $input) {
     __typename
-    ... on UserPayload { user { id email role } }
+    ... on UserPayload { user { id email pendingEmail role } }
     ... on Error { message }
   }
 }
@@ -201,15 +201,16 @@ async def test_a_superuser_reads_users_of_any_tenant(gql, cast):
 
 
 @pytest.mark.parametrize("caller", SIGNED_IN, ids=ids)
-async def test_everyone_signed_in_changes_their_own_email(gql, cast, caller):
+async def test_everyone_signed_in_asks_for_their_own_email_to_change(gql, cast, smtp, caller):
     who = person(cast, caller)
     new = f"{who.user.username}.new@example.org"
     result = await gql(UPDATE_USER, {"input": {"id": who.id, "email": new}}, as_=who)
     assert result.payload("updateUser") == {
         "__typename": "UserPayload",
-        "user": {"id": who.id, "email": new, "role": who.user.role.name},
-    }
-    assert (await User.get(id=who.user.id)).email == new
+        "user": {"id": who.id, "email": who.user.email, "pendingEmail": new,
+                 "role": who.user.role.name},
+    }  # fmt: skip
+    assert (await User.get(id=who.user.id)).pending_email == new
 
 
 async def test_anonymous_callers_change_no_email(gql, cast):
@@ -272,11 +273,11 @@ async def test_only_tenant_admins_and_superusers_change_another_users_email(
     assert await snapshot() == before
 
 
-async def test_an_admin_changes_another_users_email_in_their_tenant(gql, cast):
+async def test_an_admin_asks_for_another_users_email_to_change_in_their_tenant(gql, cast, smtp):
     result = await gql(
         UPDATE_USER, {"input": {"id": cast.member_a.id, "email": "m@example.org"}}, as_=cast.admin_a
     )
-    assert result.payload("updateUser")["user"]["email"] == "m@example.org"
+    assert result.payload("updateUser")["user"]["pendingEmail"] == "m@example.org"
 
 
 async def test_an_admin_may_not_change_a_superusers_role(gql, cast):

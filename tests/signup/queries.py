@@ -36,11 +36,12 @@ mutation($input: SignUpInput!) {
 }
 """
 VERIFY = """
-mutation($token: String!) {
-  verifyEmail(token: $token) {
+mutation($token: String!, $password: String) {
+  verifyEmail(token: $token, password: $password) {
     __typename
     ... on LoginSuccess { sessionToken user { username email role authMethod superuser } }
     ... on RateLimited { retryAfterSeconds }
+    ... on ValidationError { message field }
     ... on Error { message }
   }
 }

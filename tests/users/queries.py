@@ -4,7 +4,7 @@ UPDATE_USER = """
 mutation($input: UpdateUserInput!) {
   updateUser(input: $input) {
     __typename
-    ... on UserPayload { user { id email role } }
+    ... on UserPayload { user { id email pendingEmail role } }
     ... on ValidationError { message field }
     ... on AlreadyExists { message field }
     ... on Error { message }

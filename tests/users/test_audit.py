@@ -24,18 +24,20 @@ async def the_one_event(action: str) -> AuditEvent:
     return event
 
 
-async def test_an_email_change_is_recorded_with_actor_tenant_target_and_new_value(gql, cast):
+async def test_an_email_change_request_is_recorded_with_actor_tenant_target_and_new_value(
+    gql, cast, smtp
+):
     await gql(
         UPDATE_USER,
         {"input": {"id": cast.member_a.id, "email": "new@example.org"}},
         as_=cast.admin_a,
     )
-    event = await the_one_event("user.updated")
+    event = await the_one_event("user.email_change_requested")
     assert event.actor_id == cast.admin_a.user.id
     assert event.actor_name == "alice"
     assert event.tenant_id == cast.tenant_a.id
     assert (event.target_type, event.target_id) == ("user", cast.member_a.id)
-    assert event.changes == {"email": "new@example.org"}
+    assert event.changes == {"pendingEmail": "new@example.org"}
 
 
 async def test_a_role_change_is_recorded(gql, cast):

@@ -98,7 +98,9 @@ async def test_an_admin_cannot_change_a_user_who_became_a_superuser_while_the_ch
     assert (await User.get(id=target.id)).role is Role.MEMBER
 
 
-async def test_an_email_change_racing_a_revocation_does_not_restore_the_superuser_bit(cast, make):
+async def test_an_email_change_racing_a_revocation_does_not_restore_the_superuser_bit(
+    cast, make, smtp
+):
     """updateUser writes only what it changes: a stale row must not overwrite the bit."""
     from tortoise.transactions import in_transaction
 
@@ -123,5 +125,5 @@ async def test_an_email_change_racing_a_revocation_does_not_restore_the_superuse
     await revocation
     await change
     stored = await User.get(id=sly.id)
-    assert stored.email == "sly@elsewhere.example.com"
+    assert stored.pending_email == "sly@elsewhere.example.com"
     assert stored.superuser is False

@@ -1,0 +1,1 @@
+from tests.smtp_server import smtp, smtp_down  # noqa: F401  (fixtures)
