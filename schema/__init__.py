@@ -29,7 +29,9 @@ def _mask_errors() -> MaskErrors:
     return MaskErrors(should_mask_error=should_mask_error)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(
+    execution_context_class: type[ExecutionContext] = ExecutionContext,
+) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -42,7 +44,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
         ],
         # Plain scalar fields skip the executor's general path: see schema/execution.py.
-        execution_context_class=ExecutionContext,
+        execution_context_class=execution_context_class,
     )
 
 
