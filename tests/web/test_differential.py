@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import graphql
+import orjson
 import pytest
 from graphql import (
     ArgumentNode,
@@ -332,6 +333,38 @@ async def general(app: object, config: Config) -> AsyncIterator[AsyncClient]:
         yield client
 
 
+Answer = tuple[int, bytes]
+# How often both sides are asked again before an answer that differs counts as a difference.
+RETRIES = 20
+
+
+async def ask(client: AsyncClient, body: dict[str, Any], headers: dict[str, str]) -> Answer:
+    response = await client.post("/graphql", json=body, headers=headers)
+    assert response.status_code < 500, response.text
+    return response.status_code, response.content
+
+
+async def sides_meet(
+    sides: tuple[AsyncClient, AsyncClient], body: dict[str, Any], headers: dict[str, str],
+    first: tuple[Answer, Answer],
+) -> bool:  # fmt: skip
+    """Whether the two sides, asked again, ever give the same answer.
+
+    graphql-core's own answer can vary between runs of one document: once a null reaches a
+    position (the whole `data`, say), errors of fields still running below it are dropped,
+    and which have arrived by then depends on the database's threads (seen: the general path
+    alone gave two answers to one document, 98 and 2 times in 100). A plan is deterministic:
+    a wrong one gives an answer the general path never gives, and the sides never meet.
+    """
+    seen: tuple[set[Answer], set[Answer]] = ({first[0]}, {first[1]})
+    for _ in range(RETRIES):
+        for side, client in enumerate(sides):
+            seen[side].add(await ask(client, body, headers))
+        if seen[0] & seen[1]:
+            return True
+    return False
+
+
 async def test_planned_answers_are_byte_equal_to_graphql_cores_own(
     http: AsyncClient, general: AsyncClient, cast: Cast, seed: Seed
 ) -> None:
@@ -346,15 +379,16 @@ async def test_planned_answers_are_byte_equal_to_graphql_cores_own(
             # The callers take turns with the two sets: the plans of one meet the other.
             variables = variable_sets[turn % 2]
             body = {"query": document, "variables": variables}
-            planned = await http.post("/graphql", json=body, headers=headers[caller])
-            expected = await general.post("/graphql", json=body, headers=headers[caller])
-            assert expected.status_code < 500, expected.text
-            if (planned.status_code, planned.content) != (expected.status_code, expected.content):
+            planned = await ask(http, body, headers[caller])
+            expected = await ask(general, body, headers[caller])
+            if planned != expected and not await sides_meet(
+                (http, general), body, headers[caller], (planned, expected)
+            ):
                 differences.append(
                     f"as {caller}: {document} {variables}\n"
-                    f"  planned  {planned.content!r}\n  expected {expected.content!r}"
+                    f"  planned  {planned!r}\n  expected {expected!r}"
                 )
-            elif any(value is not None for value in (expected.json().get("data") or {}).values()):
+            elif any(v is not None for v in (orjson.loads(expected[1]).get("data") or {}).values()):
                 with_data += 1
 
     assert not differences, f"{len(differences)} differences:\n" + "\n".join(differences[:5])
