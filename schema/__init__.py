@@ -59,7 +59,9 @@ class Schema(strawberry.Schema):
         return context
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(
+    execution_context_class: type[ExecutionContext] = ExecutionContext,
+) -> strawberry.Schema:
     built = Schema(
         query=Query,
         mutation=Mutation,
@@ -73,7 +75,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
         ],
         # Plain scalar fields skip the executor's general path: see schema/execution.py.
-        execution_context_class=ExecutionContext,
+        execution_context_class=execution_context_class,
     )
     # Once, before any request: introspection and schema.graphql then say who may call what.
     publish(built._schema)

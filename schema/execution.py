@@ -21,10 +21,15 @@ the type forbids it, a coercion failure, an object its type does not accept) it 
 the object goes through the general path whole, so errors, null propagation and their
 messages stay graphql-core's own and the answer's key order stays the selection's. Reading an
 attribute twice is harmless: nothing with side effects is basic.
+
+Both read internals of Strawberry and graphql-core, proven against the exact versions in
+`PROVEN_WITH` (schema/plans.py; pyproject.toml pins them): with any other version installed,
+or a document whose fragments take arguments, every field takes the general path.
 """
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Awaitable, Sequence
 from typing import Any
@@ -42,6 +47,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from schema.input_errors import VariableErrors
 from schema.plans import (
     MISS,
+    PROVEN_WITH,
     STRAWBERRY_IS_TYPE_OF,
     UNCHANGED,
     Complete,
@@ -51,10 +57,24 @@ from schema.plans import (
     complete_list,
     complete_object,
     directives_take_variables,
+    fragments_take_arguments,
+    installed_versions,
     shared_plans_of,
     type_name,
+    unproven,
     without_non_null,
 )
+
+log = logging.getLogger("tenantry.graphql")
+
+# Installed versions other than the proven ones: answers stay right, only slower.
+_UNPROVEN = unproven(installed_versions())
+if _UNPROVEN:
+    log.warning(
+        "GraphQL executor shortcuts are off: they were proven with %s, installed are %s",
+        ", ".join(f"{name} {version}" for name, version in sorted(PROVEN_WITH.items())),
+        ", ".join(f"{name} {version}" for name, version in sorted(_UNPROVEN.items())),
+    )
 
 
 def _no_middleware(executor: Any) -> bool:
@@ -92,10 +112,17 @@ def _weak_helpers(executor: ExecutionContext) -> GraphQLResolveInfoHelpers:
 
 
 class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
+    # Whether plans and the leaf shortcut may run at all (see the module's docstring).
+    shortcuts: bool = not _UNPROVEN
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.async_helpers = _weak_helpers(self)
-        self._basics = basic_fields_of(self.schema) if _no_middleware(self) else {}
+        planned = (
+            self.shortcuts and _no_middleware(self) and not fragments_take_arguments(self.fragments)
+        )
+        # No basic fields: no plan and no leaf shortcut, graphql-core's own path throughout.
+        self._basics = basic_fields_of(self.schema) if planned else {}
         # @stream changes how a list completes: with it in the schema, lists are not planned.
         self._plan_lists = self.schema.get_directive("stream") is None
         # id(grouped field set) -> (the set, kept so its id stays its own; plan or None)
@@ -135,7 +162,9 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
         selection's AST nodes (the parser cache hands every request of a document the same
         nodes; the entry holds them, so their ids stay theirs). Not when a directive takes a
         variable: `@include(if: $x)` changes what is selected below a level whose key would
-        not show it. Variables in arguments (`first: $n`) change no plan."""
+        not show it. Variables in arguments (`first: $n`) change no plan. Fragment arguments
+        would (the same nodes select differently at each spread): documents with them are
+        never planned (`fragments_take_arguments`)."""
         if self.operation.variable_definitions and directives_take_variables(
             self.operation, self.fragments
         ):
@@ -230,3 +259,10 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+
+class GeneralExecutionContext(ExecutionContext):
+    """graphql-core's general path for every field, with the same weak helpers: what the
+    shortcuts must answer exactly as (tests/web/test_differential.py)."""
+
+    shortcuts = False

@@ -13,6 +13,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import metadata
 from types import GeneratorType
 from typing import Any
 
@@ -34,6 +35,40 @@ from graphql.execution.collect_fields import FragmentDetails
 from graphql.type.definition import is_leaf_type
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+# The versions the shortcuts were proven against (tests/web/test_differential.py compares their
+# answers with graphql-core's own on generated documents). They read internals of both
+# libraries (the names below, the collected-fields structures, `execute_fields`' signature),
+# which any release may change without notice: pyproject.toml pins these exact versions, and
+# with any other installed the executor runs without shortcuts (schema/execution.py).
+PROVEN_WITH = {"strawberry-graphql": "0.341.2", "graphql-core": "3.3.2"}
+
+
+def installed_versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name in PROVEN_WITH:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def unproven(installed: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The libraries whose installed version is not the one the shortcuts were proven with."""
+    return {name: installed.get(name) for name, proven in PROVEN_WITH.items()
+            if installed.get(name) != proven}  # fmt: skip
+
+
+def fragments_take_arguments(fragments: Mapping[str, FragmentDetails]) -> bool:
+    """Whether a fragment declares variables (graphql-core's `experimental_fragment_arguments`
+    parser option). The same field nodes then select differently at each spread, which a plan
+    shared by node ids would not see: such documents are not planned."""
+    return any(
+        fragment.definition.variable_definitions or getattr(fragment, "variable_signatures", None)
+        for fragment in fragments.values()
+    )
+
 
 # Strawberry names the resolver it gives basic fields so: its presence proves the field has
 # no resolver, no permission or other field extension, and no exception handler.

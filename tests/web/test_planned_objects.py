@@ -5,13 +5,18 @@ the same data, the same key order, the same errors at the same paths."""
 from __future__ import annotations
 
 import json
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import strawberry
-from strawberry.extensions import ParserCache
+from strawberry.extensions import ParserCache, SchemaExtension
 
-from schema.execution import ExecutionContext
+from schema.execution import ExecutionContext, GeneralExecutionContext
+from schema.plans import PROVEN_WITH, installed_versions, unproven
 
 
 @strawberry.interface
@@ -234,3 +239,86 @@ async def test_a_skip_inside_a_fragment_that_depends_on_a_variable_is_planned_fo
         general = await GENERAL.execute(document, variable_values={"skip": skip})
         assert answer(planned) == answer(general)
         assert ("lead" in planned.data["page"]["edges"][0]["node"]) is not skip
+
+
+class FragmentArguments(SchemaExtension):
+    """graphql-core's experimental parser option: fragments that declare variables, spreads
+    that pass them (`...T(s: true)`). Strawberry never turns it on; an extension could."""
+
+    def on_parse(self) -> Iterator[None]:
+        self.execution_context.parse_options["experimental_fragment_arguments"] = True
+        yield
+
+
+# One fragment, spread twice with different arguments: the same field nodes select
+# differently at each spread.
+SPREAD_TWICE = (
+    '{ a: page(kind: "plain") { edges { node { ...T(s: true) } } } '
+    'b: page(kind: "plain") { edges { node { ...T(s: false) } } } } '
+    "fragment T($s: Boolean!) on Team { lead { name @skip(if: $s) age } }"
+)
+
+
+async def test_a_fragment_spread_with_other_arguments_selects_as_the_general_executor_does():
+    general = strawberry.Schema(query=Query, extensions=[FragmentArguments])
+    planned = strawberry.Schema(
+        query=Query, execution_context_class=ExecutionContext, extensions=[FragmentArguments]
+    )
+
+    expected = answer(await general.execute(SPREAD_TWICE))
+
+    assert "name" in json.loads(expected[0])["b"]["edges"][0]["node"]["lead"]
+    assert answer(await planned.execute(SPREAD_TWICE)) == expected
+
+
+async def test_a_document_whose_fragments_take_arguments_is_not_planned() -> None:
+    schema = strawberry.Schema(
+        query=Query, execution_context_class=CountsGeneralFields, extensions=[FragmentArguments]
+    )
+    CountsGeneralFields.executed = []
+
+    await schema.execute(SPREAD_TWICE)
+
+    assert CountsGeneralFields.executed.count("lead") == 4  # two pages of two teams
+
+
+class CountsFields(GeneralExecutionContext):
+    executed: list[str] = []
+
+    def execute_field(
+        self, parent_type: Any, source: Any, field_details_list: Any, *rest: Any
+    ) -> Any:
+        CountsFields.executed.append(field_details_list[0].node.name.value)
+        return super().execute_field(parent_type, source, field_details_list, *rest)
+
+
+async def test_without_shortcuts_every_field_takes_the_general_path() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=CountsFields)
+    CountsFields.executed = []
+
+    result = await schema.execute('{ page(kind: "plain") { edges { cursor } } }')
+
+    assert result.errors is None
+    assert CountsFields.executed == ["page", "edges", "cursor", "cursor"]
+
+
+def test_shortcuts_run_only_with_the_library_versions_they_were_proven_with() -> None:
+    assert ExecutionContext.shortcuts is not bool(unproven(installed_versions()))
+    assert unproven({**PROVEN_WITH, "graphql-core": "3.3.3"}) == {"graphql-core": "3.3.3"}
+    assert unproven({"strawberry-graphql": PROVEN_WITH["strawberry-graphql"]}) == {
+        "graphql-core": None
+    }
+
+
+def test_the_installed_and_pinned_libraries_are_the_ones_the_shortcuts_were_proven_with():
+    """An upgrade changes all three together, after tests/web/test_differential.py passes
+    with many examples (TENANTRY_DIFFERENTIAL_EXAMPLES=9000)."""
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    pins = dict(
+        match.groups()
+        for requirement in project["project"]["dependencies"]
+        if (match := re.fullmatch(r"([a-z-]+)==([0-9.]+)", requirement))
+    )
+
+    assert {name: pins.get(name) for name in PROVEN_WITH} == PROVEN_WITH
+    assert installed_versions() == PROVEN_WITH
