@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -39,9 +41,22 @@ from domain.locks import lock_tenant
 from domain.ratelimit import Action, limiter
 from domain.secrets import link_token_matches, new_nonce, signed_link_token, split_link_token
 from domain.smtp_settings import current_server
-from domain.tenant_settings import invitation_ttl, require_method_allowed
+from domain.tenant_settings import (
+    MAX_INVITATION_TTL_HOURS,
+    invitation_ttl,
+    require_method_allowed,
+)
 from domain.users import refuse_holders, refuse_taken
-from models import AuthMethod, EmailStatus, Invitation, MailKind, Role, Tenant, User
+from models import (
+    AuthMethod,
+    EmailStatus,
+    Invitation,
+    InvitationStatus,
+    MailKind,
+    Role,
+    Tenant,
+    User,
+)
 from permissions.rules import Actor, Op, Scope, may_invite, reaches, scope
 
 PURPOSE = "invitation"
@@ -55,6 +70,21 @@ class NewInvitation:
     auth_method: AuthMethod = AuthMethod.PASSWORD
     # Superusers only: another tenant than their own.
     tenant_id: str | None = None
+    # None: the tenant's invitation lifetime.
+    expires_in_hours: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckedInvitation:
+    """An invitation that passed every check needing no lock (send_invitation and each row of
+    sendInvitations alike); write_invitation stores it under the tenant's lock."""
+
+    tenant: Tenant
+    username: str
+    email: str
+    role: Role
+    auth_method: AuthMethod
+    lifetime: timedelta
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -65,19 +95,33 @@ def invitation_link(invitation: Invitation) -> str:
     return mail.invitation_link(invitation_token(invitation))
 
 
-def _expiry(tenant: Tenant) -> datetime:
-    return datetime.now(UTC) + invitation_ttl(tenant)
+def lifetime(tenant: Tenant, hours: int | None) -> timedelta:
+    """expiresInHours (1 to 720), or the tenant's invitation lifetime when it is left out."""
+    return invitation_ttl(tenant) if hours is None else _hours(hours)
 
 
-async def _target_tenant(actor: Actor, tenant_id: str | None) -> Tenant:
-    """The caller's tenant; superusers may name another. Missing and out of reach alike."""
-    if tenant_id is None or tenant_id == str(actor.tenant_id):
-        return await Tenant.get(id=actor.tenant_id)
-    tenant = None
-    try:
-        tenant = await Tenant.get_or_none(id=validation.object_id(tenant_id))
-    except NotFound:
-        pass
+def _hours(hours: int) -> timedelta:
+    if not 1 <= hours <= MAX_INVITATION_TTL_HOURS:
+        raise ValidationFailed(
+            f"An invitation lasts 1 to {MAX_INVITATION_TTL_HOURS} hours.", "expiresInHours"
+        )
+    return timedelta(hours=hours)
+
+
+async def _target_tenant(
+    actor: Actor, tenant_id: str | None, known: dict[str | None, Tenant | None]
+) -> Tenant:
+    """The caller's tenant; superusers may name another. Missing and out of reach alike.
+    `known` remembers the tenants a batch already looked up (None: not found)."""
+    if tenant_id not in known:
+        if tenant_id is None or tenant_id == str(actor.tenant_id):
+            known[tenant_id] = await Tenant.get(id=actor.tenant_id)
+        else:
+            try:
+                known[tenant_id] = await Tenant.get_or_none(id=validation.object_id(tenant_id))
+            except NotFound:
+                known[tenant_id] = None
+    tenant = known[tenant_id]
     if tenant is None or not reaches(actor, Op.SEND_INVITATION, tenant_id=tenant.id):
         raise ValidationFailed("No such tenant.", "tenantId")
     return tenant
@@ -103,54 +147,84 @@ def _invitation_mail(invitation: Invitation, tenant: Tenant, inviter: str) -> ma
     )
 
 
-async def send_invitation(actor: Actor, new: NewInvitation, client: ClientInfo) -> Invitation:
-    require(actor, Op.SEND_INVITATION)
-    await limiter().hit(Action.SEND_INVITATION, client=client.address, account=str(actor.user_id))
-    tenant = await _target_tenant(actor, new.tenant_id)
+async def check_invitation(
+    actor: Actor, new: NewInvitation, tenants: dict[str | None, Tenant | None] | None = None
+) -> CheckedInvitation:
+    """The checks of one invitation that need no lock: tenant, role cap, names, method,
+    lifetime. ValidationFailed names the first field at fault."""
+    tenant = await _target_tenant(actor, new.tenant_id, {} if tenants is None else tenants)
     if not may_invite(actor, tenant_id=tenant.id, role=new.role):
         raise ValidationFailed("Members may invite members and guests only.", "role")
     username = validation.username(new.username)
     email = validation.email(new.email)
     require_method_allowed(tenant, new.auth_method, "authMethod")
+    return CheckedInvitation(
+        tenant, username, email, new.role, new.auth_method, lifetime(tenant, new.expires_in_hours)
+    )
+
+
+async def write_invitation(
+    connection: BaseDBAsyncClient, actor: Actor, row: CheckedInvitation
+) -> Invitation:
+    """Store the invitation, queue its mail and audit it. Call under the tenant's lock (as
+    sign-ups do): two invitations of one name never both pass the name check."""
+    tenant = row.tenant
+    await _refuse_taken(tenant.id, row.username, row.email, connection)
+    try:
+        invitation = await Invitation.create(
+            using_db=connection,
+            tenant=tenant,
+            username=row.username,
+            username_key=validation.key(row.username),
+            email=row.email,
+            email_key=validation.key(row.email),
+            role=row.role,
+            auth_method=row.auth_method,
+            invited_by_id=actor.user_id,
+            nonce=new_nonce(),
+            expires_at=datetime.now(UTC) + row.lifetime,
+        )
+    except IntegrityError:
+        raise AlreadyExists("That username or e-mail is already invited.", "username") from None
+    await outbox.enqueue(
+        connection, MailKind.INVITATION, _invitation_mail(invitation, tenant, actor.username),
+        invitation_id=invitation.id,
+    )  # fmt: skip
+    await audit.record(
+        actor, "invitation.sent", tenant_id=tenant.id, target_type="invitation",
+        target_id=invitation.id,
+        changes={"username": row.username, "email": row.email, "role": row.role,
+                 "authMethod": row.auth_method, "expiresAt": invitation.expires_at.isoformat()},
+    )  # fmt: skip
+    return invitation
+
+
+async def send_invitation(actor: Actor, new: NewInvitation, client: ClientInfo) -> Invitation:
+    require(actor, Op.SEND_INVITATION)
+    await limiter().hit(Action.SEND_INVITATION, client=client.address, account=str(actor.user_id))
+    row = await check_invitation(actor, new)
     if await current_server() is None:
         raise EmailNotConfigured()
     async with in_transaction() as connection:
-        await lock_tenant(connection, tenant.id)
-        await _refuse_taken(tenant.id, username, email, connection)
-        try:
-            invitation = await Invitation.create(
-                using_db=connection,
-                tenant=tenant,
-                username=username,
-                username_key=validation.key(username),
-                email=email,
-                email_key=validation.key(email),
-                role=new.role,
-                auth_method=new.auth_method,
-                invited_by_id=actor.user_id,
-                nonce=new_nonce(),
-                expires_at=_expiry(tenant),
-            )
-        except IntegrityError:
-            raise AlreadyExists("That username or e-mail is already invited.", "username") from None
-        await outbox.enqueue(
-            connection, MailKind.INVITATION, _invitation_mail(invitation, tenant, actor.username),
-            invitation_id=invitation.id,
-        )  # fmt: skip
-        await audit.record(
-            actor, "invitation.sent", tenant_id=tenant.id, target_type="invitation",
-            target_id=invitation.id,
-            changes={"username": username, "email": email, "role": new.role,
-                     "authMethod": new.auth_method},
-        )  # fmt: skip
+        await lock_tenant(connection, row.tenant.id)
+        invitation = await write_invitation(connection, actor, row)
     outbox.wake()
     await publish(invitation_change(ChangeKind.CREATED, invitation))
     return invitation
 
 
-def invitations_in_reach(actor: Actor, tenant_id: str | None = None) -> QuerySet[Invitation]:
+def invitations_in_reach(
+    actor: Actor, tenant_id: str | None = None, status: InvitationStatus | None = None
+) -> QuerySet[Invitation]:
     """Admins: the tenant's; members: their own; superusers may name another tenant.
     Expired invitations stay listed (with their expiry) so they can be resent."""
+    query = _in_reach(actor, tenant_id)
+    if status is not None:
+        query = query.filter(_status_filter(status, datetime.now(UTC)))
+    return query
+
+
+def _in_reach(actor: Actor, tenant_id: str | None) -> QuerySet[Invitation]:
     query = Invitation.all()
     match scope(actor, Op.MANAGE_INVITATIONS):
         case Scope.ANY if tenant_id is not None:
@@ -163,6 +237,17 @@ def invitations_in_reach(actor: Actor, tenant_id: str | None = None) -> QuerySet
         case Scope.OWN:
             return query.filter(tenant_id=actor.tenant_id, invited_by_id=actor.user_id)
     return query.filter(id__in=[])
+
+
+def _status_filter(status: InvitationStatus, now: datetime) -> Q:
+    """The rows of each status (models/enums.py InvitationStatus: expiry wins)."""
+    match status:
+        case InvitationStatus.EXPIRED:
+            return Q(expires_at__lte=now)
+        case InvitationStatus.FAILED:
+            return Q(expires_at__gt=now, email_status=EmailStatus.FAILED)
+        case InvitationStatus.PENDING:
+            return Q(expires_at__gt=now) & ~Q(email_status=EmailStatus.FAILED)
 
 
 async def access_invitation(
@@ -180,9 +265,14 @@ async def access_invitation(
     return invitation
 
 
-async def resend_invitation(actor: Actor, invitation_id: str) -> Invitation:
-    """Send the mail again and renew the expiry. The link stays the same (same nonce)."""
+async def resend_invitation(
+    actor: Actor, invitation_id: str, expires_in_hours: int | None = None
+) -> Invitation:
+    """Send the mail again and renew the expiry (expires_in_hours, or the tenant's lifetime).
+    The link stays the same (same nonce)."""
     invitation = await access_invitation(actor, invitation_id, Op.RESEND_INVITATION)
+    if expires_in_hours is not None:
+        _hours(expires_in_hours)  # refused before anything changes
     if await current_server() is None:
         raise EmailNotConfigured()
     async with in_transaction() as connection:
@@ -191,7 +281,7 @@ async def resend_invitation(actor: Actor, invitation_id: str) -> Invitation:
             raise NotFound("No such invitation.")
         tenant = await Tenant.get(id=invitation.tenant_id).using_db(connection)  # type: ignore[attr-defined]
         inviter = await User.get_or_none(id=invitation.invited_by_id).using_db(connection)  # type: ignore[attr-defined]
-        invitation.expires_at = _expiry(tenant)
+        invitation.expires_at = datetime.now(UTC) + lifetime(tenant, expires_in_hours)
         invitation.email_status = EmailStatus.PENDING
         invitation.email_error = None
         await invitation.save(

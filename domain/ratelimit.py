@@ -53,7 +53,8 @@ LIMITS: dict[Action, Limits] = {
     Action.SIGN_UP: Limits(parse("10/hour"), parse("5/hour")),
     Action.ACCEPT_INVITATION: Limits(parse("20/minute"), parse("10/minute")),
     Action.VERIFY_EMAIL: Limits(parse("20/minute"), parse("10/minute")),
-    Action.SEND_INVITATION: Limits(parse("60/hour"), parse("60/hour")),
+    # Counted per invitation, not per request: a sendInvitations batch of 100 rows counts 100.
+    Action.SEND_INVITATION: Limits(parse("300/hour"), parse("300/hour")),
     Action.COMPLETE_LOGIN: Limits(parse("30/minute"), parse("20/hour")),
     Action.REQUEST_PASSWORD_RESET: Limits(parse("20/hour"), parse("5/hour")),
     Action.RESET_PASSWORD: Limits(parse("20/minute"), parse("10/minute")),
@@ -78,22 +79,25 @@ class RateLimiter:
         self.local_storage = MemoryStorage()
         self.local = MovingWindowRateLimiter(self.local_storage)
 
-    async def hit(self, action: Action, *, client: str | None, account: str | None) -> None:
-        """Count one attempt; raise RateLimited when either limit is spent."""
+    async def hit(
+        self, action: Action, *, client: str | None, account: str | None, cost: int = 1
+    ) -> None:
+        """Count `cost` attempts at once; raise RateLimited, counting none of them on that
+        limit, when either limit has fewer left."""
         if not self.enabled:
             return
         if self.redis is None:
-            await self._hit(self.limiter, action, client, account)
+            await self._hit(self.limiter, action, client, account, cost)
             return
         if self.redis.usable(redis_link.Use.RATE_LIMIT):
             try:
-                await self._hit(self.limiter, action, client, account)
+                await self._hit(self.limiter, action, client, account, cost)
             except (StorageError, *redis_link.UNAVAILABLE) as error:
                 self.redis.failed(redis_link.Use.RATE_LIMIT, error)
             else:
                 self.redis.answered()
                 return
-        await self._hit(self.local, action, client, account)
+        await self._hit(self.local, action, client, account, cost)
 
     async def _hit(
         self,
@@ -101,13 +105,14 @@ class RateLimiter:
         action: Action,
         client: str | None,
         account: str | None,
+        cost: int,
     ) -> None:
         rules = LIMITS[action]
         for item, key in ((rules.per_client, client), (rules.per_account, account)):
             if key is None:
                 continue
             ident = (action.value, "client" if item is rules.per_client else "account", key)
-            if not await limiter.hit(item, *ident):
+            if not await limiter.hit(item, *ident, cost=cost):
                 stats = await limiter.get_window_stats(item, *ident)
                 raise RateLimited(math.ceil(stats.reset_time - time.time()))
 

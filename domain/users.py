@@ -90,13 +90,15 @@ def users_in_reach(
     role: Role | None = None,
     status: UserStatus | None = None,
 ) -> QuerySet[User]:
-    """The users list: the caller's tenant; superusers may name another one."""
+    """The users list: the caller's tenant. Superusers: every tenant's users ("all users on
+    the system"), or the one tenant they name."""
     query = User.all()
-    if tenant_id is not None and scope(actor, Op.LIST_USERS) is Scope.ANY:
-        try:
-            query = query.filter(tenant_id=validation.object_id(tenant_id))
-        except NotFound:
-            query = query.filter(id__in=[])
+    if scope(actor, Op.LIST_USERS) is Scope.ANY:
+        if tenant_id is not None:
+            try:
+                query = query.filter(tenant_id=validation.object_id(tenant_id))
+            except NotFound:
+                query = query.filter(id__in=[])
     else:
         query = query.filter(tenant_id=actor.tenant_id)
     if search:

@@ -4,6 +4,7 @@ from models.audit import AuditEvent
 from models.enums import (
     AuthMethod,
     EmailStatus,
+    InvitationStatus,
     ListenerPurpose,
     MailKind,
     MfaMethod,
@@ -48,5 +49,6 @@ __all__ = [
     "Tenant",
     "TotpFactor",
     "User",
+    "InvitationStatus",
     "UserStatus",
 ]

@@ -37,6 +37,17 @@ class EmailStatus(str, Enum):
     FAILED = "failed"
 
 
+class InvitationStatus(str, Enum):
+    """Where an invitation stands, from its expiry and its e-mail; derived, never stored. Each
+    invitation has exactly one: an expired one is EXPIRED whatever its e-mail did."""
+
+    # Unexpired, and its e-mail queued or accepted by the mail server.
+    PENDING = "pending"
+    EXPIRED = "expired"
+    # Unexpired, but its e-mail failed (resendInvitation tries again).
+    FAILED = "failed"
+
+
 class SmtpSecurity(str, Enum):
     NONE = "none"
     STARTTLS = "starttls"

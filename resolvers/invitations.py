@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.permission import PermissionExtension
 
-from domain import invitations
+from domain import invitation_batches, invitations
 from permissions import graphql as can
 from resolvers.auth import signed_in
 from resolvers.common import actor, client, expected_failures
@@ -22,6 +22,7 @@ from resolvers.pagination import (
     paginate,
 )
 from schema.context import Info
+from schema.enums import InvitationStatus
 from schema.errors import (
     AlreadyExists,
     EmailDeliveryFailed,
@@ -31,6 +32,7 @@ from schema.errors import (
     NotFound,
     RateLimited,
     ValidationError,
+    to_graphql,
 )
 from schema.types.invitations import (
     AcceptInvitationInput,
@@ -41,16 +43,23 @@ from schema.types.invitations import (
     InvitationPayload,
     InvitationPreview,
     SendInvitationInput,
+    SendInvitationResult,
+    SendInvitationsInput,
+    SendInvitationsPayload,
+    SendInvitationsRow,
 )
 from schema.types.security import MfaRequired
 from schema.types.users import LoginSuccess
 
-SendInvitationResult = Annotated[
-    InvitationPayload | ValidationError | AlreadyExists | EmailNotConfigured | RateLimited,
-    strawberry.union("SendInvitationResult", description="sendInvitation's answer."),
+SendInvitationsResult = Annotated[
+    SendInvitationsPayload | ValidationError | RateLimited,
+    strawberry.union(
+        "SendInvitationsResult",
+        description="sendInvitations' answer: one answer per row, or why no row was tried.",
+    ),
 ]
 ResendInvitationResult = Annotated[
-    InvitationPayload | NotFound | EmailNotConfigured | EmailDeliveryFailed,
+    InvitationPayload | NotFound | EmailNotConfigured | EmailDeliveryFailed | ValidationError,
     strawberry.union("ResendInvitationResult", description="resendInvitation's answer."),
 ]
 DeleteInvitationResult = Annotated[
@@ -94,8 +103,12 @@ class InvitationQueries:
                 "tenant."
             ),
         ] = None,
+        status: Annotated[
+            InvitationStatus | None,
+            strawberry.argument(description="Only invitations of this status; all when left out."),
+        ] = None,
     ) -> InvitationConnection:
-        query = invitations.invitations_in_reach(actor(info), tenant_id)
+        query = invitations.invitations_in_reach(actor(info), tenant_id, status)
         wanted = page_request(info, first=first, after=after, last=last, before=before)
         page = await paginate(query, wanted, order_by="created_at")
         return InvitationConnection(
@@ -131,25 +144,58 @@ class InvitationMutations:
         ],
     ) -> SendInvitationResult:
         invitation = await invitations.send_invitation(
-            actor(info),
-            invitations.NewInvitation(
-                username=input.username,
-                email=input.email,
-                role=input.role,
-                auth_method=input.auth_method,
-                tenant_id=input.tenant_id,
-            ),
-            client(info),
+            actor(info), _new_invitation(input), client(info)
         )
         return InvitationPayload(invitation=Invitation.from_model(invitation))
+
+    @strawberry.mutation(
+        description="Invite up to 100 people at once: each row is checked and answered as "
+        "sendInvitation would, and each counts against the invitation rate limit.",
+        extensions=[PermissionExtension([can.SendInvitation()])],
+    )
+    @expected_failures
+    async def send_invitations(
+        self,
+        info: Info,
+        input: Annotated[
+            SendInvitationsInput,
+            strawberry.argument(description="The rows, and whether they go all or none."),
+        ],
+    ) -> SendInvitationsResult:
+        outcome = await invitation_batches.send_invitations(
+            actor(info),
+            [_new_invitation(row) for row in input.invitations],
+            atomic=input.atomic,
+            client=client(info),
+        )
+        return SendInvitationsPayload(
+            results=[
+                SendInvitationsRow(
+                    index=row.index,
+                    result=InvitationPayload(invitation=Invitation.from_model(row.invitation))
+                    if row.invitation is not None
+                    else to_graphql(row.error),  # type: ignore[arg-type]
+                )
+                for row in outcome.rows
+            ],
+            sent_count=outcome.sent_count,
+        )
 
     @strawberry.mutation(
         description="Mail the invitation again; its link works for a new lifetime.",
         extensions=[PermissionExtension([can.ResendInvitation()])],
     )
     @expected_failures
-    async def resend_invitation(self, info: Info, id: InvitationId) -> ResendInvitationResult:
-        invitation = await invitations.resend_invitation(actor(info), id)
+    async def resend_invitation(
+        self,
+        info: Info,
+        id: InvitationId,
+        expires_in_hours: Annotated[
+            int | None,
+            strawberry.argument(description="1 to 720. Default: the tenant's invitationTtlHours."),
+        ] = None,
+    ) -> ResendInvitationResult:
+        invitation = await invitations.resend_invitation(actor(info), id, expires_in_hours)
         return InvitationPayload(invitation=Invitation.from_model(invitation))
 
     @strawberry.mutation(
@@ -175,3 +221,14 @@ class InvitationMutations:
     ) -> AcceptInvitationResult:
         outcome = await invitations.accept_invitation(input.token, input.password, client(info))
         return signed_in(info, outcome)
+
+
+def _new_invitation(input: SendInvitationInput) -> invitations.NewInvitation:
+    return invitations.NewInvitation(
+        username=input.username,
+        email=input.email,
+        role=input.role,
+        auth_method=input.auth_method,
+        tenant_id=input.tenant_id,
+        expires_in_hours=input.expires_in_hours,
+    )

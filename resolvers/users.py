@@ -60,8 +60,8 @@ class UserQueries:
         return User.from_model(user) if user else None
 
     @strawberry.field(
-        description="Users of the caller's tenant (superusers: of tenantId when given). "
-        "Guests may not list users.",
+        description="Users of the caller's tenant; superusers: of every tenant, or of "
+        "tenantId when given (each node's tenant says whose). Guests may not list users.",
         extensions=[PermissionExtension([can.ListUsers()])],
     )
     async def users(
@@ -84,7 +84,8 @@ class UserQueries:
         tenant_id: Annotated[
             strawberry.ID | None,
             strawberry.argument(
-                description="Superusers: another tenant's users. Defaults to the caller's tenant."
+                description="Superusers: only this tenant's users. Left out, superusers list "
+                "every tenant's users; everyone else always lists their own tenant's."
             ),
         ] = None,
         status: Annotated[

@@ -52,6 +52,17 @@ EmailStatus = described_enum(
         "FAILED": "The mail server refused it or could not be reached (see emailError).",
     },
 )
+InvitationStatus = described_enum(
+    enums.InvitationStatus,
+    "InvitationStatus",
+    "Where an invitation stands; each has exactly one of these.",
+    {
+        "PENDING": "Not expired, and its e-mail is queued or was accepted by the mail server.",
+        "EXPIRED": "Past its expiry: the link no longer works (resendInvitation renews it).",
+        "FAILED": "Not expired, but its e-mail failed (see emailError; resendInvitation "
+        "tries again).",
+    },
+)
 SmtpSecurity = described_enum(
     enums.SmtpSecurity,
     "SmtpSecurity",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -11,6 +12,12 @@ from permissions.graphql import Forbidden
 from permissions.rules import Op, may_see_invitation_link, may_see_user, refusal
 from schema.context import Info
 from schema.enums import AuthMethod, EmailStatus, Role
+from schema.errors import (
+    AlreadyExists,
+    EmailNotConfigured,
+    RateLimited,
+    ValidationError,
+)
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 from schema.types.users import User
@@ -129,6 +136,33 @@ class InvitationPayload:
     invitation: Invitation = strawberry.field(description="The invitation, sent.")
 
 
+SendInvitationResult = Annotated[
+    InvitationPayload | ValidationError | AlreadyExists | EmailNotConfigured | RateLimited,
+    strawberry.union("SendInvitationResult", description="sendInvitation's answer."),
+]
+
+
+@strawberry.type(description="One row of a sendInvitations batch, with its answer.")
+class SendInvitationsRow:
+    index: int = strawberry.field(description="The row's position in the input list.")
+    result: SendInvitationResult = strawberry.field(
+        description="The row's invitation, or why it was not sent: the errors sendInvitation "
+        "gives, AlreadyExists for a username or e-mail an earlier row of the batch invites, and "
+        "in an atomic batch that failed, ValidationError (field null) for the rows that were "
+        "good but not sent."
+    )
+
+
+@strawberry.type(description="sendInvitations' answer: one row per input row, in input order.")
+class SendInvitationsPayload:
+    results: list[SendInvitationsRow] = strawberry.field(
+        description="Every input row's answer, in input order."
+    )
+    sent_count: int = strawberry.field(
+        description="How many invitations were sent (stored, their e-mail queued)."
+    )
+
+
 @strawberry.type(description="The invitation is gone: its link no longer works.")
 class DeleteInvitationSuccess:
     deleted_invitation_id: strawberry.ID = strawberry.field(
@@ -152,6 +186,20 @@ class SendInvitationInput:
     tenant_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="Superusers only: invite into another tenant. Defaults to the caller's tenant.",
+    )
+    expires_in_hours: int | None = strawberry.field(
+        default=None,
+        description="1 to 720. Default: the tenant's invitationTtlHours.",
+    )
+
+
+@strawberry.input(description="Up to 100 invitations sent in one request.")
+class SendInvitationsInput:
+    invitations: list[SendInvitationInput] = strawberry.field(
+        description="At most 100. Each row is checked as sendInvitation checks one."
+    )
+    atomic: bool = strawberry.field(
+        default=False, description="True: send none unless every row succeeds."
     )
 
 

@@ -67,3 +67,40 @@ mutation($input: LoginInput!) {
 """
 ME = "{ me { username role superuser } }"
 USERS = "{ users { edges { node { username } } } }"
+SEND_MANY = """
+mutation($input: SendInvitationsInput!) {
+  sendInvitations(input: $input) {
+    __typename
+    ... on SendInvitationsPayload {
+      sentCount
+      results {
+        index
+        result {
+          __typename
+          ... on InvitationPayload { invitation { id username expiresAt } }
+          ... on ValidationError { message field }
+          ... on AlreadyExists { message field }
+          ... on Error { message }
+        }
+      }
+    }
+    ... on ValidationError { message field }
+    ... on RateLimited { retryAfterSeconds }
+  }
+}
+"""
+RESEND_FOR = """
+mutation($id: ID!, $hours: Int) {
+  resendInvitation(id: $id, expiresInHours: $hours) {
+    __typename
+    ... on InvitationPayload { invitation { id expiresAt } }
+    ... on ValidationError { message field }
+    ... on Error { message }
+  }
+}
+"""
+LIST_BY_STATUS = """
+query($status: InvitationStatus) {
+  invitations(status: $status) { totalCount edges { node { username } } }
+}
+"""

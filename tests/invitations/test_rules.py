@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from domain.ratelimit import limiter
+from domain.ratelimit import LIMITS, Action, limiter
 from models import AuthMethod, Invitation, OutboxMail, User
 from tests.invitations.helpers import PASSWORD, invitation_input, invite, mailed_token
 from tests.invitations.queries import ACCEPT, SEND
@@ -57,7 +57,7 @@ async def test_without_smtp_sending_answers_email_not_configured(gql, cast):
 
 async def test_sending_is_rate_limited(gql, cast, smtp):
     answers = []
-    for n in range(61):
+    for n in range(LIMITS[Action.SEND_INVITATION].per_account.amount + 1):
         result = await gql(SEND, {"input": invitation_input(f"user{n}")}, as_=cast.admin_a)
         answers.append(result.payload("sendInvitation"))
     assert answers[-1]["__typename"] == "RateLimited"

@@ -113,7 +113,6 @@ async def test_anonymous_callers_and_guests_may_not_list_users(gql, cast, caller
     [
         (Caller.MEMBER, USERS_OF_ACME),
         (Caller.ADMIN, USERS_OF_ACME),
-        (Caller.SUPERUSER, USERS_OF_ACME),
         (Caller.OTHER_ADMIN, USERS_OF_GLOBEX),
     ],
     ids=ids,
@@ -122,6 +121,14 @@ async def test_users_lists_the_callers_tenant_by_default(gql, cast, caller, expe
     users = (await gql(USERS, as_=person(cast, caller))).ok()["users"]
     assert {edge["node"]["username"] for edge in users["edges"]} == expected
     assert users["totalCount"] == len(expected)
+
+
+async def test_a_superuser_without_a_tenant_id_lists_every_tenants_users(gql, cast):
+    users = (await gql(USERS, as_=cast.superuser)).ok()["users"]
+    assert {edge["node"]["username"] for edge in users["edges"]} == USERS_OF_ACME | USERS_OF_GLOBEX
+    assert users["totalCount"] == len(USERS_OF_ACME | USERS_OF_GLOBEX)
+    tenants = {(e["node"]["username"], e["node"]["tenant"]["name"]) for e in users["edges"]}
+    assert ("bianca", "globex") in tenants and ("alice", "acme") in tenants
 
 
 async def test_a_superuser_lists_any_tenant_by_its_id(gql, cast):

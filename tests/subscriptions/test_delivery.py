@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.factories import Cast
 from tests.invitations.helpers import run_retries_until_settled
+from tests.invitations.queries import SEND_MANY
 from tests.smtp_server import SmtpServer
 from tests.subscriptions.client import signed_in
 from tests.subscriptions.test_reach import INVITATIONS, invite, subscribed
@@ -38,3 +39,22 @@ async def test_an_invitation_whose_mail_cannot_go_is_seen_failed(
         failed = await conn.data(operation, "invitationChanged")
         assert failed["kind"] == "UPDATED"
         assert failed["invitation"]["emailStatus"] == "FAILED"
+
+
+async def test_a_batch_is_seen_as_one_created_change_per_sent_row(
+    ws_url: str, gql: Any, cast: Cast, smtp: SmtpServer
+) -> None:
+    rows = [{"username": name, "email": f"{name}@invitee.example", "role": "GUEST"}
+            for name in ("ann", "ben", "ann")]  # fmt: skip
+    async with signed_in(ws_url, cast.admin_a.token) as conn:
+        operation = await subscribed(conn, INVITATIONS)
+        result = await gql(SEND_MANY, {"input": {"invitations": rows}}, as_=cast.admin_a)
+        assert result.payload("sendInvitations")["sentCount"] == 2
+        created: list[str] = []
+        for _ in range(6):  # the two CREATED, and the SENT updates between them
+            change = await conn.data(operation, "invitationChanged")
+            if change["kind"] == "CREATED":
+                created.append(change["invitation"]["username"])
+            if len(created) == 2:
+                break
+        assert sorted(created) == ["ann", "ben"]

@@ -1,4 +1,5 @@
-"""The users page costs the same number of SQL statements at 10 users as at 100."""
+"""The users page costs the same number of SQL statements at 10 users as at 100, and a
+superuser's page of every tenant's users as one tenant's."""
 
 from __future__ import annotations
 
@@ -94,3 +95,22 @@ async def test_a_member_still_sees_only_their_own_projects_on_the_page(
     visible = {e["node"]["username"] for e in edges if e["node"]["ownedProjects"] is not None}
     assert visible == {"mallory"}
     assert set(result.codes) == {"FORBIDDEN"}
+
+
+async def test_a_superusers_page_of_three_tenants_costs_the_statements_of_one_tenants(
+    gql: GraphQLClient, make: Factory, sql: StatementCounter
+) -> None:
+    home = await make.tenant("home")
+    root = await make.person(home, role="admin", superuser=True)
+    for _ in range(29):
+        await make.project(await make.user(home))
+    _, one_tenant = await statements_for_page(gql, sql, root, 30)
+    for name in ("second", "third"):
+        tenant = await make.tenant(name)
+        for _ in range(15):
+            await make.project(await make.user(tenant))
+
+    rows, three_tenants = await statements_for_page(gql, sql, root, 60)
+
+    assert rows == 60
+    assert one_tenant == three_tenants, sql.statements
