@@ -3,7 +3,9 @@
 - docs/reference/permissions.md from the policy table (permissions/rules.py) and the
   permission classes on the served schema's fields (schema/who_may_call.py);
 - docs/reference/configuration.md from the settings class (config.Config);
-- docs/reference/graphql.md from schema.graphql.
+- docs/reference/graphql.md from schema.graphql;
+- docs/reference/possible-types.json from schema.graphql: every union's and interface's
+  members, the `possibleTypes` Apollo Client's InMemoryCache needs to match `... on Error`.
 
 `python -m tools.docs_pages` writes them (`make docs` does, then builds the site);
 `--check` only says which are stale. tests/docs/test_generated_pages.py fails when a
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import enum
 import inspect
+import json
 import sys
 import types
 import typing
@@ -363,12 +366,24 @@ def graphql_page(root: Path = ROOT) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def possible_types_json(root: Path = ROOT) -> str:
+    """`{"Error": ["AlreadyExists", …], "LoginResult": [...], …}`, sorted, for clients' caches."""
+    schema = _schema(root)
+    abstract = {
+        name: sorted(member.name for member in schema.get_possible_types(type_))
+        for name, type_ in schema.type_map.items()
+        if isinstance(type_, (GraphQLUnionType, GraphQLInterfaceType)) and not _is_builtin(type_)
+    }
+    return json.dumps(dict(sorted(abstract.items())), indent=2) + "\n"
+
+
 # ------------------------------------------------------------------ writing
 
 PAGES: dict[str, Callable[[Path], str]] = {
     "docs/reference/permissions.md": permissions_page,
     "docs/reference/configuration.md": configuration_page,
     "docs/reference/graphql.md": graphql_page,
+    "docs/reference/possible-types.json": possible_types_json,
 }
 
 

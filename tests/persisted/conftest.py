@@ -63,11 +63,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         work,
         ignore=shutil.ignore_patterns(
             "node_modules", "build", "gql*", "__pycache__", "*.py", "schema.graphql",
-            "persisted-query-manifest.json",
+            "persisted-query-manifest.json", "possible-types.json",
         ),
     )  # fmt: skip
     (work / "node_modules").symlink_to(HERE / "node_modules")
     shutil.copy(ROOT / "schema.graphql", work / "schema.graphql")
+    shutil.copy(ROOT / "docs/reference/possible-types.json", work / "possible-types.json")
     generators = [
         _run(work, "graphql-codegen", "--config", "codegen.ts"),
         _run(work, "graphql-codegen", "--config", "codegen.older-hashes.ts"),
@@ -82,15 +83,16 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work
 
 
-Tenantry = Callable[[Path], AbstractAsyncContextManager[str]]
+Tenantry = Callable[[Path | None], AbstractAsyncContextManager[str]]
 
 
 @pytest.fixture
 async def tenantry(app: object, config: Config) -> AsyncIterator[Tenantry]:
-    """Starts Tenantry with `manifest` as its trusted documents; yields its /graphql URL."""
+    """Starts Tenantry with `manifest` as its trusted documents (None: any document runs);
+    yields its /graphql URL."""
 
     @asynccontextmanager
-    async def start(manifest: Path) -> AsyncIterator[str]:
+    async def start(manifest: Path | None = None) -> AsyncIterator[str]:
         sock = free_socket()
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         live = config.model_copy(update={"public_url": url, "trusted_documents": manifest})
@@ -105,10 +107,11 @@ async def tenantry(app: object, config: Config) -> AsyncIterator[Tenantry]:
     configure(config)
 
 
-async def node(project: Path, *args: str) -> Any:
-    """Runs run.mjs (in the test's event loop, which serves Tenantry meanwhile)."""
+async def node(project: Path, *args: str, script: str = "run.mjs") -> Any:
+    """Runs `script` (in the test's event loop, which serves Tenantry meanwhile); answers the
+    JSON of its last line."""
     process = await asyncio.create_subprocess_exec(
-        "node", "run.mjs", *args,
+        "node", script, *args,
         cwd=project, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     stdout, stderr = await asyncio.wait_for(process.communicate(), TOOL_TIMEOUT)
