@@ -278,7 +278,9 @@ def dns_server(text: str) -> tuple[str, int]:
     text = text.strip()
     host, port = text, "53"
     if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError("TENANTRY_DNS_RESOLVER is `[ipv6]:port`, with both brackets")
         port = rest.removeprefix(":") or "53"
     elif text.count(":") == 1:
         host, port = text.split(":")

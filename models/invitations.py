@@ -41,7 +41,11 @@ class SignupDomain(Model):
     default_role = fields.CharEnumField(Role, max_length=16)
     auth_method = fields.CharEnumField(AuthMethod, max_length=16, default=AuthMethod.PASSWORD)
     created_at = fields.DatetimeField(auto_now_add=True)
-    status = fields.CharEnumField(DomainStatus, max_length=16, default=DomainStatus.PENDING)
+    # Rows that predate the column are VERIFIED (the database default fills them when the column
+    # is added: upgrading keeps open domains open); the ORM writes PENDING unless told otherwise.
+    status = fields.CharEnumField(
+        DomainStatus, max_length=16, default=DomainStatus.PENDING, db_default=DomainStatus.VERIFIED
+    )
     # The value of the TXT record `_tenantry-challenge.<domain>` that proves control of the
     # domain: random, not secret (it is published in DNS). Null for domains that were open
     # before verification existed (migrated as VERIFIED).

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='SignupDomain',
             name='status',
-            field=fields.CharEnumField(default=DomainStatus.PENDING, description='PENDING: pending\nVERIFIED: verified\nFAILED: failed', enum_type=DomainStatus, max_length=16),
+            field=fields.CharEnumField(default=DomainStatus.PENDING, db_default=DomainStatus.VERIFIED, description='PENDING: pending\nVERIFIED: verified\nFAILED: failed', enum_type=DomainStatus, max_length=16),
         ),
         ops.AddField(
             model_name='SignupDomain',
