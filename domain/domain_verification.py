@@ -174,11 +174,18 @@ async def verify_signup_domain(actor: Actor, domain_id: str) -> SignupDomain:
     if any(secrets.compare_digest(value, wanted) for value in found):
         return await _mark_verified(actor, rule, "dns")
     status = DomainStatus.FAILED if found else DomainStatus.PENDING
-    await (
-        SignupDomain.filter(id=rule.id)
-        .exclude(status=DomainStatus.VERIFIED)
-        .update(status=status, checked_at=datetime.now(UTC))
-    )
+    async with in_transaction():
+        changed = await (
+            SignupDomain.filter(id=rule.id)
+            .exclude(status=DomainStatus.VERIFIED)
+            .update(status=status, checked_at=datetime.now(UTC))
+        )
+        if changed and status is not rule.status:
+            await audit.record(
+                actor, "signup_domain.status_changed", tenant_id=rule.tenant_id,  # type: ignore[attr-defined]
+                target_type="signup_domain", target_id=rule.id,
+                changes={"domain": rule.domain, "status": status},
+            )  # fmt: skip
     raise DomainNotVerified(record_name=name, record_value=wanted)
 
 

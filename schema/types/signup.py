@@ -25,8 +25,8 @@ class DomainVerification:
 
 @strawberry.type(
     name="SignupDomain",
-    description="An e-mail domain open for self sign-up: anyone with an address there may "
-    "create an account in the tenant (signUp), once they confirm the address.",
+    description="An e-mail domain for self sign-up: once it is VERIFIED, anyone with an "
+    "address there may create an account in the tenant (signUp), once they confirm the address.",
 )
 class SignupDomain(Node):
     domain: str = strawberry.field(

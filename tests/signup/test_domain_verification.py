@@ -138,6 +138,8 @@ async def test_a_record_with_another_value_leaves_the_domain_failed(
     listed = await SignupDomain.get(id=domain["id"])
     assert listed.status is DomainStatus.FAILED
     assert await sign_up(gql) == "DomainNotAllowed"
+    event = await AuditEvent.get(action="signup_domain.status_changed")
+    assert event.changes == {"domain": "example.com", "status": "failed"}
 
 
 async def test_the_right_value_among_others_verifies(gql, cast, dns_zone):
