@@ -79,6 +79,12 @@ class Config(BaseSettings):
         "`superusers` (signed in with the session cookie, on the server's own origin: "
         "GraphiQL) or `none`.",
     )
+    dns_resolver: str | None = Field(
+        default=None,
+        description="`ip:port` (`[ipv6]:port`; the port defaults to 53) of the DNS server "
+        "asked for sign-up domains' `_tenantry-challenge` TXT records.",
+        json_schema_extra={"shown_default": "the system's (`/etc/resolv.conf`)"},
+    )
     graphiql: bool = Field(default=True, description="Serve GraphiQL on a browser's GET /graphql.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -231,6 +237,14 @@ class Config(BaseSettings):
             raise ValueError("TENANTRY_PUBLIC_URL must be an absolute http(s) URL")
         return value.rstrip("/")
 
+    @field_validator("dns_resolver")
+    @classmethod
+    def _dns_resolver_is_an_address(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            dns_server(value)  # refuses a malformed value at start
+            return value.strip()
+        return None
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _cors_origins_are_exact(cls, value: Any) -> list[str]:
@@ -267,6 +281,27 @@ def _is_host(host: str) -> bool:
     except ValueError:
         return bool(_HOST_NAME.match(host.lower()))
     return True
+
+
+def dns_server(text: str) -> tuple[str, int]:
+    """`ip`, `ip:port` or `[ipv6]:port` as (ip, port)."""
+    text = text.strip()
+    host, port = text, "53"
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError("TENANTRY_DNS_RESOLVER is `[ipv6]:port`, with both brackets")
+        port = rest.removeprefix(":") or "53"
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    try:
+        address = ipaddress.ip_address(host)
+        number = int(port)
+    except ValueError:
+        raise ValueError("TENANTRY_DNS_RESOLVER is an IP address with an optional :port") from None
+    if not 0 < number < 65536:
+        raise ValueError("TENANTRY_DNS_RESOLVER's port is 1 to 65535")
+    return str(address), number
 
 
 def exact_origin(text: str) -> str:

@@ -62,6 +62,15 @@ class DomainNotAllowed(DomainError):
     message = "Sign-up is not open for this e-mail domain."
 
 
+class DomainNotVerified(DomainError):
+    message = "The TXT record was not found (yet): publish it, then verify again."
+
+    def __init__(self, record_name: str, record_value: str) -> None:
+        super().__init__()
+        self.record_name = record_name
+        self.record_value = record_value
+
+
 class UserOwnsObjects(DomainError):
     message = "The user still owns projects or API tokens. Transfer their ownership first."
 

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from config import get_config
 from domain import audit, mail, outbox, user_links, validation
+from domain import domain_verification as verification
 from domain.auth.challenges import SecondStep
 from domain.auth.login import SignedIn, after_first_step
 from domain.auth.passwords import check_password_rules, hashing
@@ -44,6 +45,7 @@ from domain.tenants import tenant_named
 from domain.users import username_in_use
 from models import (
     AuthMethod,
+    DomainStatus,
     EmailStatus,
     MailKind,
     OutboxMail,
@@ -120,7 +122,14 @@ async def add_signup_domain(actor: Actor, new: NewSignupDomain) -> SignupDomain:
     require(actor, Op.ADD_SIGNUP_DOMAIN)
     tenant_id = await _tenant_in_reach(actor, new.tenant_id, Op.ADD_SIGNUP_DOMAIN)
     domain = normal_domain(new.domain)
+    verification.refuse_consumer_domain(domain)
+    verification.refuse_admin_role_unless_vouched(actor, new.default_role)
     require_method_allowed(await Tenant.get(id=tenant_id), new.auth_method, "authMethod")
+    # A superuser's domain is verified at once; a tenant admin's waits for its TXT record.
+    vouched = verification.vouches(actor)
+    if vouched and await verification.claimed_elsewhere(domain, tenant_id):
+        raise ValidationFailed(verification.CLAIMED, "domain")
+    now = datetime.now(UTC)
     async with in_transaction() as connection:
         if (
             await SignupDomain.filter(tenant_id=tenant_id, domain=domain)
@@ -132,8 +141,14 @@ async def add_signup_domain(actor: Actor, new: NewSignupDomain) -> SignupDomain:
             rule = await SignupDomain.create(
                 using_db=connection, tenant_id=tenant_id, domain=domain,
                 default_role=new.default_role, auth_method=new.auth_method,
+                verification_token=verification.new_token(),
+                status=DomainStatus.VERIFIED if vouched else DomainStatus.PENDING,
+                verified_domain=domain if vouched else None,
+                verified_at=now if vouched else None,
             )  # fmt: skip
         except IntegrityError:
+            if vouched and await verification.claimed_elsewhere(domain, tenant_id):
+                raise ValidationFailed(verification.CLAIMED, "domain") from None
             raise AlreadyExists("That domain is already on the list.", "domain") from None
         await audit.record(
             actor, "signup_domain.added", tenant_id=tenant_id, target_type="signup_domain",
@@ -141,6 +156,12 @@ async def add_signup_domain(actor: Actor, new: NewSignupDomain) -> SignupDomain:
             changes={"domain": domain, "defaultRole": new.default_role,
                      "authMethod": new.auth_method},
         )  # fmt: skip
+        if vouched:
+            await audit.record(
+                actor, "signup_domain.verified", tenant_id=tenant_id,
+                target_type="signup_domain", target_id=rule.id,
+                changes={"domain": domain, "how": "superuser"},
+            )  # fmt: skip
     return rule
 
 

@@ -7,13 +7,16 @@ import uuid
 
 from domain import validation
 from domain.errors import ValidationFailed
-from models import SignupDomain
+from models import DomainStatus, SignupDomain
 
 
 async def domain_rule(tenant_id: uuid.UUID, normal_email: str) -> SignupDomain | None:
-    """The whitelist entry for exactly this e-mail's domain (never a look-alike)."""
+    """The whitelist entry for exactly this e-mail's domain (never a look-alike), once it is
+    verified: a domain nobody has shown to be the tenant's admits no one."""
     return await SignupDomain.get_or_none(
-        tenant_id=tenant_id, domain=validation.email_domain(normal_email)
+        tenant_id=tenant_id,
+        domain=validation.email_domain(normal_email),
+        status=DomainStatus.VERIFIED,
     )
 
 

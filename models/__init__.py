@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.enums import (
     AuthMethod,
+    DomainStatus,
     EmailStatus,
     InvitationStatus,
     ListenerPurpose,
@@ -26,6 +27,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuthMethod",
+    "DomainStatus",
     "EmailStatus",
     "InstanceSettings",
     "Invitation",

@@ -22,6 +22,14 @@ class AuthMethod(str, Enum):
     SAML = "saml"
 
 
+class DomainStatus(str, Enum):
+    """Whether a sign-up domain admits sign-ups: only VERIFIED ones do."""
+
+    PENDING = "pending"  # added by a tenant admin; its TXT record has not been seen yet
+    VERIFIED = "verified"
+    FAILED = "failed"  # the last check found the TXT record with another value
+
+
 class UserStatus(str, Enum):
     """Whether a user can sign in. Derived (models/users.py `User.status`), never stored."""
 

@@ -1,7 +1,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import AuthMethod, EmailStatus, Role
+from models.enums import AuthMethod, DomainStatus, EmailStatus, Role
 
 
 class Invitation(Model):
@@ -41,6 +41,20 @@ class SignupDomain(Model):
     default_role = fields.CharEnumField(Role, max_length=16)
     auth_method = fields.CharEnumField(AuthMethod, max_length=16, default=AuthMethod.PASSWORD)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Rows that predate the column are VERIFIED (the database default fills them when the column
+    # is added: upgrading keeps open domains open); the ORM writes PENDING unless told otherwise.
+    status = fields.CharEnumField(
+        DomainStatus, max_length=16, default=DomainStatus.PENDING, db_default=DomainStatus.VERIFIED
+    )
+    # The value of the TXT record `_tenantry-challenge.<domain>` that proves control of the
+    # domain: random, not secret (it is published in DNS). Null for domains that were open
+    # before verification existed (migrated as VERIFIED).
+    verification_token = fields.CharField(max_length=64, null=True)
+    checked_at = fields.DatetimeField(null=True)
+    verified_at = fields.DatetimeField(null=True)
+    # The domain while it is VERIFIED, else null: the unique index lets one tenant at a time
+    # hold a verified claim to a domain, even under concurrent verifications.
+    verified_domain = fields.CharField(max_length=253, null=True, unique=True)
 
     class Meta:
         table = "signup_domain"

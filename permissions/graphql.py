@@ -94,6 +94,14 @@ class AddSignupDomain(_PolicyRow):
     op = Op.ADD_SIGNUP_DOMAIN
 
 
+class VerifySignupDomain(_PolicyRow):
+    op = Op.VERIFY_SIGNUP_DOMAIN
+
+
+class VouchForSignupDomain(_PolicyRow):
+    op = Op.VOUCH_FOR_SIGNUP_DOMAIN
+
+
 class CreateProject(_PolicyRow):
     op = Op.CREATE_PROJECT
 

@@ -56,6 +56,9 @@ class Op(Enum):
     SEE_INVITATION_LINK = auto()  # Invitation.link
     MANAGE_SIGNUP_DOMAINS = auto()  # signupDomains, removeSignupDomain
     ADD_SIGNUP_DOMAIN = auto()  # verification links for any address of the domain
+    VERIFY_SIGNUP_DOMAIN = auto()  # verifySignupDomain: the domain opens once DNS says so
+    # markSignupDomainVerified; adding a domain verified at once; a domain whose users are admins
+    VOUCH_FOR_SIGNUP_DOMAIN = auto()
     CREATE_PROJECT = auto()
     CREATE_API_TOKEN = auto()
     LIST_PROJECTS = auto()
@@ -107,6 +110,8 @@ POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope, ByToken]] = {
     Op.SEE_INVITATION_LINK:     (N,    O,     T,     A,         REFUSED),
     Op.MANAGE_SIGNUP_DOMAINS:   (N,    N,     T,     A,         OWNER),
     Op.ADD_SIGNUP_DOMAIN:       (N,    N,     T,     A,         REFUSED),
+    Op.VERIFY_SIGNUP_DOMAIN:    (N,    N,     T,     A,         REFUSED),
+    Op.VOUCH_FOR_SIGNUP_DOMAIN: (N,    N,     N,     A,         REFUSED),
     Op.CREATE_PROJECT:          (N,    S,     S,     S,         OWNER),
     Op.CREATE_API_TOKEN:        (N,    S,     S,     S,         REFUSED),
     Op.LIST_PROJECTS:           (N,    T,     T,     T,         OWNER),
@@ -161,6 +166,9 @@ OP_DESCRIPTIONS: dict[Op, str] = {
     Op.SEE_INVITATION_LINK: "See an invitation's link",
     Op.MANAGE_SIGNUP_DOMAINS: "List and close e-mail domains for self sign-up",
     Op.ADD_SIGNUP_DOMAIN: "Open an e-mail domain for self sign-up",
+    Op.VERIFY_SIGNUP_DOMAIN: "Verify a sign-up domain by its DNS TXT record (sign-up opens)",
+    Op.VOUCH_FOR_SIGNUP_DOMAIN: "Mark a sign-up domain verified without DNS; add domains "
+    "verified at once, or whose new users are admins",
     Op.CREATE_PROJECT: "Create a project, owned by the caller",
     Op.CREATE_API_TOKEN: "Create an API token, owned by the caller",
     Op.LIST_PROJECTS: "List projects",

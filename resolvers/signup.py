@@ -1,4 +1,5 @@
-"""signupDomains, addSignupDomain, removeSignupDomain, signUp, verifyEmail."""
+"""signupDomains, addSignupDomain, removeSignupDomain, verifySignupDomain,
+markSignupDomainVerified, signUp, verifyEmail."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.permission import PermissionExtension
 
-from domain import signup
+from domain import domain_verification, signup
 from permissions import graphql as can
 from resolvers.auth import signed_in
 from resolvers.common import actor, client, expected_failures
@@ -15,6 +16,7 @@ from schema.context import Info
 from schema.errors import (
     AlreadyExists,
     DomainNotAllowed,
+    DomainNotVerified,
     EmailNotConfigured,
     InvalidToken,
     NotFound,
@@ -52,6 +54,14 @@ SignupDomainResult = Annotated[
 DeleteSignupDomainResult = Annotated[
     DeleteSignupDomainSuccess | NotFound,
     strawberry.union("DeleteSignupDomainResult", description="removeSignupDomain's answer."),
+]
+
+VerifySignupDomainResult = Annotated[
+    SignupDomainPayload | NotFound | DomainNotVerified | ValidationError,
+    strawberry.union(
+        "VerifySignupDomainResult",
+        description="verifySignupDomain's and markSignupDomainVerified's answer.",
+    ),
 ]
 
 
@@ -154,3 +164,30 @@ class SignupMutations:
     ) -> DeleteSignupDomainResult:
         deleted = await signup.remove_signup_domain(actor(info), id)
         return DeleteSignupDomainSuccess(deleted_signup_domain_id=strawberry.ID(str(deleted)))
+
+    @strawberry.mutation(
+        description="Look for the domain's TXT record (SignupDomain.verification) in DNS; "
+        "found, the domain is VERIFIED and admits sign-ups.",
+        extensions=[PermissionExtension([can.VerifySignupDomain()])],
+    )
+    @expected_failures
+    async def verify_signup_domain(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The sign-up domain.")],
+    ) -> VerifySignupDomainResult:
+        rule = await domain_verification.verify_signup_domain(actor(info), id)
+        return SignupDomainPayload(signup_domain=SignupDomain.from_model(rule))
+
+    @strawberry.mutation(
+        description="Mark a domain verified without DNS (audited).",
+        extensions=[PermissionExtension([can.VouchForSignupDomain()])],
+    )
+    @expected_failures
+    async def mark_signup_domain_verified(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The sign-up domain.")],
+    ) -> VerifySignupDomainResult:
+        rule = await domain_verification.mark_signup_domain_verified(actor(info), id)
+        return SignupDomainPayload(signup_domain=SignupDomain.from_model(rule))

@@ -42,6 +42,16 @@ AuthMethod = described_enum(
         "SAML": "The tenant's identity provider, by SAML single sign-on.",
     },
 )
+DomainStatus = described_enum(
+    enums.DomainStatus,
+    "DomainStatus",
+    "Whether a sign-up domain admits sign-ups.",
+    {
+        "PENDING": "Added by a tenant admin; its TXT record has not been found yet.",
+        "VERIFIED": "Its TXT record was found, or a superuser vouched for it: it admits sign-ups.",
+        "FAILED": "The last check found the TXT record's name with another value.",
+    },
+)
 EmailStatus = described_enum(
     enums.EmailStatus,
     "EmailStatus",

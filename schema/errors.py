@@ -65,6 +65,12 @@ class DomainNotAllowed(Error):
     pass
 
 
+@strawberry.type(description="The TXT record was not found (yet).")
+class DomainNotVerified(Error):
+    record_name: str = strawberry.field(description="The TXT record's name to publish.")
+    record_value: str = strawberry.field(description="The TXT record's value to publish.")
+
+
 @strawberry.type(description="The change would leave the tenant without an admin.")
 class LastAdmin(Error):
     pass
@@ -94,6 +100,12 @@ def to_graphql(error: domain_errors.DomainError) -> Error:
             return ValidationError(message=error.message, field=error.field)
         case domain_errors.AlreadyExists():
             return AlreadyExists(message=error.message, field=error.field)
+        case domain_errors.DomainNotVerified():
+            return DomainNotVerified(
+                message=error.message,
+                record_name=error.record_name,
+                record_value=error.record_value,
+            )
         case domain_errors.RateLimited():
             return RateLimited(message=error.message, retry_after_seconds=error.retry_after_seconds)
     simple: dict[type[domain_errors.DomainError], type[Error]] = {

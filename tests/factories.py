@@ -10,7 +10,17 @@ from domain.auth.passwords import hashing
 from domain.auth.sessions import ClientInfo, start_session
 from domain.secrets import new_nonce
 from domain.validation import key
-from models import ApiToken, AuthMethod, Invitation, Project, Role, SignupDomain, Tenant, User
+from models import (
+    ApiToken,
+    AuthMethod,
+    DomainStatus,
+    Invitation,
+    Project,
+    Role,
+    SignupDomain,
+    Tenant,
+    User,
+)
 from tests.secrets_seen import remember
 
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -140,7 +150,9 @@ class Factory:
 
     async def signup_domain(self, tenant: Tenant, domain: str | None = None) -> SignupDomain:
         domain = domain or f"signup{next(_counter)}.example.com"
-        return await SignupDomain.create(tenant=tenant, domain=domain, default_role=Role.MEMBER)
+        return await SignupDomain.create(
+            status=DomainStatus.VERIFIED, tenant=tenant, domain=domain, default_role=Role.MEMBER
+        )
 
     async def cast(self) -> Cast:
         a = await self.tenant("acme")

@@ -4,15 +4,29 @@ from datetime import datetime
 
 import strawberry
 
+from domain.domain_verification import record_name, record_value
 from models import SignupDomain as SignupDomainModel
-from schema.enums import AuthMethod, Role
+from schema.enums import AuthMethod, DomainStatus, Role
 from schema.types.node import Node
+
+
+@strawberry.type(description="What proves the tenant controls a sign-up domain: a DNS TXT record.")
+class DomainVerification:
+    record_name: str = strawberry.field(
+        description="Publish a TXT record with this name and value, then call verifySignupDomain."
+    )
+    record_value: str = strawberry.field(
+        description="The TXT record's value: this domain's own token (not a secret)."
+    )
+    checked_at: datetime | None = strawberry.field(
+        description="When verifySignupDomain last looked for the record; null if never."
+    )
 
 
 @strawberry.type(
     name="SignupDomain",
-    description="An e-mail domain open for self sign-up: anyone with an address there may "
-    "create an account in the tenant (signUp), once they confirm the address.",
+    description="An e-mail domain for self sign-up: once it is VERIFIED, anyone with an "
+    "address there may create an account in the tenant (signUp), once they confirm the address.",
 )
 class SignupDomain(Node):
     domain: str = strawberry.field(
@@ -21,6 +35,14 @@ class SignupDomain(Node):
     default_role: Role = strawberry.field(description="The role new users get.")
     auth_method: AuthMethod = strawberry.field(description="How new users sign in.")
     created_at: datetime = strawberry.field(description="When the domain was opened.")
+    status: DomainStatus = strawberry.field(
+        description="Only a VERIFIED domain admits sign-ups (signUp, and e-mail changes and "
+        "SAML accounts that rely on the list)."
+    )
+    verification: DomainVerification | None = strawberry.field(
+        description="The TXT record that verifies the domain; null for domains that were open "
+        "before verification existed."
+    )
 
     @classmethod
     def from_model(cls, rule: SignupDomainModel) -> SignupDomain:
@@ -30,6 +52,14 @@ class SignupDomain(Node):
             default_role=rule.default_role,
             auth_method=rule.auth_method,
             created_at=rule.created_at,
+            status=rule.status,
+            verification=None
+            if rule.verification_token is None
+            else DomainVerification(
+                record_name=record_name(rule.domain),
+                record_value=record_value(rule.verification_token),
+                checked_at=rule.checked_at,
+            ),
         )
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from domain.invitations import invitation_token
 from domain.secrets import new_nonce
-from models import AuthMethod, Invitation, Role, Session, SignupDomain, Tenant
+from models import AuthMethod, DomainStatus, Invitation, Role, Session, SignupDomain, Tenant
 from tests.factories import Cast
 from tests.graphql_client import GraphQLClient
 
@@ -123,6 +123,7 @@ async def test_a_sign_up_domain_of_a_method_no_longer_allowed_admits_nobody(
     gql: GraphQLClient, cast: Cast
 ):
     await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=cast.tenant_a, domain="example.com", default_role=Role.MEMBER,
         auth_method=AuthMethod.PASSWORD,
     )  # fmt: skip

@@ -82,6 +82,8 @@ EXPECTED: dict[Op, dict[str, Scope]] = {
     Op.SEE_INVITATION_LINK:   {"guest": N, "member": O, "admin": T, SUPERUSER: A},
     Op.MANAGE_SIGNUP_DOMAINS: {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.ADD_SIGNUP_DOMAIN:     {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.VERIFY_SIGNUP_DOMAIN:  {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.VOUCH_FOR_SIGNUP_DOMAIN: {"guest": N, "member": N, "admin": N, SUPERUSER: A},
     Op.CREATE_PROJECT:        {"guest": N, "member": S, "admin": S, SUPERUSER: S},
     Op.CREATE_API_TOKEN:      {"guest": N, "member": S, "admin": S, SUPERUSER: S},
     Op.LIST_PROJECTS:         {"guest": N, "member": T, "admin": T, SUPERUSER: T},
@@ -117,6 +119,8 @@ MINT_OR_REVEAL_A_CREDENTIAL = {
     Op.RESEND_INVITATION,  # the link works again for a new lifetime
     Op.SEE_INVITATION_LINK,  # Invitation.link
     Op.ADD_SIGNUP_DOMAIN,  # verification links for any address of the domain
+    Op.VERIFY_SIGNUP_DOMAIN,  # the domain's addresses may then sign up (links to them)
+    Op.VOUCH_FOR_SIGNUP_DOMAIN,  # the same, on the caller's word
     Op.CREATE_API_TOKEN,
     Op.MAIL_SETTINGS,  # every link is mailed through that server
     Op.CONFIGURE_SAML,  # the IdP vouches for sign-ins

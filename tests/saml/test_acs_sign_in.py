@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from domain import validation
 from domain.secrets import new_nonce
-from models import AuditEvent, AuthMethod, Invitation, Role, SignupDomain, User
+from models import AuditEvent, AuthMethod, DomainStatus, Invitation, Role, SignupDomain, User
 
 ME = "{ me { username role superuser authMethod tenant { name } } }"
 
@@ -112,6 +112,7 @@ async def test_a_password_or_pam_invitation_is_not_consumed_by_sso(sso_a, sessio
 
 async def test_a_saml_signup_domain_creates_the_user_with_its_default_role(gql, sso_a):
     await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=sso_a.tenant,
         domain="acme.example",
         default_role=Role.MEMBER,
@@ -134,6 +135,7 @@ async def test_a_saml_signup_domain_creates_the_user_with_its_default_role(gql, 
 async def test_a_taken_username_gets_a_number_on_signup(make, sso_a):
     await make.user(sso_a.tenant, username="fresh", email="fresh@elsewhere.example")
     await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=sso_a.tenant,
         domain="acme.example",
         default_role=Role.GUEST,
@@ -146,6 +148,7 @@ async def test_a_taken_username_gets_a_number_on_signup(make, sso_a):
 
 async def test_a_password_signup_domain_does_not_admit_sso_users(sso_a, sessions):
     await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=sso_a.tenant,
         domain="acme.example",
         default_role=Role.MEMBER,
@@ -167,6 +170,7 @@ async def test_nobody_unknown_gets_in(sso_a, sessions):
 async def test_a_password_user_with_the_same_email_is_not_signed_in(make, sso_a, sessions):
     await make.user(sso_a.tenant, username="pat", email="pat@acme.example")
     await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=sso_a.tenant,
         domain="acme.example",
         default_role=Role.MEMBER,
@@ -215,6 +219,7 @@ async def test_sso_never_makes_a_superuser(cast, sso_a):
 
 async def test_an_overlong_name_id_is_refused_not_crashed(sso_a, sessions):
     await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=sso_a.tenant,
         domain="acme.example",
         default_role=Role.MEMBER,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.signup import remove_expired_sign_ups
-from models import AuditEvent, AuthMethod, OutboxMail, Role, SignupDomain, User
+from models import AuditEvent, AuthMethod, DomainStatus, OutboxMail, Role, SignupDomain, User
 from tests.signup.queries import LOGIN, SIGN_UP, UPDATE_USER, VERIFY
 from tests.smtp_server import link_in, token_in
 
@@ -77,8 +77,10 @@ async def test_an_expired_or_forged_verification_link_is_refused_alike(gql, whit
 
 
 async def test_the_domain_gives_its_role_and_method(gql, cast, smtp):
-    await SignupDomain.create(tenant=cast.tenant_a, domain="pam.example", default_role=Role.ADMIN,
-                              auth_method=AuthMethod.PAM)  # fmt: skip
+    await SignupDomain.create(
+        tenant=cast.tenant_a, domain="pam.example", default_role=Role.ADMIN,
+        auth_method=AuthMethod.PAM, status=DomainStatus.VERIFIED,
+    )  # fmt: skip
     assert (await answer(gql, sign_up("pat@pam.example", "pat", password=None)))[
         "__typename"
     ] == "SignUpSuccess"
@@ -113,7 +115,12 @@ async def test_the_domain_matches_in_any_case_and_with_a_trailing_dot(gql, white
 
 
 async def test_another_tenants_whitelist_does_not_count(gql, cast, smtp):
-    await SignupDomain.create(tenant=cast.tenant_b, domain="example.com", default_role=Role.MEMBER)
+    await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
+        tenant=cast.tenant_b,
+        domain="example.com",
+        default_role=Role.MEMBER,
+    )
     assert (await answer(gql, sign_up()))["__typename"] == "DomainNotAllowed"
     unknown = await answer(gql, {"input": {**sign_up()["input"], "tenant": "nowhere"}})
     assert unknown["__typename"] == "DomainNotAllowed"

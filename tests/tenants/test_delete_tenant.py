@@ -16,6 +16,7 @@ from domain.users import actor_of
 from models import (
     AuditEvent,
     AuthMethod,
+    DomainStatus,
     Invitation,
     MailKind,
     OutboxMail,
@@ -81,7 +82,12 @@ async def populate(make: Factory, cast: Cast) -> dict[str, object]:
         nonce="m" * 64,
         expires_at=later,
     )
-    await SignupDomain.create(tenant=b, domain="globex.example.com", default_role=Role.MEMBER)
+    await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
+        tenant=b,
+        domain="globex.example.com",
+        default_role=Role.MEMBER,
+    )
     await SamlSettings.create(
         tenant=b,
         idp_entity_id="https://idp.globex",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import ApiToken, Project, Session, SignupDomain, User
+from models import ApiToken, DomainStatus, Project, Session, SignupDomain, User
 from models.enums import AuthMethod, Role
 from tests.factories import DEFAULT_PASSWORD, Cast, Factory
 from tests.smtp_server import token_in
@@ -163,6 +163,7 @@ async def test_a_token_request_gets_no_session_from_a_verification_link(
     gql, cast: Cast, make: Factory, smtp
 ):
     await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=cast.tenant_a, domain="example.com", default_role=Role.GUEST,
         auth_method=AuthMethod.PASSWORD,
     )  # fmt: skip
@@ -186,6 +187,7 @@ async def test_a_token_request_gets_no_session_from_a_verification_link(
 
 async def test_a_token_request_starts_no_sign_up(gql, cast: Cast, make: Factory, smtp):
     await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=cast.tenant_a, domain="example.com", default_role=Role.GUEST,
         auth_method=AuthMethod.PASSWORD,
     )  # fmt: skip

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from models import InstanceSettings, Invitation, OutboxMail, SamlSettings, SignupDomain, User
+from models import (
+    DomainStatus,
+    InstanceSettings,
+    Invitation,
+    OutboxMail,
+    SamlSettings,
+    SignupDomain,
+    User,
+)
 from models.enums import AuthMethod, Role
 from tests.factories import Cast, Factory
 from tests.invitations.helpers import PASSWORD, invite, mailed_token
@@ -117,6 +125,7 @@ async def test_a_token_request_still_lists_and_closes_sign_up_domains(
     gql, cast: Cast, make: Factory
 ):
     rule = await SignupDomain.create(
+        status=DomainStatus.VERIFIED,
         tenant=cast.tenant_a, domain="example.com", default_role=Role.GUEST,
         auth_method=AuthMethod.PASSWORD,
     )  # fmt: skip

@@ -1,0 +1,51 @@
+"""A real DNS server on 127.0.0.1 (dnslib, UDP, a free port) serving the TXT records a test
+publishes; TENANTRY_DNS_RESOLVER points at it for the test's duration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from dnslib import QTYPE, RCODE, RR, TXT
+from dnslib.server import DNSLogger, DNSServer
+
+from config import Config, configure
+
+
+@dataclass
+class Zone:
+    """name (no trailing dot) → TXT values; names absent answer NXDOMAIN."""
+
+    records: dict[str, list[str]] = field(default_factory=dict)
+    questions: list[str] = field(default_factory=list)
+
+    def publish(self, name: str, *values: str) -> None:
+        self.records.setdefault(name.lower().rstrip("."), []).extend(values)
+
+    def resolve(self, request, handler):  # dnslib's resolver interface
+        reply = request.reply()
+        name = str(request.q.qname).lower().rstrip(".")
+        self.questions.append(name)
+        if name not in self.records:
+            reply.header.rcode = RCODE.NXDOMAIN
+        elif request.q.qtype == QTYPE.TXT:
+            for value in self.records[name]:
+                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=0))
+        return reply
+
+
+@pytest.fixture
+def dns_zone(config: Config) -> Iterator[Zone]:
+    zone = Zone()
+    quiet = DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
+    server = DNSServer(zone, address="127.0.0.1", port=0, logger=quiet)
+    server.start_thread()
+    port = server.server.server_address[1]
+    configure(config.model_copy(update={"dns_resolver": f"127.0.0.1:{port}"}))
+    try:
+        yield zone
+    finally:
+        configure(config)
+        server.stop()
+        server.server.server_close()
