@@ -6,10 +6,10 @@ class AuditEvent(Model):
     id = fields.UUIDField(primary_key=True)
     # SET NULL: the trail outlives the tenants and users it speaks of.
     tenant = fields.ForeignKeyField(
-        "models.Tenant", related_name=False, null=True, on_delete=fields.SET_NULL
+        "models.Tenant", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
     actor = fields.ForeignKeyField(
-        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
     actor_name = fields.CharField(max_length=160, null=True)
     action = fields.CharField(max_length=64)

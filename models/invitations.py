@@ -16,7 +16,11 @@ class Invitation(Model):
     role = fields.CharEnumField(Role, max_length=16)
     auth_method = fields.CharEnumField(AuthMethod, max_length=16)
     invited_by = fields.ForeignKeyField(
-        "models.User", related_name="invitations_sent", null=True, on_delete=fields.SET_NULL
+        "models.User",
+        related_name="invitations_sent",
+        null=True,
+        on_delete=fields.SET_NULL,
+        db_index=True,
     )
     # The link is an HMAC of this nonce under the secret key: a database dump alone
     # does not give a working link.

@@ -39,7 +39,9 @@ class Passkey(Model):
     """A WebAuthn credential registered as a second factor."""
 
     id = fields.UUIDField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="passkeys", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField(
+        "models.User", related_name="passkeys", on_delete=fields.CASCADE, db_index=True
+    )
     # base64url of the credential ID the authenticator chose.
     credential_id = fields.CharField(max_length=1400, unique=True)
     # base64url of the COSE public key.
@@ -73,7 +75,7 @@ class MfaChallenge(Model):
 
     id = fields.UUIDField(primary_key=True)
     user = fields.ForeignKeyField(
-        "models.User", related_name="mfa_challenges", on_delete=fields.CASCADE
+        "models.User", related_name="mfa_challenges", on_delete=fields.CASCADE, db_index=True
     )
     # SHA-256 of the challenge token: the token itself is never stored.
     token_hash = fields.CharField(max_length=64, unique=True)

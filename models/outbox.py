@@ -14,10 +14,14 @@ class OutboxMail(Model):
     text_body = fields.TextField()
     html_body = fields.TextField(null=True)
     invitation = fields.ForeignKeyField(
-        "models.Invitation", related_name="mails", null=True, on_delete=fields.CASCADE
+        "models.Invitation",
+        related_name="mails",
+        null=True,
+        on_delete=fields.CASCADE,
+        db_index=True,
     )
     user = fields.ForeignKeyField(
-        "models.User", related_name="mails", null=True, on_delete=fields.CASCADE
+        "models.User", related_name="mails", null=True, on_delete=fields.CASCADE, db_index=True
     )
     status = fields.CharEnumField(EmailStatus, max_length=16, default=EmailStatus.PENDING)
     attempts = fields.IntField(default=0)

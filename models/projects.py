@@ -11,7 +11,7 @@ class Project(Model):
     name_key = fields.CharField(max_length=100)
     # RESTRICT: a user who owns objects cannot disappear under them.
     owner = fields.ForeignKeyField(
-        "models.User", related_name="projects", on_delete=fields.RESTRICT
+        "models.User", related_name="projects", on_delete=fields.RESTRICT, db_index=True
     )
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -23,11 +23,11 @@ class Project(Model):
 class ApiToken(Model):
     id = fields.UUIDField(primary_key=True)
     tenant = fields.ForeignKeyField(
-        "models.Tenant", related_name="api_tokens", on_delete=fields.CASCADE
+        "models.Tenant", related_name="api_tokens", on_delete=fields.CASCADE, db_index=True
     )
     name = fields.CharField(max_length=100)
     owner = fields.ForeignKeyField(
-        "models.User", related_name="api_tokens", on_delete=fields.RESTRICT
+        "models.User", related_name="api_tokens", on_delete=fields.RESTRICT, db_index=True
     )
     prefix = fields.CharField(max_length=16)
     # SHA-256 of the secret: the secret itself is never stored.

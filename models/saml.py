@@ -21,7 +21,9 @@ class SamlRequest(Model):
     """An AuthnRequest we sent: a response must answer one of these (InResponseTo)."""
 
     id = fields.CharField(max_length=128, primary_key=True)
-    tenant = fields.ForeignKeyField("models.Tenant", related_name=False, on_delete=fields.CASCADE)
+    tenant = fields.ForeignKeyField(
+        "models.Tenant", related_name=False, on_delete=fields.CASCADE, db_index=True
+    )
     relay_state = fields.CharField(max_length=2048, null=True)
     # SHA-256 of the key given to the browser that asked for the login (https only): the
     # response must come back through that browser.
@@ -37,7 +39,9 @@ class SamlAssertionSeen(Model):
     """Assertion IDs already consumed, kept until they expire, to refuse replays."""
 
     id = fields.CharField(max_length=128, primary_key=True)
-    tenant = fields.ForeignKeyField("models.Tenant", related_name=False, on_delete=fields.CASCADE)
+    tenant = fields.ForeignKeyField(
+        "models.Tenant", related_name=False, on_delete=fields.CASCADE, db_index=True
+    )
     expires_at = fields.DatetimeField()
 
     class Meta:

@@ -56,7 +56,9 @@ def status_of(*, deactivated: bool, verified: bool) -> UserStatus:
 
 class Session(Model):
     id = fields.UUIDField(primary_key=True)
-    user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField(
+        "models.User", related_name="sessions", on_delete=fields.CASCADE, db_index=True
+    )
     # SHA-256 of the token: the token itself is never stored.
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
