@@ -39,7 +39,7 @@ class AlterFieldState(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_account_recovery')]
+    dependencies = [('models', '0005_verified_domains')]
 
     initial = False
 
