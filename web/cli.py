@@ -1,4 +1,4 @@
-"""`tenantry serve | migrate | create-superuser | export-schema`."""
+"""`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ import sys
 from tortoise import Tortoise
 
 from config import Config, SecretKeyMissing, configure
-from models.db import apply_migrations, migrate, migration_lock, tortoise_config
+from models.db import (
+    apply_migrations,
+    migrate,
+    migration_lock,
+    pending_migrations,
+    tortoise_config,
+)
 
 
 async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
@@ -26,6 +32,14 @@ async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
 
 
 def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
+    if args.check:
+        # For deploy pipelines: says whether this release's migrations are applied, changes nothing.
+        pending = asyncio.run(pending_migrations(config.database_url))
+        if pending:
+            print(f"{len(pending)} migration(s) pending: {', '.join(pending)}")
+            return 1
+        print("no migrations pending")
+        return 0
     asyncio.run(migrate(config.database_url))
     print("migrations applied")
     return 0
@@ -153,7 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-migrate", action="store_true")
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
+    migrate_ = sub.add_parser("migrate", help="apply pending migrations")
+    migrate_.add_argument(
+        "--check",
+        action="store_true",
+        help="apply nothing; exit 1 and name them when migrations are pending, else 0",
+    )
+    migrate_.set_defaults(func=cmd_migrate)
 
     create = sub.add_parser("create-superuser", help="create a superuser admin")
     create.add_argument("--tenant", required=True)
