@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import sqlite3
 import sys
+from pathlib import Path
 
 from tortoise import Tortoise
 
@@ -43,6 +45,34 @@ def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
     asyncio.run(migrate(config.database_url))
     print("migrations applied")
     return 0
+
+
+def cmd_backup(config: Config, args: argparse.Namespace) -> int:
+    from models.backup import BackupRefused, backup
+
+    try:
+        backup(config.database_url, Path(args.output))
+    except (BackupRefused, sqlite3.Error, OSError) as exc:
+        print(_one_line(exc), file=sys.stderr)
+        return 1
+    print(f"backed up to {args.output}")
+    return 0
+
+
+def cmd_restore(config: Config, args: argparse.Namespace) -> int:
+    from models.backup import BackupRefused, restore
+
+    try:
+        restore(config.database_url, Path(args.file))
+    except (BackupRefused, sqlite3.Error, OSError) as exc:
+        print(_one_line(exc), file=sys.stderr)
+        return 1
+    print(f"restored from {args.file}; `tenantry serve` applies any newer migrations")
+    return 0
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def cmd_create_superuser(config: Config, args: argparse.Namespace) -> int:
@@ -174,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply nothing; exit 1 and name them when migrations are pending, else 0",
     )
     migrate_.set_defaults(func=cmd_migrate)
+
+    backup = sub.add_parser("backup", help="copy the SQLite database, also while serving")
+    backup.add_argument("--output", required=True, help="the backup file to write (mode 0600)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="replace the SQLite database with a backup")
+    restore.add_argument("file", help="a file written by tenantry backup")
+    restore.set_defaults(func=cmd_restore)
 
     create = sub.add_parser("create-superuser", help="create a superuser admin")
     create.add_argument("--tenant", required=True)
