@@ -213,9 +213,10 @@ class Config(BaseSettings):
         "again this often (every event does so too), so it ends soon after a sign-out.",
     )
 
-    log_json: bool = Field(
-        default=True,
-        description="Log lines as JSON; `false` prints them for a human reader instead.",
+    log_json: bool | None = Field(
+        default=None,
+        description="Log lines as JSON (`true`) or as coloured lines for a human reader "
+        "(`false`). Unset: coloured lines when standard output is a terminal, JSON otherwise.",
     )
 
     @classmethod

@@ -126,3 +126,26 @@ async def _file_lock(database_file: str | None) -> AsyncIterator[None]:
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+async def pending_migrations(database_url: str, label: str = "default") -> list[str]:
+    """The migrations `migrate` would apply, in order; reads only, so it takes no lock."""
+    from tortoise.connection import get_connection
+    from tortoise.migrations.executor import MigrationExecutor
+
+    config = tortoise_config(_readable_url(database_url), label)
+    try:
+        await Tortoise.init(config=config)
+        executor = MigrationExecutor(get_connection(label), config["apps"])
+        steps = await executor.plan()
+    finally:
+        await Tortoise.close_connections()
+    return [step.migration.name for step in steps if not step.backward]
+
+
+def _readable_url(database_url: str) -> str:
+    path = database_path(database_url)
+    if path is not None and not Path(path).exists():
+        # Connecting would create the file: an empty database in memory has nothing applied too.
+        return "sqlite://:memory:"
+    return database_url

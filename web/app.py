@@ -18,6 +18,7 @@ from config import Config, configure
 from domain import events, outbox, signup
 from domain.auth.passwords import reset_hashing
 from domain.ratelimit import reset_limiter
+from models.backup import serving
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer
 from schema import schema
@@ -63,6 +64,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure(config)
         async with (
+            serving(config.database_url),  # a restore refuses while this is held
             RegisterTortoise(app, config=tortoise_config(config.database_url)),
             events.listening(),  # subscriptions: changes from every process (domain/events.py)
         ):

@@ -1,4 +1,4 @@
-"""`tenantry serve | migrate | create-superuser | export-schema`."""
+"""`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema`."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from tortoise import Tortoise
 
 from config import Config, SecretKeyMissing, configure
-from models.db import apply_migrations, migrate, migration_lock, tortoise_config
+from models.db import (
+    apply_migrations,
+    migrate,
+    migration_lock,
+    pending_migrations,
+    tortoise_config,
+)
 
 log = logging.getLogger("tenantry.serve")
 
@@ -30,9 +38,45 @@ async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
 
 
 def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
+    if args.check:
+        # For deploy pipelines: says whether this release's migrations are applied, changes nothing.
+        pending = asyncio.run(pending_migrations(config.database_url))
+        if pending:
+            print(f"{len(pending)} migration(s) pending: {', '.join(pending)}")
+            return 1
+        print("no migrations pending")
+        return 0
     asyncio.run(migrate(config.database_url))
     print("migrations applied")
     return 0
+
+
+def cmd_backup(config: Config, args: argparse.Namespace) -> int:
+    from models.backup import BackupRefused, backup
+
+    try:
+        backup(config.database_url, Path(args.output))
+    except (BackupRefused, sqlite3.Error, OSError) as exc:
+        print(_one_line(exc), file=sys.stderr)
+        return 1
+    print(f"backed up to {args.output}")
+    return 0
+
+
+def cmd_restore(config: Config, args: argparse.Namespace) -> int:
+    from models.backup import BackupRefused, restore
+
+    try:
+        restore(config.database_url, Path(args.file))
+    except (BackupRefused, sqlite3.Error, OSError) as exc:
+        print(_one_line(exc), file=sys.stderr)
+        return 1
+    print(f"restored from {args.file}; `tenantry serve` applies any newer migrations")
+    return 0
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def cmd_create_superuser(config: Config, args: argparse.Namespace) -> int:
@@ -169,7 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-migrate", action="store_true")
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
+    migrate_ = sub.add_parser("migrate", help="apply pending migrations")
+    migrate_.add_argument(
+        "--check",
+        action="store_true",
+        help="apply nothing; exit 1 and name them when migrations are pending, else 0",
+    )
+    migrate_.set_defaults(func=cmd_migrate)
+
+    backup = sub.add_parser("backup", help="copy the SQLite database, also while serving")
+    backup.add_argument("--output", required=True, help="the backup file to write (mode 0600)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="replace the SQLite database with a backup")
+    restore.add_argument("file", help="a file written by tenantry backup")
+    restore.set_defaults(func=cmd_restore)
 
     create = sub.add_parser("create-superuser", help="create a superuser admin")
     create.add_argument("--tenant", required=True)

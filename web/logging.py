@@ -54,7 +54,11 @@ def _orjson_text(event: Any, default: Any = None, **_: Any) -> str:
         return json.dumps(event, default=default or repr)
 
 
-def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
+def configure_logging(*, json: bool | None = None, level: int = logging.INFO) -> None:
+    """`json=None`: readable lines for someone at a terminal, JSON for a log collector."""
+    terminal = sys.stdout.isatty()
+    if json is None:
+        json = not terminal
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -65,7 +69,8 @@ def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
     renderer: Any = (
         structlog.processors.JSONRenderer(serializer=_orjson_text)
         if json
-        else structlog.dev.ConsoleRenderer()
+        # Colour codes only where a terminal interprets them, not in a file or a pipe.
+        else structlog.dev.ConsoleRenderer(colors=terminal)
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

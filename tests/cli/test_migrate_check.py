@@ -1,0 +1,86 @@
+"""`tenantry migrate --check`, as a deploy pipeline runs it: it says whether migrations are
+pending (exit 1, naming them) or not (exit 0), and never applies anything."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = sorted(p.stem for p in (ROOT / "models" / "migrations").glob("[0-9]*.py"))
+
+
+def tenantry(args: list[str], cwd: Path, database_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "TENANTRY_DATABASE_URL": database_url,
+            "TENANTRY_SECRET_KEY": "test-secret-key-not-for-production",
+        },
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def empty_postgres() -> AsyncIterator[str]:
+    admin_url = os.environ["TENANTRY_TEST_POSTGRES_URL"]
+    name = f"tenantry_check_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def _assert_check_then_migrate_then_check(database_url: str, cwd: Path) -> None:
+    before = tenantry(["migrate", "--check"], cwd, database_url)
+    assert before.returncode == 1, before.stderr
+    assert before.stdout == f"{len(MIGRATIONS)} migration(s) pending: {', '.join(MIGRATIONS)}\n"
+
+    assert tenantry(["migrate"], cwd, database_url).returncode == 0
+
+    after = tenantry(["migrate", "--check"], cwd, database_url)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == "no migrations pending\n"
+
+
+def test_migrate_check_on_sqlite_lists_every_migration_of_a_fresh_database_then_none(tmp_path):
+    _assert_check_then_migrate_then_check(f"sqlite://{tmp_path / 'tenantry.db'}", tmp_path)
+
+
+@pytest.mark.postgres
+def test_migrate_check_on_postgresql_lists_every_migration_of_a_fresh_database_then_none(
+    empty_postgres, tmp_path
+):
+    _assert_check_then_migrate_then_check(empty_postgres, tmp_path)
+
+
+def test_migrate_check_applies_nothing_and_creates_no_database_file(tmp_path):
+    path = tmp_path / "tenantry.db"
+    tenantry(["migrate", "--check"], tmp_path, f"sqlite://{path}")
+    assert not path.exists()
+
+
+def test_migrate_check_names_only_the_migrations_still_pending(tmp_path):
+    path = tmp_path / "tenantry.db"
+    assert tenantry(["migrate"], tmp_path, f"sqlite://{path}").returncode == 0
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM tortoise_migrations WHERE name = ?", (MIGRATIONS[-1],))
+    result = tenantry(["migrate", "--check"], tmp_path, f"sqlite://{path}")
+    assert result.returncode == 1
+    assert result.stdout == f"1 migration(s) pending: {MIGRATIONS[-1]}\n"
+    with sqlite3.connect(path) as connection:
+        applied = [n for (n,) in connection.execute("SELECT name FROM tortoise_migrations")]
+    assert MIGRATIONS[-1] not in applied
