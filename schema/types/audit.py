@@ -117,3 +117,38 @@ class AuditEventConnection:
     edges: list[AuditEventEdge] = strawberry.field(description=EDGES)
     page_info: PageInfo = strawberry.field(description=PAGE_INFO)
     total_count: int = strawberry.field(description=TOTAL_COUNT)
+
+
+@strawberry.input(
+    description="Which events to read: each part given narrows the log (events matching all "
+    "of them); left out, every event in the caller's reach."
+)
+class AuditLogFilter:
+    actions: list[str] | None = strawberry.field(
+        default=None,
+        description="Only events of these actions (for example `user.role_changed`); at most 50.",
+    )
+    actor_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only changes made by this user."
+    )
+    target_type: str | None = strawberry.field(
+        default=None, description="Only changes to objects of this kind (for example `user`)."
+    )
+    target_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only changes to the object of this ID (with targetType, to one object "
+        "of that kind).",
+    )
+    since: datetime | None = strawberry.field(
+        default=None,
+        description="Only events at or after this time (with its time zone).",
+    )
+    until: datetime | None = strawberry.field(
+        default=None,
+        description="Only events before this time (with its time zone); not before `since`.",
+    )
+    tenant_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Superusers: only this tenant's events. A tenant admin reads their own "
+        "tenant's events whatever it says (another tenant's ID finds none).",
+    )
