@@ -146,22 +146,21 @@ _ROW_COLUMNS = (
 )
 
 
-async def event_batches(
+def event_batches(
     actor: Actor, wanted: AuditFilter, *, batch: int = EXPORT_BATCH
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """The export: every matching event in the caller's reach, newest first, in batches of
-    plain rows keyed as EXPORT_COLUMNS."""
-    async for rows in _batches(filtered_events(actor, wanted), actor, batch):
-        yield rows
+    plain rows keyed as EXPORT_COLUMNS. Forbidden and ValidationFailed are raised here, at
+    the call, before anything is read or sent."""
+    return _batches(filtered_events(actor, wanted), actor, batch)
 
 
-async def every_event_batches(
+def every_event_batches(
     wanted: AuditFilter, *, batch: int = EXPORT_BATCH
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """The operator's export (`tenantry audit-export`, run on the server): every matching
     event of the instance."""
-    async for rows in _batches(_narrowed(AuditEvent.all(), wanted), None, batch):
-        yield rows
+    return _batches(_narrowed(AuditEvent.all(), wanted), None, batch)
 
 
 async def _batches(

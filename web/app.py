@@ -22,7 +22,7 @@ from models.backup import serving
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer
 from schema import schema
-from web import graphiql, graphiql_sign_in
+from web import audit_export, graphiql, graphiql_sign_in
 from web.body_limit import BodyLimitMiddleware
 from web.cors import cors_middleware
 from web.graphql import GraphQLEndpoint
@@ -88,6 +88,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         Route("/metrics", metrics, methods=["GET"]),
         *saml_routes,
         *link_routes,
+        *audit_export.ROUTES,
     ]
     if config.graphiql:
         routes += [Mount(graphiql.ASSETS_PATH, app=graphiql.assets()), *graphiql_sign_in.ROUTES]
