@@ -34,6 +34,18 @@ class Migration(migrations.Migration):
         ),
         ops.AddIndex(
             model_name='AuditEvent',
+            index=Index(fields=['tenant_id', 'action', 'at', 'id'], name='audit_event_tenant_action_at'),
+        ),
+        ops.AddIndex(
+            model_name='AuditEvent',
+            index=Index(fields=['tenant_id', 'actor_id', 'at', 'id'], name='audit_event_tenant_actor_at'),
+        ),
+        ops.AddIndex(
+            model_name='AuditEvent',
+            index=Index(fields=['tenant_id', 'target_type', 'target_id', 'at', 'id'], name='audit_event_tenant_target_at'),
+        ),
+        ops.AddIndex(
+            model_name='AuditEvent',
             index=Index(fields=['action', 'at', 'id'], name='audit_event_action_at'),
         ),
         ops.AddIndex(

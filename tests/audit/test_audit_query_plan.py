@@ -11,10 +11,10 @@ import pytest
 from tortoise import connections
 from tortoise.expressions import Q
 
+from bench.audit_seed import insert_events
 from domain.audit_log import AuditFilter, events_in_reach, filtered_events
 from domain.users import actor_of
 from models import AuditEvent
-from tests.audit.bulk import insert_events
 from tests.factories import Cast
 
 pytestmark = pytest.mark.postgres
