@@ -56,5 +56,5 @@ async def run_retention_worker() -> None:
             else:
                 DATABASE.ended()
                 if deleted:
-                    log.info("audit log pruned", extra={"deleted": deleted, "days": days})
+                    log.info("pruned %d audit events older than %d days", deleted, days)
         await asyncio.sleep(SWEEP_SECONDS)
