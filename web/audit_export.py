@@ -8,7 +8,8 @@ the log's size.
 Authenticated like the API: `Authorization: Bearer` (a session or API token, the API token
 acting as its owner, as the policy table's by-token column says), or the session cookie when
 the request does not come from a page of another site (a page of a TENANTRY_CORS_ORIGINS
-origin may, as it may call the API with credentials).
+origin may, as it may call the API with credentials; a link the user opens from the address
+bar may).
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ async def _caller(request: Request) -> Caller:
     if bearer_token(request) is not None:
         return await identify(request)
     origin = request.headers.get("origin")
-    if sent_from_another_site(request) and origin not in get_config().cors_origins:
+    # `Sec-Fetch-Site: none`: the user opened the link themselves (the address bar, a
+    # bookmark), which no page can make their browser do.
+    typed = origin is None and request.headers.get("sec-fetch-site", "").strip() == "none"
+    if sent_from_another_site(request) and not typed and origin not in get_config().cors_origins:
         # The cookie does not count from another site's page (CSRF): that page gets nothing.
         return ANONYMOUS
     return await identify(request)

@@ -215,3 +215,24 @@ async def test_batches_cover_every_event_once_even_when_times_are_equal(app, cas
         {"e.3", "e.4", "e.5"},
         {"e.6", "e.7"},
     ]
+
+
+async def test_the_session_cookie_exports_when_the_user_opens_the_link_themselves(
+    http, cast: Cast, trail
+):
+    cookie = f"tenantry_session={cast.admin_a.token}"
+    response = await http.get(EXPORT, headers={"Cookie": cookie, "Sec-Fetch-Site": "none"})
+    assert response.status_code == 200
+
+
+async def test_the_session_cookie_exports_from_a_listed_cors_origin(cast: Cast, trail, client_with):
+    headers = {
+        "Cookie": f"tenantry_session={cast.admin_a.token}",
+        "Origin": "https://app.example.com",
+        "Sec-Fetch-Site": "cross-site",
+    }
+    async with client_with(cors_origins=["https://app.example.com"]) as client:
+        response = await client.get(EXPORT, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert len(response.text.splitlines()) == 4
