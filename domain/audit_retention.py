@@ -32,11 +32,14 @@ async def prune_audit_log(
     """Delete the events older than `days` days, a batch at a time; how many were deleted."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     deleted = 0
+    old = AuditEvent.filter(at__lt=cutoff)
     while True:
-        oldest = AuditEvent.filter(at__lt=cutoff).order_by("at").limit(batch).values("id")
+        oldest = old.order_by("at").limit(batch).values("id")
         count = await AuditEvent.filter(id__in=Subquery(oldest)).delete()
         deleted += count
-        if count < batch:
+        # A short batch ends the sweep only when no old event is left: another process
+        # sweeping at the same time may have deleted some of the rows this batch chose.
+        if count < batch and not await old.exists():
             return deleted
         await asyncio.sleep(0)  # let the requests of this process in between batches
 

@@ -11,6 +11,7 @@ from domain.audit_retention import prune_audit_log, run_retention_worker
 from models import AuditEvent
 from tests.audit.trail import NOW, event
 from tests.factories import Cast
+from tests.sql_counter import counting_sql
 
 DAY = 24 * 60
 
@@ -32,18 +33,23 @@ async def test_a_backlog_is_deleted_in_batches_until_none_is_left(app, cast: Cas
     for number in range(7):
         await event(f"old.{number}", tenant=cast.tenant_a, minutes_ago=40 * DAY + number)
     await event("new", tenant=cast.tenant_a)
-    assert await prune_audit_log(30, now=NOW, batch=3) == 7
+    with counting_sql() as sql:
+        assert await prune_audit_log(30, now=NOW, batch=3) == 7
+    deletes = [q for q in sql.statements if q.lower().startswith("delete")]
+    assert len(deletes) == 3  # 3 + 3 + 1 rows
+    assert all("LIMIT" in statement for statement in deletes)
     assert await remaining() == ["new"]
 
 
-async def test_two_processes_sweeping_at_once_delete_each_event_once_without_error(app, cast: Cast):
-    for number in range(20):
+async def test_sweepers_running_at_once_delete_every_old_event_once_without_error(app, cast: Cast):
+    """Several processes sweep at the same time (each runs the job): their batches choose
+    the same rows, and none stops while old events are left."""
+    for number in range(40):
         await event(f"old.{number}", tenant=cast.tenant_a, minutes_ago=40 * DAY)
-    counts = await asyncio.gather(
-        prune_audit_log(30, now=NOW, batch=4), prune_audit_log(30, now=NOW, batch=4)
-    )
-    assert sum(counts) == 20
-    assert await remaining() == []
+    await event("new", tenant=cast.tenant_a)
+    counts = await asyncio.gather(*(prune_audit_log(30, now=NOW, batch=3) for _ in range(4)))
+    assert sum(counts) == 40
+    assert await remaining() == ["new"]
 
 
 async def test_the_servers_background_job_prunes_when_a_retention_is_set(
