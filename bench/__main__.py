@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import queries, smtp, wrk
+from bench import audit, queries, smtp, wrk
 from bench.smtp import free_port
 
 SECRET = "bench-secret-key"
@@ -369,7 +369,14 @@ def main() -> None:
             "TENANTRY_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
         ),
     )
-    parser.add_argument("--write", default=str(RESULTS), help="Markdown file for the figures")
+    parser.add_argument(
+        "--write",
+        default=None,
+        help=f"Markdown file for the figures (default {RESULTS.name}; none with --only)",
+    )
+    parser.add_argument(
+        "--only", choices=["audit"], help="run only this part (audit: the audit log on PostgreSQL)"
+    )
     args = parser.parse_args()
     wrk.ensure_wrk()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -382,17 +389,26 @@ def main() -> None:
     ]  # fmt: skip
     out.append(f"Load average at start (1, 5, 15 min): {load()}")
     out.append("")
-    for kind in kinds:
+    for kind in [] if args.only else kinds:
         print(f"== {kind}: seeding 1,000 users and measuring", flush=True)
         with database(kind, args.postgres) as url:
             figures = measure(kind, url, args.seconds)
         section = report(kind, figures)
         print("\n".join(section), flush=True)
         out += section
+    if "postgres" in kinds:
+        print(f"== postgres: seeding {audit.EVENTS:,} audit events and measuring", flush=True)
+        with database("postgres", args.postgres) as url:
+            figures = audit.measure(url, SECRET, args.seconds, prepare, server)
+        section = audit.report(figures)
+        print("\n".join(section), flush=True)
+        out += section
     out.append(f"Load average at end: {load()}. Whole run: {time.monotonic() - started:.0f} s.")
     out += ["", NOTES]
-    Path(args.write).write_text("\n".join(out) + "\n")
-    print(f"written to {args.write}")
+    write = args.write or (None if args.only else str(RESULTS))
+    if write:
+        Path(write).write_text("\n".join(out) + "\n")
+        print(f"written to {write}")
 
 
 if __name__ == "__main__":

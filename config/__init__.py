@@ -60,6 +60,13 @@ class Config(BaseSettings):
     verification_ttl_hours: int = Field(
         default=48, ge=1, description="Lifetime of a sign-up's e-mail verification link."
     )
+    audit_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Audit events older than this many days are deleted by a background job "
+        "of the server (hourly, in batches); unset keeps every event.",
+        json_schema_extra={"shown_default": "unset (keep every event)"},
+    )
     smtp_url: str | None = Field(
         default=None,
         repr=False,

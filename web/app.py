@@ -15,14 +15,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Config, configure
-from domain import events, outbox, signup
+from domain import audit_retention, events, outbox, signup
 from domain.auth.passwords import reset_hashing
 from domain.ratelimit import reset_limiter
 from models.backup import serving
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer
 from schema import schema
-from web import graphiql, graphiql_sign_in
+from web import audit_export, graphiql, graphiql_sign_in
 from web.body_limit import BodyLimitMiddleware
 from web.cors import cors_middleware
 from web.graphql import GraphQLEndpoint
@@ -42,6 +42,7 @@ BACKGROUND_WORKERS: list[BackgroundWorker] = []
 BACKGROUND_WORKERS.append(outbox.run_worker)  # account mail (invitations, verification)
 BACKGROUND_WORKERS.append(run_checkpointer)  # SQLite only: see models/sqlite.py
 BACKGROUND_WORKERS.append(signup.run_expiry_worker)  # sign-ups whose verification lapsed
+BACKGROUND_WORKERS.append(audit_retention.run_retention_worker)  # TENANTRY_AUDIT_RETENTION_DAYS
 
 
 def create_app(config: Config | None = None, *, run_workers: bool = True) -> Starlette:
@@ -88,6 +89,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         Route("/metrics", metrics, methods=["GET"]),
         *saml_routes,
         *link_routes,
+        *audit_export.ROUTES,
     ]
     if config.graphiql:
         routes += [Mount(graphiql.ASSETS_PATH, app=graphiql.assets()), *graphiql_sign_in.ROUTES]

@@ -1,4 +1,5 @@
-"""`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema`."""
+"""`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema |
+audit-export`."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from models.db import (
     pending_migrations,
     tortoise_config,
 )
+from web import audit_export_cli
 
 log = logging.getLogger("tenantry.serve")
 
@@ -239,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         func=cmd_export_schema
     )
+    audit_export_cli.add_parser(sub)
     return parser
 
 

@@ -20,6 +20,7 @@ import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.request_context import RequestContext, current_request
 from web import metrics
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -126,6 +127,16 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        # Read by the audit trail (domain/audit.py): where each change came from. Behind a
+        # load balancer, uvicorn's --proxy-headers makes `client` the real client.
+        client = scope.get("client")
+        request_token = current_request.set(
+            RequestContext(
+                client_address=client[0] if client else None,
+                user_agent=_header(scope, b"user-agent"),
+                request_id=request_id,
+            )
+        )
         status = 500
         started = time.perf_counter()
 
@@ -155,6 +166,14 @@ class RequestContextMiddleware:
                 graphql_errors=state.get("graphql_errors"),
             )
             structlog.contextvars.reset_contextvars(**tokens)
+            current_request.reset(request_token)
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
 
 
 def _incoming_id(scope: Scope) -> str | None:
