@@ -1,4 +1,5 @@
-"""`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema`."""
+"""`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema |
+check`."""
 
 from __future__ import annotations
 
@@ -239,7 +240,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         func=cmd_export_schema
     )
+    _add_operations_commands(sub)
     return parser
+
+
+def _add_operations_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    # In modules of their own: each command's code stays out of this file.
+    from web import cli_check
+
+    cli_check.add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
