@@ -1,5 +1,5 @@
 """`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema |
-check`."""
+check | export-tenant | import-tenant`."""
 
 from __future__ import annotations
 
@@ -246,9 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_operations_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     # In modules of their own: each command's code stays out of this file.
-    from web import cli_check
+    from web import cli_check, cli_tenant_transfer
 
     cli_check.add_parser(sub)
+    cli_tenant_transfer.add_parsers(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
