@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from pydantic import ValidationError
 from pydantic_settings import EnvSettingsSource, TomlConfigSettingsSource
 
 from config import Config
@@ -72,3 +73,15 @@ def without_password(text: str) -> str:
     user_info, _, host = parts.netloc.rpartition("@")
     user = user_info.split(":", 1)[0]
     return urlunsplit(parts._replace(netloc=f"{user}:{MASK}@{host}"))
+
+
+def configuration_errors(error: ValidationError) -> list[str]:
+    """`configuration: TENANTRY_X: what is wrong`, one line per setting refused, without the
+    value given (it may be a secret)."""
+    lines = []
+    for item in error.errors(include_input=False, include_url=False):
+        field = str(item["loc"][0]) if item["loc"] else ""
+        name = f"TENANTRY_{field.upper()}" if field else "configuration"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"configuration: {name}: {' '.join(message.split())}")
+    return lines

@@ -12,9 +12,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import ValidationError
 from tortoise import Tortoise
 
 from config import Config, SecretKeyMissing, configure
+from config.provenance import configuration_errors
 from models.db import (
     apply_migrations,
     migrate,
@@ -254,7 +256,13 @@ def _add_operations_commands(sub: argparse._SubParsersAction) -> None:  # type: 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    config = configure(Config())
+    try:
+        config = configure(Config())
+    except ValidationError as exc:
+        # One line per setting, never the value given (it may be a secret).
+        for line in configuration_errors(exc):
+            print(line, file=sys.stderr)
+        return 1
     if args.command != "export-schema":
         try:
             config.secret  # noqa: B018 - creates var/secret.key on first use of the instance

@@ -238,3 +238,18 @@ async def test_sso_enabled_with_an_https_public_url_passes(config: Config, cast:
     result = check(tmp_path, config.database_url, TENANTRY_PUBLIC_URL="https://tenantry.test")
     assert result.returncode == 0, result.stderr
     assert "ok    sso: TENANTRY_PUBLIC_URL is https" in result.stdout
+
+
+def test_settings_refused_are_one_line_each_without_the_value_given(tmp_path):
+    result = check(
+        tmp_path,
+        f"sqlite://{tmp_path / 'tenantry.db'}",
+        TENANTRY_MAX_PAGE_SIZE="0",
+        TENANTRY_METRICS_TOKEN="short-secret",
+    )
+    assert result.returncode == 1
+    assert problems(result) == [
+        "configuration: TENANTRY_MAX_PAGE_SIZE: Input should be greater than or equal to 1",
+        "configuration: TENANTRY_METRICS_TOKEN: String should have at least 16 characters",
+    ]
+    assert "short-secret" not in result.stdout + result.stderr

@@ -171,3 +171,24 @@ def test_the_operation_type_is_read_from_the_document():
 )
 def test_tracing_is_on_only_when_an_otlp_endpoint_is_set(environment, on):
     assert tracing.configured(environment) is on
+
+
+async def test_an_outgoing_call_joins_the_current_trace_and_passes_it_on(
+    spans: InMemorySpanExporter,
+):
+    from domain.tracing import outgoing_call, trace_headers
+
+    with outgoing_call("webhook POST", {"server.address": "hooks.example"}) as span:
+        headers = trace_headers()
+    trace_id = format_trace_id(span.get_span_context().trace_id)
+    assert headers["traceparent"].split("-")[1] == trace_id
+    assert named(spans, "webhook POST").kind is SpanKind.CLIENT
+
+
+def test_with_tracing_off_an_outgoing_call_is_no_span_and_no_header():
+    from domain.tracing import outgoing_call, trace_headers
+
+    assert not tracing.active()
+    with outgoing_call("webhook POST", {}) as span:
+        assert span is None
+        assert trace_headers() == {}
