@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from config import Config
-from config.provenance import effective_settings
+from config.provenance import effective_settings, without_password
 from domain.instance_check import check_instance
+from web import tracing
 
 
 def cmd_check(config: Config, args: argparse.Namespace) -> int:
@@ -17,6 +19,7 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
     width = max(len(row.name) for row in rows)
     for row in rows:
         print(f"  {row.name:<{width}}  {row.value}  [{row.source}]")
+    print(f"  {'tracing':<{width}}  {_tracing()}")
     print("checks:")
     findings = asyncio.run(check_instance(config))
     for finding in findings:
@@ -26,6 +29,16 @@ def cmd_check(config: Config, args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem.line(), file=sys.stderr)
     return 1 if problems else 0
+
+
+def _tracing() -> str:
+    # The endpoint only: OTEL_EXPORTER_OTLP_HEADERS may hold a collector's API key.
+    if not tracing.configured():
+        return "off (OTEL_EXPORTER_OTLP_ENDPOINT not set)"
+    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get(
+        "OTEL_EXPORTER_OTLP_ENDPOINT", ""
+    )
+    return f"on, OTLP/HTTP to {without_password(endpoint)}  [environment]"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

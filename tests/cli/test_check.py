@@ -35,7 +35,7 @@ def check(cwd: Path, database_url: str, **environment: str) -> subprocess.Comple
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("TENANTRY_") or key == "TENANTRY_TEST_POSTGRES_URL"
+        if not key.startswith(("TENANTRY_", "OTEL_")) or key == "TENANTRY_TEST_POSTGRES_URL"
     }
     return subprocess.run(
         [sys.executable, "-m", "web.cli", "check"],
@@ -101,6 +101,18 @@ def test_the_configuration_says_where_each_value_came_from(tmp_path):
     ]  # fmt: skip
     assert setting_line(result.stdout, "TENANTRY_MAX_QUERY_DEPTH").split() == [
         "TENANTRY_MAX_QUERY_DEPTH", "12", "[default]"
+    ]  # fmt: skip
+    assert setting_line(result.stdout, "tracing").split(maxsplit=1) == [
+        "tracing", "off (OTEL_EXPORTER_OTLP_ENDPOINT not set)"
+    ]  # fmt: skip
+
+
+def test_the_configuration_shows_where_traces_go(tmp_path):
+    result = check(
+        tmp_path, migrated(tmp_path), OTEL_EXPORTER_OTLP_ENDPOINT="http://collector:4318"
+    )
+    assert setting_line(result.stdout, "tracing").split()[1:] == [
+        "on,", "OTLP/HTTP", "to", "http://collector:4318", "[environment]"
     ]  # fmt: skip
 
 
