@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import BaseORMException, IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -105,8 +105,10 @@ async def export_tenant(name: str) -> dict[str, Any]:
     if tenant is None:
         raise LookupError(f"no tenant named {name!r}")
     async with in_transaction() as connection:
-        # One transaction: on PostgreSQL (repeatable reads aside) the sections are read
-        # together; on SQLite the transaction is one snapshot.
+        # One snapshot for every section, while the servers keep writing: SQLite's transaction
+        # is one; PostgreSQL's is at REPEATABLE READ (its first statement must say so).
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         document: dict[str, Any] = {
             "format": FORMAT,
             "version": VERSION,
@@ -149,10 +151,11 @@ async def import_tenant(document: Mapping[str, Any]) -> Tenant:
         raise ImportRefused(f"not a {FORMAT} document of version {VERSION}")
     try:
         sections = {section: _rows(document, section, model) for section, model in SECTIONS.items()}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ImportRefused(f"the document is malformed: {exc}") from None
+    except (KeyError, TypeError, ValueError, BaseORMException) as exc:
+        raise ImportRefused(f"the document is malformed: {_one_line(exc)}") from None
     [tenant] = sections["tenant"]
     _clear_outside_references(sections, {row["id"] for row in sections["users"]})
+    _refuse_rows_of_others(tenant["id"], sections)
     try:
         async with in_transaction() as connection:
             # Imports and tenant creations queue here: the name check below stays true
@@ -175,6 +178,8 @@ async def import_tenant(document: Mapping[str, Any]) -> Tenant:
             )
     except IntegrityError as exc:
         raise ImportRefused(f"the tenant clashes with data here: {_one_line(exc)}") from None
+    except BaseORMException as exc:  # a value the columns refuse (too long, say)
+        raise ImportRefused(f"the document is malformed: {_one_line(exc)}") from None
     return await Tenant.get(id=tenant["id"])
 
 
@@ -229,6 +234,21 @@ def _clear_outside_references(sections: Mapping[str, Any], user_ids: set[Any]) -
                 row[reference] = None
 
 
+def _refuse_rows_of_others(tenant_id: uuid.UUID, sections: dict[str, list[dict[str, Any]]]) -> None:
+    # Every row must be the tenant's, and what it owns the tenant's users': a file must not
+    # add anything to another tenant of this instance.
+    user_ids = {row["id"] for row in sections["users"]}
+    for section, model in SECTIONS.items():
+        if model is Tenant:
+            continue
+        kind = section.replace("_", " ")
+        for row in sections[section]:
+            if row["tenant_id"] != tenant_id:
+                raise ImportRefused(f"the file holds {kind} of another tenant")
+            if "owner_id" in row and row["owner_id"] not in user_ids:
+                raise ImportRefused(f"the file holds {kind} owned outside the tenant")
+
+
 def _rows(document: Mapping[str, Any], section: str, model: type[Model]) -> list[dict[str, Any]]:
     raw = document[section]
     rows = [raw] if model is Tenant else list(raw)
@@ -238,9 +258,9 @@ def _rows(document: Mapping[str, Any], section: str, model: type[Model]) -> list
     for row in rows:
         if not isinstance(row, Mapping):
             raise TypeError(f"{section} holds something other than objects")
-        unknown = set(row) - set(allowed)
-        if unknown:
-            raise ValueError(f"{section} has columns this release does not know: {sorted(unknown)}")
+        if set(row) != set(allowed):
+            unknown, missing = sorted(set(row) - set(allowed)), sorted(set(allowed) - set(row))
+            raise ValueError(f"{section}: unknown columns {unknown}, missing columns {missing}")
         values = {}
         for key, value in row.items():
             field = fields[key] if key in fields else None

@@ -173,7 +173,10 @@ async def test_an_import_whose_verified_domain_another_tenant_holds_is_refused(
     path = write(tmp_path / "acme.json", document)
     tenantry(["import-tenant", str(path)], tmp_path, fresh_instance, OTHER_SECRET_KEY)
     # The same tenant under another name and new ids: only the domain (and tokens) clash.
-    text = UUID.sub(lambda _: str(uuid.uuid4()), json.dumps(document))
+    fresh_ids: dict[str, str] = {}
+    text = UUID.sub(
+        lambda found: fresh_ids.setdefault(found.group(), str(uuid.uuid4())), json.dumps(document)
+    )
     twin = json.loads(text)
     twin["tenant"] |= {"name": "acme-twin", "name_key": "acme-twin"}
     result = tenantry(["import-tenant", str(write(tmp_path / "twin.json", twin))],
@@ -211,3 +214,38 @@ def test_no_exported_column_names_a_secret_other_than_the_portable_hashes():
         if secret_like.search(column)
     }
     assert named - portable == {"verification_token"}  # published in DNS, not a secret
+
+
+async def test_a_file_that_puts_a_user_into_another_tenant_is_refused(
+    acme: Cast, config: Config, fresh_instance: str, tmp_path: Path
+):
+    document = export(tmp_path, config.database_url)
+    intruder = dict(document["users"][0], id=str(uuid.uuid4()), tenant_id=str(uuid.uuid4()))
+    document["users"].append(intruder)
+    result = tenantry(["import-tenant", str(write(tmp_path / "acme.json", document))],
+                      tmp_path, fresh_instance, OTHER_SECRET_KEY)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == "import refused: the file holds users of another tenant\n"
+
+
+@pytest.mark.parametrize(
+    ("section", "change"),
+    [
+        ("users", {"role": "overlord"}),
+        ("users", {"created_at": "yesterday"}),
+        ("projects", {"name": "x" * 500}),
+        ("invitations", {"unknown_column": 1}),
+    ],
+)
+async def test_a_malformed_file_is_refused_and_writes_nothing(
+    acme: Cast, config: Config, fresh_instance: str, tmp_path: Path, section: str, change: dict
+):
+    document = export(tmp_path, config.database_url)
+    document[section][0] |= change
+    result = tenantry(["import-tenant", str(write(tmp_path / "acme.json", document))],
+                      tmp_path, fresh_instance, OTHER_SECRET_KEY)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("import refused: the document is malformed: ")
+    assert len(result.stderr.splitlines()) == 1
+    with sqlite3.connect(fresh_instance.removeprefix("sqlite://")) as connection:
+        assert connection.execute("SELECT count(*) FROM tenant").fetchone() == (0,)
