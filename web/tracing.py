@@ -34,6 +34,7 @@ from starlette.middleware import Middleware
 
 from domain import tracing as outgoing
 from web import logging as request_logging
+from web import metrics
 
 _state: dict[str, Any] = {}
 _SQLITE_EXECUTE = "_execute"
@@ -127,6 +128,7 @@ def traced_asgi(app: Any) -> Any:
     return OpenTelemetryMiddleware(
         app,
         tracer_provider=_state["provider"],
+        default_span_details=_span_details,
         server_request_hook=_without_query_string,
         # Not a span per body chunk sent or received: one per request is what is asked for.
         exclude_spans=["receive", "send"],
@@ -181,6 +183,30 @@ def _current_trace_id() -> str | None:
 
     context = trace.get_current_span().get_span_context()
     return trace.format_trace_id(context.trace_id) if context.is_valid else None
+
+
+@functools.cache
+def _link_paths() -> frozenset[str]:
+    from web.links import ROUTES
+
+    return frozenset(route.path for route in ROUTES)
+
+
+_SAML_PATH = re.compile(r"^/saml/[^/]+/([a-z]+)$")
+
+
+def _span_details(scope: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    # Span names stay few: our routes by name, a tenant's SAML paths by their template, any
+    # other path (a scanner's, say) as `other`; the path itself is still an attribute.
+    path = scope.get("path", "")
+    if path in metrics.KNOWN_PATHS or path in _link_paths():
+        route = path
+    elif match := _SAML_PATH.match(path):
+        route = f"/saml/{{tenant}}/{match.group(1)}"
+    else:
+        route = metrics.OTHER
+    method = scope.get("method")
+    return (f"{method} {route}" if method else f"WebSocket {route}"), {}
 
 
 def _without_query_string(span: Any, scope: dict[str, Any]) -> None:

@@ -192,3 +192,19 @@ def test_with_tracing_off_an_outgoing_call_is_no_span_and_no_header():
     with outgoing_call("webhook POST", {}) as span:
         assert span is None
         assert trace_headers() == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/healthz", "GET /healthz"),
+        ("/accept-invitation", "GET /accept-invitation"),
+        ("/saml/acme/metadata", "GET /saml/{tenant}/metadata"),
+        ("/wp-admin/setup.php", "GET other"),
+    ],
+)
+async def test_request_spans_are_named_by_route_not_by_any_path(
+    traced_http: AsyncClient, spans: InMemorySpanExporter, path: str, name: str
+):
+    await traced_http.get(path)
+    assert server_span(spans).name == name
