@@ -16,7 +16,7 @@ import aiosmtplib
 from cryptography import x509
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 
 from config import Config, provenance
 from domain.smtp_settings import SmtpServer, current_server, server_from_url
@@ -74,7 +74,6 @@ async def check_database(config: Config) -> Finding:
         return Finding("database", False, f"{missing} does not exist: run `tenantry migrate`")
     try:
         async with asyncio.timeout(TIMEOUT_SECONDS):
-            await _select_one(config.database_url)
             pending = await pending_migrations(config.database_url)
     except Exception as exc:  # noqa: BLE001 - any failure to connect is the finding
         return Finding("database", False, f"{where} does not answer: {_one_line(exc)}")
@@ -91,16 +90,6 @@ def _missing_database_file(config: Config) -> str | None:
     # Connecting would create an empty database: its absence is the finding.
     path = database_path(config.database_url) if config.uses_sqlite else None
     return path if path is not None and not Path(path).exists() else None
-
-
-async def _select_one(database_url: str) -> None:
-    # Asked first and on its own: reading the migrations table takes an unreachable database
-    # for one with nothing applied.
-    await Tortoise.init(config=tortoise_config(database_url))
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-    finally:
-        await Tortoise.close_connections()
 
 
 async def check_redis(url: str) -> Finding:

@@ -12,8 +12,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import asyncpg
 from pydantic import ValidationError
 from tortoise import Tortoise
+from tortoise.exceptions import BaseORMException
 
 from config import Config, SecretKeyMissing, configure
 from config.provenance import configuration_errors
@@ -43,7 +45,11 @@ async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
 def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
     if args.check:
         # For deploy pipelines: says whether this release's migrations are applied, changes nothing.
-        pending = asyncio.run(pending_migrations(config.database_url))
+        try:
+            pending = asyncio.run(pending_migrations(config.database_url))
+        except (OSError, BaseORMException, asyncpg.PostgresError) as exc:
+            print(f"the database does not answer: {_one_line(exc)}", file=sys.stderr)
+            return 2
         if pending:
             print(f"{len(pending)} migration(s) pending: {', '.join(pending)}")
             return 1

@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.exceptions import BaseORMException
 
 from config import Config
 from domain.tenant_transfer import ImportRefused, export_tenant, import_tenant
@@ -20,7 +22,11 @@ from models.db import pending_migrations, tortoise_config
 
 async def _on_current_database(config: Config, work: Callable[[], Awaitable[int]]) -> int:
     # Neither command migrates: a file read or written by another schema would mislead.
-    pending = await pending_migrations(config.database_url)
+    try:
+        pending = await pending_migrations(config.database_url)
+    except (OSError, BaseORMException, asyncpg.PostgresError) as exc:
+        print(f"the database does not answer: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
     if pending:
         print(f"{len(pending)} migration(s) pending: run `tenantry migrate` first", file=sys.stderr)
         return 1
