@@ -136,6 +136,9 @@ async def pending_migrations(database_url: str, label: str = "default") -> list[
     config = tortoise_config(_readable_url(database_url), label)
     try:
         await Tortoise.init(config=config)
+        # Asked first: reading the migrations table takes a database that does not answer
+        # for one where nothing was applied yet.
+        await get_connection(label).execute_query("SELECT 1")
         executor = MigrationExecutor(get_connection(label), config["apps"])
         steps = await executor.plan()
     finally:

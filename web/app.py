@@ -22,7 +22,7 @@ from models.backup import serving
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer
 from schema import schema
-from web import audit_export, graphiql, graphiql_sign_in
+from web import audit_export, graphiql, graphiql_sign_in, tracing
 from web.body_limit import BodyLimitMiddleware
 from web.cors import cors_middleware
 from web.graphql import GraphQLEndpoint
@@ -50,6 +50,8 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     reset_hashing()
     reset_limiter()
     configure_logging(json=config.log_json)
+    if tracing.configured():
+        tracing.start()  # OTLP export; nothing of OpenTelemetry is loaded otherwise
     quiet_driver_retries()
     graphql = GraphQLEndpoint(
         schema,
@@ -96,6 +98,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     # Outermost first: every answer, a 413, a 503 and a CORS preflight included, gets its
     # request ID, log line and metrics; CORS headers go on every answer to a listed origin.
     middleware = [
+        *tracing.middleware(),  # the request's span, when tracing is on: see web/tracing.py
         Middleware(RequestContextMiddleware),
         Middleware(RequestTargetMiddleware),
         *cors_middleware(config),

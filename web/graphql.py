@@ -39,7 +39,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from domain.users import actor_of
 from schema.context import Context, SessionEnded, SessionStarted
-from web import graphiql, metrics
+from web import graphiql, metrics, tracing
 from web.auth import client_address, identify
 from web.cookies import clear_session_cookie, set_session_cookie
 from web.forms import Malformed, query_fields
@@ -307,15 +307,16 @@ class GraphQLEndpoint(GraphQL):
         get = request_adapter.method == "GET"
         allowed = {OperationType.QUERY} if get else {OperationType.QUERY, OperationType.MUTATION}
         try:
-            result = await self.schema.execute(
-                document.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
-            )
+            with tracing.operation_span(operation, document.query):
+                result = await self.schema.execute(
+                    document.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
+                )
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.SUBSCRIPTION:
                 raise RequestRefused(400, SUBSCRIPTIONS_OVER_WEBSOCKET) from error

@@ -13,7 +13,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import orjson
@@ -109,6 +109,16 @@ def configure_logging(*, json: bool | None = None, level: int = logging.INFO) ->
     root.setLevel(level)
 
 
+# Set by web/tracing.py while tracing is on: the current trace ID, which then is the request
+# ID (so a log line leads to its trace). None: the caller's X-Request-ID or a new one.
+_trace_id: Callable[[], str | None] | None = None
+
+
+def use_trace_ids(trace_id: Callable[[], str | None] | None) -> None:
+    global _trace_id
+    _trace_id = trace_id
+
+
 def request_id_of(scope: Scope) -> str | None:
     return scope.get("state", {}).get("request_id")
 
@@ -123,7 +133,9 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        request_id = (
+            (_trace_id is not None and _trace_id()) or _incoming_id(scope) or uuid.uuid4().hex
+        )
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)

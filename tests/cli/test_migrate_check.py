@@ -4,6 +4,7 @@ pending (exit 1, naming them) or not (exit 0), and never applies anything."""
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -84,3 +85,15 @@ def test_migrate_check_names_only_the_migrations_still_pending(tmp_path):
     with sqlite3.connect(path) as connection:
         applied = [n for (n,) in connection.execute("SELECT name FROM tortoise_migrations")]
     assert MIGRATIONS[-1] not in applied
+
+
+def test_migrate_check_on_a_database_that_does_not_answer_exits_2_with_one_line(tmp_path):
+    # Not "every migration pending": a deploy pipeline must tell a down database from an old one.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = tenantry(["migrate", "--check"], tmp_path, f"postgres://u@127.0.0.1:{port}/tenantry")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("the database does not answer: ")
