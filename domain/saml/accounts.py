@@ -9,7 +9,6 @@ user (their e-mail or username is simply taken), never a superuser.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from domain.invitations import SamlIdentity, accept_invitation_by_sso
 from domain.locks import lock_tenant
 from domain.signup_domains import domain_rule
 from domain.tenant_settings import allowed_methods
-from domain.users import NewUser, create_user, username_in_use
+from domain.users import NewUser, create_user, free_username
 from models import AuthMethod, Tenant, User
 
 # Attribute names IdPs use for the e-mail address (plain, Azure/ADFS claim, LDAP OID).
@@ -33,7 +32,6 @@ EMAIL_ATTRIBUTES = (
     "urn:oid:0.9.2342.19200300.100.1.3",
 )
 MAX_NAME_ID = 1024  # User.saml_name_id
-_NOT_USERNAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class NoAccount(Exception):
@@ -145,9 +143,4 @@ async def _from_signup_domain(tenant: Tenant, identity: Identity, email: str) ->
 
 async def _free_username(tenant: Tenant, email: str) -> str:
     """The e-mail's local part made into a username; a number appended while it is taken."""
-    base = _NOT_USERNAME.sub("-", email.partition("@")[0]).strip("._-")[:56] or "user"
-    for n in range(1, 100):
-        candidate = base if n == 1 else f"{base}-{n}"
-        if not await username_in_use(tenant.id, candidate):
-            return candidate
-    raise AlreadyExists("No free username for this e-mail.", "username")
+    return await free_username(tenant.id, email)

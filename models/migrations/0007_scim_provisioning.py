@@ -72,4 +72,14 @@ class Migration(migrations.Migration):
             name='saml_groups',
             field=fields.JSONField(null=True, encoder=JSON_DUMPS, decoder=loads),
         ),
+        ops.AddField(
+            model_name='User',
+            name='scim_user_name',
+            field=fields.CharField(null=True, max_length=256),
+        ),
+        ops.AddField(
+            model_name='User',
+            name='scim_user_name_key',
+            field=fields.CharField(null=True, max_length=256),
+        ),
     ]
