@@ -12,9 +12,10 @@ refused with LastAdmin, and the caller's transaction changes nothing.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -27,6 +28,8 @@ from domain.scim_tokens import tenant_in_reach
 from domain.users import able_to_act
 from models import GroupMembership, GroupRoleMapping, Role, User
 from permissions.rules import Actor, Op
+
+log = logging.getLogger("tenantry.group_roles")
 
 UNMAPPED_ROLE = Role.MEMBER
 MAX_GROUP_NAME = 256
@@ -203,3 +206,43 @@ async def members_of_group_name(
         for user_id, names in saml
         if any(validation.key(n) == group_key for n in names or [])
     ]
+
+
+# ------------------------------------------------------------------ SAML sign-in
+
+MAX_SAML_GROUPS = 200
+
+
+def _saml_group_names(values: Sequence[str]) -> list[str]:
+    """The attribute's values usable as group names, without repeats (in any case); values
+    that could be no group name are left out rather than refusing the sign-in."""
+    names: dict[str, str] = {}
+    for value in values[: MAX_SAML_GROUPS * 2]:
+        try:
+            name = group_name(value)
+        except ValidationFailed:
+            continue
+        names.setdefault(validation.key(name), name)
+    return list(names.values())[:MAX_SAML_GROUPS]
+
+
+async def apply_saml_groups(tenant_id: uuid.UUID, user: User, values: Sequence[str]) -> User:
+    """At a SAML sign-in, with the tenant's groups attribute: remember the user's groups and
+    recompute their role. When that would leave the tenant without an active admin, nothing
+    changes (the sign-in goes on with the role the user had) and a warning is logged."""
+    names = _saml_group_names(values)
+    try:
+        async with in_transaction() as connection:
+            await lock_tenant(connection, tenant_id)
+            await User.filter(id=user.id).using_db(connection).update(saml_groups=names)
+            changed = await recompute_roles(
+                None, tenant_id, [user.id], connection, actor_name="SAML sign-in"
+            )
+    except LastAdmin:
+        log.warning(
+            "SAML groups of user %s left unapplied: the tenant would lose its last admin",
+            user.id,
+        )
+        return user
+    await publish_role_changes(changed)
+    return changed[0] if changed else user

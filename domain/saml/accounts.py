@@ -67,6 +67,9 @@ async def account_for(tenant: Tenant, identity: Identity) -> User:
     email = identity.email()
     if email is None:
         raise NoAccount("no e-mail in NameID or attributes, and no user with this NameID")
+    user = await _provisioned(tenant, identity, email)
+    if user is not None:
+        return user
     user, reason = await _new_account(tenant, identity, email)
     # A simultaneous sign-in of the same person may have made the account meanwhile.
     user = user or await _linked(tenant, identity)
@@ -88,6 +91,31 @@ async def _new_account(tenant: Tenant, identity: Identity, email: str) -> tuple[
     except (AlreadyExists, ValidationFailed) as exc:
         return None, f"the account could not be created: {exc}"
     return user, "no SAML invitation or SAML sign-up domain for this e-mail"
+
+
+async def _provisioned(tenant: Tenant, identity: Identity, email: str) -> User | None:
+    """A SAML user an identity provider provisioned over SCIM, not yet linked to an identity:
+    their first sign-in links them (the IdP that provisions the tenant also signs it in)."""
+    async with in_transaction() as connection:
+        await lock_tenant(connection, tenant.id)
+        user = (
+            await User.filter(
+                tenant_id=tenant.id,
+                email_key=validation.key(email),
+                auth_method=AuthMethod.SAML,
+                saml_name_id__isnull=True,
+                scim_user_name__isnull=False,
+                superuser=False,
+            )
+            .using_db(connection)
+            .first()
+        )
+        if user is None:
+            return None
+        if user.deactivated_at is not None:
+            raise NoAccount("the user is deactivated")
+        await _link(user, identity, connection)
+    return user
 
 
 async def _linked(tenant: Tenant, identity: Identity) -> User | None:
