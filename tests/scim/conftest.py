@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import ASGITransport, AsyncClient, Response
 
 from domain.scim_tokens import create_scim_token
 from domain.users import actor_of
 from tests.factories import Cast
+from tests.scim.idp_client import HttpxSCIMClient
 from tests.secrets_seen import remember
 
 SCIM_JSON = "application/scim+json"
@@ -50,3 +51,17 @@ async def new_scim_token(cast: Cast, tenant: str = "a") -> str:
 @pytest.fixture
 async def scim(http: AsyncClient, cast: Cast) -> AsyncIterator[Scim]:
     yield Scim(http=http, tenant=cast.tenant_a.name, token=await new_scim_token(cast))
+
+
+@pytest.fixture
+async def idp(app: object, scim: Scim) -> AsyncIterator[HttpxSCIMClient]:
+    """scim2-client, configured by what the server publishes (discover)."""
+    transport = ASGITransport(app=app, client=("198.51.100.20", 44000))  # type: ignore[arg-type]
+    async with AsyncClient(
+        transport=transport,
+        base_url=f"http://tenantry.test/scim/v2/{scim.tenant}",
+        headers={"Authorization": f"Bearer {scim.token}"},
+    ) as http:
+        client = HttpxSCIMClient(http)
+        await client.discover()
+        yield client
