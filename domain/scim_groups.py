@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -57,10 +57,13 @@ async def groups_of_users(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list
     return found
 
 
-async def _members(group_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[tuple[uuid.UUID, str]]]:
+async def _members(
+    group_ids: Sequence[uuid.UUID], connection: BaseDBAsyncClient | None = None
+) -> dict[uuid.UUID, list[tuple[uuid.UUID, str]]]:
     found: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = defaultdict(list)
     rows = (
         await GroupMembership.filter(group_id__in=list(group_ids))
+        .using_db(connection)
         .order_by("user__username_key")
         .values_list("group_id", "user_id", "user__username")
     )
@@ -69,8 +72,10 @@ async def _members(group_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[tuple
     return found
 
 
-async def _views(groups: Sequence[ScimGroup]) -> list[GroupView]:
-    members = await _members([group.id for group in groups])
+async def _views(
+    groups: Sequence[ScimGroup], connection: BaseDBAsyncClient | None = None
+) -> list[GroupView]:
+    members = await _members([group.id for group in groups], connection)
     return [GroupView(group, members.get(group.id, [])) for group in groups]
 
 
@@ -185,16 +190,24 @@ async def create_group(caller: ScimCaller, values: GroupValues) -> GroupView:
     return await get_group(caller, str(group.id))
 
 
-async def replace_group(caller: ScimCaller, group_id: str, values: GroupValues) -> GroupView:
-    """Set the group's name, externalId and members to `values` (PUT; PATCH once applied);
-    the roles of the members who came or went (all of them, when the name changed) are
-    recomputed."""
-    name = group_name(values.display_name, "displayName")
-    external_id = _external_id(values.external_id)
+# A PATCH: the new values from the group as it is under the tenant's lock (see scim_users).
+Change = GroupValues | Callable[[GroupView], Awaitable[GroupValues]]
+
+
+async def replace_group(caller: ScimCaller, group_id: str, change: Change) -> GroupView:
+    """Set the group's name, externalId and members to the values given (PUT), or to those
+    computed from the group as it is (PATCH); the roles of the members who came or went (all
+    of them, when the name changed) are recomputed."""
     tenant_id = caller.tenant.id
     async with in_transaction() as connection:
         await lock_tenant(connection, tenant_id)
         group = await _group(caller, group_id, connection)
+        if isinstance(change, GroupValues):
+            values = change
+        else:
+            values = await change((await _views([group], connection))[0])
+        name = group_name(values.display_name, "displayName")
+        external_id = _external_id(values.external_id)
         wanted = await _member_ids(caller, values.member_ids, connection)
         current = set(
             await GroupMembership.filter(group_id=group.id)

@@ -12,6 +12,7 @@ on owned objects. Writes take the locks of deactivateUser: instance, tenant, the
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -223,15 +224,21 @@ def _refuse_superuser(user: User) -> None:
         raise Forbidden("A superuser's account is managed in Tenantry, not by SCIM.")
 
 
-async def replace_user(caller: ScimCaller, user_id: str, values: UserValues) -> User:
-    """Set the user's SCIM attributes to `values` (PUT; PATCH once applied to the current
-    state). Deactivation and reactivation follow `active`."""
-    name = _user_name(values.user_name)
-    email = _email(values)
-    external_id = _external_id(values.external_id)
+# A PATCH: the new values from the user as they are, read under the user's lock, so that two
+# PATCHes of one user apply one after the other rather than the later undoing the earlier.
+Change = UserValues | Callable[[User], Awaitable[UserValues]]
+
+
+async def replace_user(caller: ScimCaller, user_id: str, change: Change) -> User:
+    """Set the user's SCIM attributes to the values given (PUT), or to those computed from
+    the locked user (PATCH). Deactivation and reactivation follow `active`."""
     deactivated = reactivated = False
     async with in_transaction() as connection:
         user = await _locked_user(caller, user_id, connection)
+        values = change if isinstance(change, UserValues) else await change(user)
+        name = _user_name(values.user_name)
+        email = _email(values)
+        external_id = _external_id(values.external_id)
         tenant_id = caller.tenant.id
         columns: dict[str, object] = {}
         if name != scim_user_name(user):

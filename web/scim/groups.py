@@ -93,10 +93,15 @@ async def item(request: Request, caller: ScimCaller) -> Response:
             patch = PatchOp[ScimGroup].model_validate(
                 await read_json(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
             )
-            current = _resource(caller, await scim_groups.get_group(caller, group_id))
-            resource = ScimGroup.model_validate(current.model_dump(scim_ctx=None))
-            patch.patch(resource)
-            await scim_groups.replace_group(caller, group_id, _values(resource))
+
+            async def patched(current: GroupView) -> GroupValues:
+                resource = ScimGroup.model_validate(
+                    _resource(caller, current).model_dump(scim_ctx=None)
+                )
+                patch.patch(resource)
+                return _values(resource)
+
+            await scim_groups.replace_group(caller, group_id, patched)
             # Okta and Entra ID take 204 for a PATCH of a group (no members echoed back).
             return Response(status_code=204)
     await scim_groups.delete_group(caller, group_id)

@@ -106,12 +106,15 @@ async def item(request: Request, caller: ScimCaller) -> Response:
             patch = PatchOp[Incoming].model_validate(
                 await read_json(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
             )
-            current = await scim_users.get_user(caller, user_id)
-            resource = Incoming.model_validate(
-                (await _resource(caller, current)).model_dump(scim_ctx=None)
-            )
-            patch.patch(resource)
-            user = await scim_users.replace_user(caller, user_id, _values(resource))
+
+            async def patched(current: User) -> UserValues:
+                resource = Incoming.model_validate(
+                    (await _resource(caller, current)).model_dump(scim_ctx=None)
+                )
+                patch.patch(resource)
+                return _values(resource)
+
+            user = await scim_users.replace_user(caller, user_id, patched)
             return answer(await _resource(caller, user))
     await scim_users.remove_user(caller, user_id)
     return Response(status_code=204)
