@@ -116,7 +116,7 @@ class ProvisioningMutations:
         ],
     ) -> SetGroupRoleMappingResult:
         mappings = await group_roles.set_group_role_mapping(
-            actor(info), input.tenant_id, input.group, input.role
+            actor(info), input.tenant_id, input.group, input.wanted_role()
         )
         return GroupRoleMappingsPayload(
             mappings=[GroupRoleMapping.from_model(mapping) for mapping in mappings]

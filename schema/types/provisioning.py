@@ -93,7 +93,10 @@ class GroupRoleMappingInput:
         "characters."
     )
     role: Role | None = strawberry.field(
-        default=None,
-        description="The role the group's members get. Null removes the mapping. Never the "
-        "superuser bit.",
+        default=strawberry.UNSET,
+        description="The role the group's members get. Null (or left out) removes the "
+        "mapping. Never the superuser bit.",
     )
+
+    def wanted_role(self) -> Role | None:
+        return None if self.role is strawberry.UNSET else self.role

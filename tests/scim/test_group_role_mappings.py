@@ -129,3 +129,34 @@ async def test_a_user_shows_their_groups_and_external_id(gql, cast):
     await User.filter(id=cast.member_a.user.id).update(external_id="00u1", saml_groups=["Ops"])
     user = (await gql(USER, {"id": cast.member_a.id}, as_=cast.admin_a)).ok()["user"]
     assert user == {"role": "MEMBER", "externalId": "00u1", "groups": ["Engineering", "Ops"]}
+
+
+@pytest.mark.parametrize("role", ["guest", "member"])
+async def test_guests_and_members_cannot_list_the_mappings(gql, cast, role):
+    result = await gql(MAPPINGS, {"tenantId": str(cast.tenant_a.id)}, as_=cast.by_role(role))
+    assert result.codes == ["FORBIDDEN"]
+
+
+async def test_a_superuser_lists_any_tenants_mappings(gql, cast):
+    await set_mapping(gql, cast.admin_b, cast.tenant_b.id, "Ops", "MEMBER")
+    listed = (await gql(MAPPINGS, {"tenantId": str(cast.tenant_b.id)}, as_=cast.superuser)).ok()
+    assert listed["groupRoleMappings"][0]["group"] == "Ops"
+
+
+async def test_an_anonymous_caller_cannot_list_the_mappings(gql, cast):
+    result = await gql(MAPPINGS, {"tenantId": str(cast.tenant_a.id)})
+    assert result.codes == ["UNAUTHENTICATED"]
+
+
+async def test_a_request_made_with_an_api_token_cannot_list_the_mappings(gql, cast, make):
+    token = await token_of(make, cast.admin_a)
+    result = await gql(MAPPINGS, {"tenantId": str(cast.tenant_a.id)}, token=token)
+    refused_as_a_token_request(result)
+
+
+async def test_leaving_out_the_role_removes_the_mapping(gql, cast):
+    await set_mapping(gql, cast.admin_a, cast.tenant_a.id, "Ops", "ADMIN")
+    variables = {"input": {"tenantId": str(cast.tenant_a.id), "group": "ops"}}
+    answer = (await gql(SET_MAPPING, variables, as_=cast.admin_a)).payload("setGroupRoleMapping")
+    assert answer == {"__typename": "GroupRoleMappingsPayload", "mappings": []}
+    assert await AuditEvent.filter(action="group_role_mapping.removed").count() == 1

@@ -128,3 +128,25 @@ async def test_a_node_query_finds_a_token_for_its_admin_only(gql, cast):
     assert (await gql(query, variables, as_=cast.admin_a)).ok()["node"]["__typename"] == "ScimToken"
     assert (await gql(query, variables, as_=cast.admin_b)).ok()["node"] is None
     assert (await gql(query, variables, as_=cast.member_a)).ok()["node"] is None
+
+
+@pytest.mark.parametrize("role", ["guest", "member"])
+async def test_guests_and_members_cannot_list_the_tokens(gql, cast, role):
+    result = await gql(TOKENS, {"tenantId": str(cast.tenant_a.id)}, as_=cast.by_role(role))
+    assert result.codes == ["FORBIDDEN"]
+
+
+async def test_a_superuser_lists_any_tenants_tokens(gql, cast):
+    await create(gql, cast.admin_b, cast.tenant_b.id)
+    listed = (await gql(TOKENS, {"tenantId": str(cast.tenant_b.id)}, as_=cast.superuser)).ok()
+    assert len(listed["scimTokens"]) == 1
+
+
+async def test_an_anonymous_caller_cannot_list_the_tokens(gql, cast):
+    result = await gql(TOKENS, {"tenantId": str(cast.tenant_a.id)})
+    assert result.codes == ["UNAUTHENTICATED"]
+
+
+async def test_a_request_made_with_an_api_token_cannot_list_the_tokens(gql, cast, make):
+    token = await token_of(make, cast.admin_a)
+    refused_as_a_token_request(await gql(TOKENS, {"tenantId": str(cast.tenant_a.id)}, token=token))
