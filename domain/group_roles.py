@@ -60,8 +60,10 @@ async def groups_of(
         found[user_id].append(name)
     saml = await User.filter(id__in=ids).using_db(connection).values_list("id", "saml_groups")
     for user_id, names in saml:
+        seen = {validation.key(name) for name in found[user_id]}
         for name in names or []:
-            if validation.key(name) not in {validation.key(n) for n in found[user_id]}:
+            if validation.key(name) not in seen:
+                seen.add(validation.key(name))
                 found[user_id].append(name)
     return found
 
@@ -84,30 +86,30 @@ async def recompute_roles(
     mapped = {mapping.group_key: mapping.role for mapping in mappings}
     groups = await groups_of(ids, connection)
     users = await User.filter(id__in=ids, tenant_id=tenant_id, superuser=False).using_db(connection)
-    changed: list[User] = []
+    moves: list[tuple[User, Role]] = []
     for user in users:
-        roles = [
-            mapped[k] for k in (validation.key(g) for g in groups.get(user.id, [])) if k in mapped
-        ]
+        keys = (validation.key(name) for name in groups.get(user.id, []))
+        roles = [mapped[key] for key in keys if key in mapped]
         role = max(roles, key=lambda r: r.rank) if roles else UNMAPPED_ROLE
         if role is not user.role:
-            changed.append(user)
-            user._new_role = role  # type: ignore[attr-defined]
-    demoted = [u.id for u in changed if u.role is Role.ADMIN]
+            moves.append((user, role))
+    demoted = [user.id for user, _ in moves if user.role is Role.ADMIN]
     if demoted:
         await refuse_losing_every_admin(tenant_id, demoted, connection)
-    for user in changed:
-        old, user.role = user.role, user._new_role  # type: ignore[attr-defined]
-        await User.filter(id=user.id).using_db(connection).update(role=user.role)
+    changed: list[User] = []
+    for user, role in moves:
+        old, user.role = user.role, role
+        await User.filter(id=user.id).using_db(connection).update(role=role)
         await audit.record(
             actor,
             "user.updated",
             tenant_id=tenant_id,
             target_type="user",
             target_id=user.id,
-            changes={"role": user.role, "previousRole": old, "via": "group mapping"},
+            changes={"role": role, "previousRole": old, "via": "group mapping"},
             actor_name=actor_name,
         )
+        changed.append(user)
     return changed
 
 
