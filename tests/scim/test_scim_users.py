@@ -336,6 +336,11 @@ async def test_a_session_token_does_not_open_scim(scim, cast):
     assert (await scim.call("GET", "/Users", token=cast.admin_a.token)).status_code == 401
 
 
+async def test_an_api_token_does_not_open_scim(scim, cast, make):
+    _, secret = await make.api_token(cast.admin_a.user)
+    assert (await scim.call("GET", "/Users", token=secret)).status_code == 401
+
+
 async def test_another_tenants_scim_token_does_not_open_this_tenant(scim, cast):
     other = await new_scim_token(cast, "b")
     assert (await scim.call("GET", "/Users", token=other)).status_code == 401
