@@ -96,3 +96,17 @@ async def test_an_unknown_path_under_the_endpoint_is_not_found(scim):
     assert (await scim.call("GET", "/Bulk")).status_code == 404
     assert (await scim.call("GET", "/ResourceTypes/Printer")).status_code == 404
     assert (await scim.call("GET", "/Schemas/urn:x")).status_code == 404
+
+
+async def test_an_error_never_repeats_the_value_sent(scim, cast):
+    secret = "a-password-that-must-not-echo"
+    responses = [
+        await scim.call("GET", "/Users", filter=f'emails.value eq "{secret}"'),
+        await scim.call("PATCH", f"/Users/{cast.member_a.id}",
+                        ops({"op": "replace", "path": "active", "value": secret})),
+        await scim.call("PATCH", f"/Users/{cast.member_a.id}",
+                        ops({"op": "replace", "path": "password", "value": {"x": secret}})),
+    ]  # fmt: skip
+    for response in responses:
+        assert 400 <= response.status_code < 500, response.text
+        assert secret not in response.text

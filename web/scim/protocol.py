@@ -37,11 +37,12 @@ POLICY = ScimPolicy(
 Handler = Callable[[Request, ScimCaller], Awaitable[Response]]
 
 
-def answer(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if isinstance(payload, (Resource, ListResponse, Error)) or hasattr(payload, "model_dump"):
-        body = payload.model_dump_json(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-    else:
-        body = orjson.dumps(payload)
+def answer(
+    payload: Resource[Any] | ListResponse[Any],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = payload.model_dump_json(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
     return Response(body, status_code=status, media_type=SCIM_JSON, headers=headers)
 
 
@@ -55,6 +56,32 @@ def error(status: int, detail: str, scim_type: str | None = None) -> Response:
         body["scimType"] = scim_type
     headers = {"WWW-Authenticate": 'Bearer realm="SCIM"'} if status == 401 else None
     return Response(orjson.dumps(body), status_code=status, media_type=SCIM_JSON, headers=headers)
+
+
+_DETAILS = {
+    "invalidFilter": "The filter is not valid SCIM, or names an attribute it cannot compare.",
+    "invalidPath": "A PATCH path is not valid for this resource.",
+    "noTarget": "A PATCH path matches nothing to change.",
+    "invalidValue": "A value is missing, or not valid for its attribute.",
+    "mutability": "A read-only attribute cannot be changed.",
+    "invalidSyntax": "The request is not valid SCIM.",
+    "tooMany": "Too many results: narrow the filter.",
+}
+
+
+def _invalid(exc: ValidationError) -> Response:
+    """A payload or parameter scim2-models refused. Pydantic's own messages name the place
+    and the type; scim2-models' may quote the value, so theirs are replaced by ours."""
+    found = Error.from_validation_errors(exc)
+    if not found:
+        return error(400, "The request is not valid SCIM.", "invalidValue")
+    first, raw = found[0], exc.errors()[0]
+    scim_type = first.scim_type or "invalidValue"
+    if str(raw.get("type", "")).startswith("scim_"):
+        detail = _DETAILS.get(scim_type, "The request is not valid SCIM.")
+    else:
+        detail = first.detail or "The request is not valid SCIM."
+    return error(int(first.status or 400), detail, scim_type)
 
 
 def _domain_error(exc: errors.DomainError) -> Response:
@@ -87,13 +114,16 @@ def scim_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
                 return await handler(request, caller)
         except SCIMException as exc:
             scim_error = exc.to_error()
-            return error(int(scim_error.status or 400), exc.detail, scim_error.scim_type)
+            # scim2-models' own details may quote the value sent (a PATCH value may be a
+            # password): ours name the problem only.
+            detail = (
+                exc.detail
+                if isinstance(exc, _Syntax)
+                else _DETAILS.get(scim_error.scim_type or "", "The request is not valid SCIM.")
+            )
+            return error(int(scim_error.status or 400), detail, scim_error.scim_type)
         except ValidationError as exc:
-            found = Error.from_validation_errors(exc)
-            first = found[0] if found else None
-            status = int(first.status or 400) if first else 400
-            detail = first.detail if first and first.detail else "Invalid SCIM payload."
-            return error(status, detail, (first.scim_type if first else None) or "invalidValue")
+            return _invalid(exc)
         except errors.Forbidden as exc:
             return error(403, str(exc) or "Not allowed.")
         except errors.DomainError as exc:
