@@ -24,9 +24,11 @@ from domain.validation import object_id
 from models import (
     ApiToken,
     AuditEvent,
+    GroupRoleMapping,
     Invitation,
     Passkey,
     Project,
+    ScimToken,
     Session,
     SignupDomain,
     Tenant,
@@ -113,6 +115,15 @@ PROJECT = Kind(Project, _project)
 API_TOKEN = Kind(ApiToken, _owned)
 AUDIT_EVENT = Kind(AuditEvent, _audit_event)
 SESSION = Kind(Session, _session, related=("user__tenant",))
+# `scimTokens(tenantId:)`, `groupRoleMappings(tenantId:)`: admins their tenant's, superusers any.
+SCIM_TOKEN = Kind(
+    ScimToken,
+    lambda actor, token: reaches(actor, Op.SCIM_TOKENS, tenant_id=token.tenant_id),
+)
+GROUP_ROLE_MAPPING = Kind(
+    GroupRoleMapping,
+    lambda actor, mapping: reaches(actor, Op.GROUP_ROLE_MAPPINGS, tenant_id=mapping.tenant_id),
+)
 # `myPasskeys`: one's own, nobody else's (not even a superuser's view).
 PASSKEY = Kind(Passkey, lambda actor, passkey: passkey.user_id == actor.user_id)
 

@@ -3,8 +3,8 @@
 
 What moves: the tenant and its settings, users (with their argon2 password hashes, which do
 not depend on the secret key), invitations, sign-up domains, projects, API tokens (SHA-256
-hashes of the secrets, so the tokens keep working), SAML settings and the tenant's audit
-events. Rows keep their ids.
+hashes of the secrets, so the tokens keep working), SAML settings, group-to-role mappings and
+the tenant's audit events. Rows keep their ids.
 
 What does not (`LEFT_OUT`), because it depends on the source instance's secret key or is not
 the tenant's to carry: second factors (TOTP secrets are Fernet-encrypted under a key derived
@@ -37,6 +37,8 @@ from domain.locks import lock_instance
 from models import (
     ApiToken,
     AuditEvent,
+    GroupMembership,
+    GroupRoleMapping,
     Invitation,
     MfaChallenge,
     OutboxMail,
@@ -47,6 +49,8 @@ from models import (
     SamlAssertionSeen,
     SamlRequest,
     SamlSettings,
+    ScimGroup,
+    ScimToken,
     Session,
     SignupDomain,
     Tenant,
@@ -68,6 +72,7 @@ SECTIONS: dict[str, type[Model]] = {
     "invitations": Invitation,
     "projects": Project,
     "api_tokens": ApiToken,
+    "group_role_mappings": GroupRoleMapping,
     "audit_events": AuditEvent,
 }
 
@@ -83,6 +88,11 @@ NOT_MOVED: dict[type[Model], str] = {
     OutboxMail: "mail of the source instance's worker, sent or given up there",
     SamlRequest: "a SAML sign-in in flight",
     SamlAssertionSeen: "replay protection of the source instance's sign-ins",
+    # Users keep their externalId and SCIM userName, so the identity provider, connected to
+    # the target with a new token, finds them again and pushes its groups anew.
+    ScimToken: "the identity provider is connected to the target with a token made there",
+    ScimGroup: "the identity provider pushes its groups again to the target",
+    GroupMembership: "goes with the groups: pushed again by the identity provider",
 }
 
 # Columns of exported tables that stay behind, and why. tests/cli/test_tenant_transfer.py

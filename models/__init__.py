@@ -18,6 +18,7 @@ from models.mfa import MfaChallenge, Passkey, PasskeyRegistration, RecoveryCode,
 from models.outbox import OutboxMail
 from models.persisted_queries import PersistedQuery
 from models.projects import ApiToken, Project
+from models.provisioning import GroupMembership, GroupRoleMapping, ScimGroup, ScimToken
 from models.saml import SamlAssertionSeen, SamlRequest, SamlSettings
 from models.settings import InstanceSettings
 from models.tenants import Tenant
@@ -29,6 +30,8 @@ __all__ = [
     "AuthMethod",
     "DomainStatus",
     "EmailStatus",
+    "GroupMembership",
+    "GroupRoleMapping",
     "InstanceSettings",
     "Invitation",
     "ListenerPurpose",
@@ -45,6 +48,8 @@ __all__ = [
     "SamlAssertionSeen",
     "SamlRequest",
     "SamlSettings",
+    "ScimGroup",
+    "ScimToken",
     "Session",
     "SignupDomain",
     "SmtpSecurity",

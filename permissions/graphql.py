@@ -196,6 +196,14 @@ class RecoverAccount(_PolicyRow):
     op = Op.RECOVER_ACCOUNT
 
 
+class ScimTokens(_PolicyRow):
+    op = Op.SCIM_TOKENS
+
+
+class GroupRoleMappings(_PolicyRow):
+    op = Op.GROUP_ROLE_MAPPINGS
+
+
 class ViewOwnedObjects(_Guard):
     """On a User: the user themself, their tenant's admins, superusers.
 

@@ -87,6 +87,11 @@ class Op(Enum):
     SEND_PASSWORD_RESET = auto()  # sendPasswordReset: a link mailed to the user's own address
     # public: requestPasswordReset, resetPassword (a session), confirmEmailChange
     RECOVER_ACCOUNT = auto()
+    # createScimToken, revokeScimToken, scimTokens: a bearer token that provisions the
+    # tenant's users (creates, changes, deactivates them) from an identity provider.
+    SCIM_TOKENS = auto()
+    # setGroupRoleMapping, groupRoleMappings: which IdP groups make their members admins.
+    GROUP_ROLE_MAPPINGS = auto()
 
 
 N, S, O, T, A = Scope.NONE, Scope.SELF, Scope.OWN, Scope.TENANT, Scope.ANY
@@ -137,6 +142,8 @@ POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope, ByToken]] = {
     Op.CHANGE_EMAIL:            (S,    S,     T,     A,         REFUSED),
     Op.SEND_PASSWORD_RESET:     (N,    N,     T,     A,         OWNER),
     Op.RECOVER_ACCOUNT:         (A,    A,     A,     A,         REFUSED),
+    Op.SCIM_TOKENS:             (N,    N,     T,     A,         REFUSED),
+    Op.GROUP_ROLE_MAPPINGS:     (N,    N,     T,     A,         REFUSED),
 }  # fmt: skip
 
 # The policy in words, for docs/reference/permissions.md (generated from this module: a test
@@ -201,6 +208,9 @@ OP_DESCRIPTIONS: dict[Op, str] = {
     "(admins: not to superusers)",
     Op.RECOVER_ACCOUNT: "Ask for a password reset link, reset a password with one (signs in), "
     "confirm an e-mail change",
+    Op.SCIM_TOKENS: "Create, list and revoke a tenant's SCIM tokens (an identity provider "
+    "provisions the tenant's users with one)",
+    Op.GROUP_ROLE_MAPPINGS: "Map identity-provider groups (SCIM, SAML) to roles; list the mappings",
 }
 
 # Operations anyone may call, signed in or not (the scope columns then say nothing more).

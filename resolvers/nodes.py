@@ -17,6 +17,7 @@ from schema.types.audit import AuditEvent
 from schema.types.invitations import Invitation
 from schema.types.node import Node
 from schema.types.projects import ApiToken, Project
+from schema.types.provisioning import GroupRoleMapping, ScimToken
 from schema.types.security import PasskeyCredential
 from schema.types.sessions import Session
 from schema.types.signup import SignupDomain
@@ -36,6 +37,8 @@ NODE_TYPES: dict[nodes.Kind, Callable[[Any], Node]] = {
     nodes.AUDIT_EVENT: AuditEvent.from_model,
     nodes.SESSION: Session.from_model,
     nodes.PASSKEY: PasskeyCredential.from_model,
+    nodes.SCIM_TOKEN: ScimToken.from_model,
+    nodes.GROUP_ROLE_MAPPING: GroupRoleMapping.from_model,
 }
 
 

@@ -10,6 +10,7 @@ from functools import cached_property
 from aiodataloader import DataLoader
 
 from domain.auth.factors import mfa_enabled_among
+from domain.group_roles import groups_of
 from models import ApiToken, Project, Tenant, User
 
 
@@ -57,6 +58,12 @@ class MfaEnabledLoader(DataLoader):
         return [key in enabled for key in keys]
 
 
+class GroupsLoader(DataLoader):
+    async def batch_load_fn(self, keys: Sequence[uuid.UUID]) -> list:  # type: ignore[override]
+        found = await groups_of(keys)
+        return [found.get(key, []) for key in keys]
+
+
 class Loaders:
     """One set per request, so nothing cached outlives the request that authorised it.
     Each is made when first used: most requests need none."""
@@ -80,6 +87,10 @@ class Loaders:
     @cached_property
     def mfa_enabled(self) -> MfaEnabledLoader:
         return MfaEnabledLoader()
+
+    @cached_property
+    def groups(self) -> GroupsLoader:
+        return GroupsLoader()
 
     def prime_users(self, users: Sequence[User]) -> None:
         for user in users:

@@ -11,6 +11,7 @@ from resolvers.listeners import ListenerMutations
 from resolvers.mfa import MfaMutations
 from resolvers.ownership import OwnershipMutations
 from resolvers.projects import ProjectMutations
+from resolvers.provisioning import ProvisioningMutations
 from resolvers.saml import SamlMutations
 from resolvers.sessions import SessionMutations
 from resolvers.signup import SignupMutations
@@ -29,6 +30,7 @@ MUTATIONS += (SamlMutations,)
 MUTATIONS += (SessionMutations, DeactivationMutations)
 MUTATIONS += (MfaMutations, TenantSettingsMutations)
 MUTATIONS += (AccountRecoveryMutations,)
+MUTATIONS += (ProvisioningMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]

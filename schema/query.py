@@ -7,6 +7,7 @@ from resolvers.invitations import InvitationQueries
 from resolvers.mfa import MfaQueries
 from resolvers.nodes import NodeQueries
 from resolvers.projects import ProjectQueries
+from resolvers.provisioning import ProvisioningQueries
 from resolvers.saml import SamlQueries
 from resolvers.sessions import SessionQueries
 from resolvers.settings import InstanceSettingsQueries
@@ -23,6 +24,7 @@ QUERIES += (SamlQueries,)
 QUERIES += (SessionQueries,)
 QUERIES += (NodeQueries,)
 QUERIES += (MfaQueries, TenantSettingsQueries)
+QUERIES += (ProvisioningQueries,)
 
 Query = merge_types("Query", QUERIES)
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

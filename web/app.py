@@ -34,6 +34,7 @@ from web.outage import DatabaseOutageMiddleware, quiet_driver_retries
 from web.persisted_queries import persisted_queries_for
 from web.request_target import RequestTargetMiddleware
 from web.saml import ROUTES as saml_routes
+from web.scim import ROUTES as scim_routes
 from web.tuning import tune_garbage_collector
 
 # Long-running tasks started with the app (the mail outbox worker, clean-ups).
@@ -90,6 +91,7 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *saml_routes,
+        *scim_routes,
         *link_routes,
         *audit_export.ROUTES,
     ]

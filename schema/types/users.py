@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # The columns User.from_row reads.
 ROW_COLUMNS = (
     "id", "tenant_id", "username", "email", "role", "auth_method", "superuser", "created_at",
-    "last_login_at", "email_verified", "deactivated_at", "pending_email",
+    "last_login_at", "email_verified", "deactivated_at", "pending_email", "external_id",
 )  # fmt: skip
 
 
@@ -53,6 +53,10 @@ class User(Node):
         description="A new address waiting for its confirmation link; the user's e-mail "
         "changes when it is confirmed."
     )
+    external_id: str | None = strawberry.field(
+        description="The IdP's identifier for this user (SCIM externalId); null when no "
+        "identity provider provisioned the user."
+    )
     pk: strawberry.Private[uuid.UUID]
     tenant_id: strawberry.Private[uuid.UUID]
     # Filled by list resolvers that load a whole page in a few queries (resolvers/preload.py
@@ -76,6 +80,7 @@ class User(Node):
                 deactivated=row["deactivated_at"] is not None, verified=row["email_verified"]
             ),
             pending_email=row["pending_email"],
+            external_id=row["external_id"],
             pk=row["id"],
             tenant_id=row["tenant_id"],
         )
@@ -93,6 +98,7 @@ class User(Node):
             last_login_at=user.last_login_at,
             status=user.status,
             pending_email=user.pending_email,
+            external_id=user.external_id,
             pk=user.id,
             tenant_id=user.tenant_id,  # type: ignore[attr-defined]
         )
@@ -107,6 +113,13 @@ class User(Node):
 
     async def _load_tenant(self, info: Info) -> Tenant:
         return Tenant.from_model(await info.context.loaders.tenant.load(self.tenant_id))
+
+    @strawberry.field(
+        description="IdP groups this user belongs to (SCIM groups, and the SAML groups "
+        "attribute of their last sign-in); group-to-role mappings name them."
+    )
+    async def groups(self, info: Info) -> list[str]:
+        return list(await info.context.loaders.groups.load(self.pk))
 
     @strawberry.field(description="The user has a second factor: TOTP or a passkey.")
     async def mfa_enabled(self, info: Info) -> bool:

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from domain import audit
-from models import Role
+from domain.scim_tokens import create_scim_token
+from domain.users import actor_of
+from models import GroupRoleMapping, Role
 from tests.factories import Cast, Factory, Person
 from tests.graphql_client import GraphQLClient
 from tests.sql_counter import counting_sql
@@ -45,6 +47,12 @@ async def world(make: Factory, cast: Cast) -> World:
             invitation = await make.invitation(tenant, invited_by=owner.user)
             objects[str(invitation.id)] = "Invitation"
         objects[str((await make.signup_domain(tenant)).id)] = "SignupDomain"
+        scim_token = await create_scim_token(actor_of(admin.user), str(tenant.id))
+        objects[str(scim_token.token.id)] = "ScimToken"
+        mapping = await GroupRoleMapping.create(
+            tenant=tenant, group="Staff", group_key="staff", role=Role.MEMBER
+        )
+        objects[str(mapping.id)] = "GroupRoleMapping"
         event = await audit.record(None, "test.event", tenant_id=tenant.id)
         objects[str(event.id)] = "AuditEvent"
     # A guest who owns a project (given to them before they became a guest).
@@ -70,6 +78,8 @@ SEEN_THROUGH_LISTS = [
     """query($t: ID) { invitations(first: 100, tenantId: $t) {
          edges { node { id invitedBy { id } } } } }""",
     "query($t: ID) { signupDomains(tenantId: $t) { id } }",
+    "query($t: ID!) { scimTokens(tenantId: $t) { id } }",
+    "query($t: ID!) { groupRoleMappings(tenantId: $t) { id } }",
     "{ auditLog(first: 100) { edges { node { id actor { id } } } } }",
 ]
 
@@ -132,7 +142,8 @@ async def test_a_node_of_each_type_answers_its_own_fields(gql: GraphQLClient, wo
     query = """query($ids: [ID!]!) { nodes(ids: $ids) { __typename
       ... on User { username } ... on Tenant { name } ... on Project { name owner { id } }
       ... on ApiToken { prefix } ... on Invitation { username invitedBy { id } }
-      ... on SignupDomain { domain } ... on AuditEvent { action } } }"""
+      ... on SignupDomain { domain } ... on AuditEvent { action }
+      ... on ScimToken { prefix } ... on GroupRoleMapping { group } } }"""
     nodes = (await gql(query, {"ids": list(world.objects)}, as_=world.cast.superuser)).ok()
     answered = {node["__typename"] for node in nodes["nodes"] if node is not None}
     assert answered == set(world.objects.values())
