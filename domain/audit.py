@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from domain.webhook_queue import enqueue_webhooks
 from models import AuditEvent
 from permissions.rules import Actor
 
@@ -23,7 +24,7 @@ async def record(
     changes: Mapping[str, Any] | None = None,
     actor_name: str | None = None,
 ) -> AuditEvent:
-    return await AuditEvent.create(
+    event = await AuditEvent.create(
         tenant_id=tenant_id,
         actor_id=actor.user_id if actor else None,
         actor_name=actor_name or (actor.username if actor else None),
@@ -32,6 +33,9 @@ async def record(
         target_id=str(target_id) if target_id is not None else None,
         changes=_without_secrets(changes) if changes else None,
     )
+    # The hooks that listen for it get a delivery, in this same transaction.
+    await enqueue_webhooks(event)
+    return event
 
 
 def _without_secrets(changes: Mapping[str, Any]) -> dict[str, Any]:

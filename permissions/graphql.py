@@ -196,6 +196,14 @@ class RecoverAccount(_PolicyRow):
     op = Op.RECOVER_ACCOUNT
 
 
+class ManageWebhooks(_PolicyRow):
+    op = Op.MANAGE_WEBHOOKS
+
+
+class WebhookSecrets(_PolicyRow):
+    op = Op.WEBHOOK_SECRETS
+
+
 class ViewOwnedObjects(_Guard):
     """On a User: the user themself, their tenant's admins, superusers.
 

@@ -26,6 +26,7 @@ from tests.secrets_seen import remember
 from web.app import create_app
 
 ALL_TABLES = [
+    "webhook_delivery", "webhook",
     "mfa_challenge", "passkey", "passkey_registration", "recovery_code", "totp_factor",
     "outbox_mail", "audit_event", "session", "api_token", "project", "invitation",
     "signup_domain", "saml_request", "saml_assertion_seen", "saml_settings",
