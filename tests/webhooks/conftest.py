@@ -37,6 +37,11 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     # Set: requests wait for it before answering (a receiver that hangs).
     hold: threading.Event | None = None
+    # Set: the first request waits for it, then the connection closes unanswered (its sender
+    # is killed meanwhile).
+    hang_first: threading.Event | None = None
+    # The webhook-id of every request answered 2xx.
+    answered: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -60,6 +65,10 @@ def receiver() -> Iterator[Receiver]:
             state.requests.append(
                 Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             )
+            if state.hang_first is not None and len(state.requests) == 1:
+                state.hang_first.wait(60)
+                self.close_connection = True
+                return
             if state.hold is not None:
                 state.hold.wait(30)
             status = state.answers.pop(0) if state.answers else 200
@@ -68,6 +77,8 @@ def receiver() -> Iterator[Receiver]:
                 self.send_header("location", f"http://127.0.0.1:{state.port}/elsewhere")
             self.send_header("content-length", "0")
             self.end_headers()
+            if 200 <= status < 300:
+                state.answered.append(self.headers.get("webhook-id", ""))
 
         def log_message(self, *args: object) -> None:
             pass
@@ -79,8 +90,9 @@ def receiver() -> Iterator[Receiver]:
     try:
         yield state
     finally:
-        if state.hold is not None:
-            state.hold.set()
+        for event in (state.hold, state.hang_first):
+            if event is not None:
+                event.set()
         server.shutdown()
         server.server_close()
 
