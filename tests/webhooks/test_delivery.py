@@ -14,6 +14,9 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from domain.webhook_delivery import deliver_due_webhooks
 from models import DeliveryStatus, Role, User, Webhook, WebhookDelivery
+from tests.deactivation.queries import DEACTIVATE, DELETE_USER, REACTIVATE
+from tests.invitations.helpers import PASSWORD, invite, mailed_token
+from tests.invitations.queries import ACCEPT
 from tests.users.queries import UPDATE_USER
 from tests.webhooks.conftest import with_settings
 from tests.webhooks.queries import CREATE, DELIVERIES, REDELIVER, ROTATE, TEST, UPDATE
@@ -307,3 +310,32 @@ async def test_another_tenants_admin_sees_no_deliveries(gql, cast, receiver):
     listing = (await gql(DELIVERIES, {"id": hook_id}, as_=cast.admin_b)).ok()["webhookDeliveries"]
     assert (listing["totalCount"], listing["edges"]) == (0, [])
     assert (await gql(DELIVERIES, {"id": hook_id}, as_=cast.member_a)).codes == ["FORBIDDEN"]
+
+
+async def test_a_members_whole_stay_is_told_once_per_event(gql, cast, receiver, smtp):
+    """Invited, joins, changes role, is deactivated, comes back, leaves: each event once."""
+    events = ["invitation.sent", "invitation.accepted", "user.created", "user.role_changed",
+              "user.deactivated", "user.reactivated", "user.deleted"]  # fmt: skip
+    _, secret = await new_hook(gql, cast.admin_a, receiver, events, cast.tenant_a)
+    invitation = await invite(gql, cast.admin_a, "nina")
+    token = await mailed_token(smtp)
+    joined = await gql(ACCEPT, {"input": {"token": token, "password": PASSWORD}})
+    assert joined.payload("acceptInvitation")["__typename"] == "LoginSuccess"
+    nina = await User.get(username="nina")
+    for query, variables in [
+        (UPDATE_USER, {"input": {"id": str(nina.id), "role": "GUEST"}}),
+        (DEACTIVATE, {"id": str(nina.id)}),
+        (REACTIVATE, {"id": str(nina.id)}),
+        (DELETE_USER, {"id": str(nina.id)}),
+    ]:
+        answer = (await gql(query, variables, as_=cast.admin_a)).ok()
+        assert next(iter(answer.values()))["__typename"] in {"UserPayload", "DeleteUserSuccess"}
+    received = await receiver.wait_for(len(events))
+    await asyncio.sleep(0.5)
+    bodies = [r.verified(secret) for r in receiver.requests]
+    assert [b["type"] for b in bodies] == events
+    assert len({r.headers["webhook-id"] for r in receiver.requests}) == len(events)
+    assert bodies[0]["data"]["targetId"] == invitation["id"]
+    assert {b["data"]["targetId"] for b in bodies[2:]} == {str(nina.id)}
+    assert all(b["data"]["tenantId"] == str(cast.tenant_a.id) for b in bodies)
+    assert token not in str([r.body for r in received])
