@@ -23,6 +23,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    # The sender's side of the connection (which process sent it: see test_across_processes).
+    client_port: int = 0
 
     def verified(self, secret: str) -> dict:
         """The body, once standardwebhooks' own verifier accepts its signature."""
@@ -62,9 +64,8 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
-            state.requests.append(
-                Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-            )
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            state.requests.append(Received(self.path, headers, body, self.client_address[1]))
             if state.hang_first is not None and len(state.requests) == 1:
                 state.hang_first.wait(60)
                 self.close_connection = True
