@@ -136,21 +136,25 @@ async def _send(hook: Webhook, row: WebhookDelivery) -> int:
     # The TLS server name (and the certificate checked) stay the host's, not the address's.
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     timeout = get_config().webhook_timeout_seconds
-    async with httpx.AsyncClient(
-        timeout=timeout, follow_redirects=False, trust_env=False
-    ) as client:
-        try:
-            response = await client.post(
-                _request_url(target.scheme, address, target.port, target.path),
+    try:
+        # One bound for the whole attempt (httpx's is per read: a receiver dripping bytes
+        # would outlast it); the answer's body is never read, however large.
+        async with (
+            asyncio.timeout(timeout),
+            httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+            client.stream(
+                "POST", _request_url(target.scheme, address, target.port, target.path),
                 content=row.payload.encode(), headers=headers, extensions=extensions,
-            )  # fmt: skip
-        except httpx.TimeoutException:
-            raise _Failed(f"No answer within {timeout:g} s.") from None
-        except httpx.HTTPError as error:
-            raise _Failed(f"Could not connect: {type(error).__name__}.") from None
-    if not 200 <= response.status_code < 300:
-        raise _Failed(f"The receiver answered {response.status_code}.", response.status_code)
-    return response.status_code
+            ) as response,
+        ):  # fmt: skip
+            status = response.status_code
+    except (TimeoutError, httpx.TimeoutException):
+        raise _Failed(f"No answer within {timeout:g} s.") from None
+    except httpx.HTTPError as error:
+        raise _Failed(f"Could not connect: {type(error).__name__}.") from None
+    if not 200 <= status < 300:
+        raise _Failed(f"The receiver answered {status}.", status)
+    return status
 
 
 async def _deliver(row: WebhookDelivery, claim: datetime, now: datetime) -> None:
