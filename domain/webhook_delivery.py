@@ -125,8 +125,9 @@ async def _send(hook: Webhook, row: WebhookDelivery) -> int:
         raise _Failed("The signing secret cannot be read (was the secret key changed?).")
     signed_at = datetime.now(UTC)
     default_port = 443 if target.scheme == "https" else 80
+    named = f"[{target.host}]" if ":" in target.host else target.host  # an IPv6 literal
     headers = {
-        "host": target.host if target.port == default_port else f"{target.host}:{target.port}",
+        "host": named if target.port == default_port else f"{named}:{target.port}",
         "content-type": "application/json",
         "user-agent": "Tenantry-Webhooks/1",
         "webhook-id": row.message_id,
