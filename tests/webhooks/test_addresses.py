@@ -123,3 +123,15 @@ async def _attempted() -> WebhookDelivery:
             return row
         await asyncio.sleep(0.05)
     raise AssertionError("never attempted")
+
+
+async def test_an_https_receiver_that_speaks_no_tls_fails_the_attempt_with_a_reason(
+    gql, cast, receiver
+):
+    created = await create(gql, cast, f"https://127.0.0.1:{receiver.port}/hooks")
+    assert created["__typename"] == "CreateWebhookSuccess", created
+    await gql(TEST, {"id": created["webhook"]["id"]}, as_=cast.admin_a)
+    row = await _attempted()
+    assert row.status is DeliveryStatus.PENDING
+    assert row.last_error.startswith("Could not connect")
+    assert row.response_status is None
