@@ -200,6 +200,20 @@ class Config(BaseSettings):
     outbox_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often each process's mail worker looks for due mail."
     )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="`true` lets webhooks target loopback and private addresses (tests, "
+        "receivers on an internal network). Link-local and cloud metadata addresses "
+        "(169.254.0.0/16, fe80::/10) stay refused either way.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one webhook delivery may take, in seconds."
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often each process's webhook worker looks for due deliveries.",
+    )
     sqlite_checkpoint_seconds: float = Field(
         default=1.0,
         gt=0,

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from domain.webhook_queue import enqueue_webhooks
 from models import AuditEvent
 from models.request_context import current_request
 from permissions.rules import Actor
@@ -27,7 +28,7 @@ async def record(
     actor_name: str | None = None,
 ) -> AuditEvent:
     request = current_request.get()
-    return await AuditEvent.create(
+    event = await AuditEvent.create(
         tenant_id=tenant_id,
         actor_id=actor.user_id if actor else None,
         actor_name=actor_name or (actor.username if actor else None),
@@ -39,6 +40,9 @@ async def record(
         user_agent=_shown(request.user_agent, _USER_AGENT_LENGTH),
         request_id=_shown(request.request_id, _REQUEST_ID_LENGTH),
     )
+    # The hooks that listen for it get a delivery, in this same transaction.
+    await enqueue_webhooks(event)
+    return event
 
 
 def _length(field: str) -> int:

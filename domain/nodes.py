@@ -33,11 +33,14 @@ from models import (
     SignupDomain,
     Tenant,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 from permissions.rules import (
     Actor,
     Op,
     may_manage_user,
+    may_manage_webhook,
     may_see_user,
     may_view_owned_objects,
     reaches,
@@ -107,6 +110,16 @@ def _session(actor: Actor, session: Session) -> bool:
     )  # type: ignore[attr-defined]
 
 
+def _webhook(actor: Actor, hook: Webhook) -> bool:
+    # `webhooks`: admins their tenant's, superusers all (instance-wide ones included).
+    return may_manage_webhook(actor, Op.MANAGE_WEBHOOKS, tenant_id=hook.tenant_id)  # type: ignore[attr-defined]
+
+
+def _webhook_delivery(actor: Actor, delivery: WebhookDelivery) -> bool:
+    # `webhookDeliveries`: whoever sees the hook.
+    return _webhook(actor, delivery.webhook)
+
+
 TENANT = Kind(Tenant, _tenant)
 USER = Kind(User, _user)
 INVITATION = Kind(Invitation, _invitation)
@@ -125,6 +138,8 @@ GROUP_ROLE_MAPPING = Kind(
     lambda actor, mapping: reaches(actor, Op.GROUP_ROLE_MAPPINGS, tenant_id=mapping.tenant_id),
 )
 # `myPasskeys`: one's own, nobody else's (not even a superuser's view).
+WEBHOOK = Kind(Webhook, _webhook)
+WEBHOOK_DELIVERY = Kind(WebhookDelivery, _webhook_delivery, related=("webhook",))
 PASSKEY = Kind(Passkey, lambda actor, passkey: passkey.user_id == actor.user_id)
 
 

@@ -187,7 +187,7 @@ async def create_user(caller: ScimCaller, values: UserValues) -> User:
         )
         await audit.record(
             None,
-            "user.created",
+            "user.provisioned",
             tenant_id=tenant.id,
             target_type="user",
             target_id=user.id,

@@ -56,6 +56,8 @@ from models import (
     Tenant,
     TotpFactor,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 
 FORMAT = "tenantry-tenant-export"
@@ -93,6 +95,8 @@ NOT_MOVED: dict[type[Model], str] = {
     ScimToken: "the identity provider is connected to the target with a token made there",
     ScimGroup: "the identity provider pushes its groups again to the target",
     GroupMembership: "goes with the groups: pushed again by the identity provider",
+    Webhook: "its signing secret is encrypted under the source's key: admins add it again",
+    WebhookDelivery: "deliveries of the source instance's worker, made or given up there",
 }
 
 # Columns of exported tables that stay behind, and why. tests/cli/test_tenant_transfer.py

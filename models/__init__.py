@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.enums import (
     AuthMethod,
+    DeliveryStatus,
     DomainStatus,
     EmailStatus,
     InvitationStatus,
@@ -23,11 +24,13 @@ from models.saml import SamlAssertionSeen, SamlRequest, SamlSettings
 from models.settings import InstanceSettings
 from models.tenants import Tenant
 from models.users import Session, User
+from models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuthMethod",
+    "DeliveryStatus",
     "DomainStatus",
     "EmailStatus",
     "GroupMembership",
@@ -58,4 +61,6 @@ __all__ = [
     "User",
     "InvitationStatus",
     "UserStatus",
+    "Webhook",
+    "WebhookDelivery",
 ]

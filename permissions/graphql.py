@@ -204,6 +204,14 @@ class GroupRoleMappings(_PolicyRow):
     op = Op.GROUP_ROLE_MAPPINGS
 
 
+class ManageWebhooks(_PolicyRow):
+    op = Op.MANAGE_WEBHOOKS
+
+
+class WebhookSecrets(_PolicyRow):
+    op = Op.WEBHOOK_SECRETS
+
+
 class ViewOwnedObjects(_Guard):
     """On a User: the user themself, their tenant's admins, superusers.
 

@@ -21,6 +21,7 @@ from resolvers.tenant_settings import TenantSettingsMutations
 from resolvers.tenants import TenantMutations
 from resolvers.user_deletion import UserDeletionMutations
 from resolvers.users import UserMutations
+from resolvers.webhooks import WebhookMutations
 
 MUTATIONS: tuple[type, ...] = (AuthMutations, UserMutations)
 MUTATIONS += (UserDeletionMutations, OwnershipMutations, ProjectMutations, ApiTokenMutations)
@@ -31,6 +32,7 @@ MUTATIONS += (SessionMutations, DeactivationMutations)
 MUTATIONS += (MfaMutations, TenantSettingsMutations)
 MUTATIONS += (AccountRecoveryMutations,)
 MUTATIONS += (ProvisioningMutations,)
+MUTATIONS += (WebhookMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]

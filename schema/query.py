@@ -15,6 +15,7 @@ from resolvers.signup import SignupQueries
 from resolvers.tenant_settings import TenantSettingsQueries
 from resolvers.tenants import TenantQueries
 from resolvers.users import UserQueries
+from resolvers.webhooks import WebhookQueries
 
 QUERIES: tuple[type, ...] = (UserQueries, TenantQueries)
 QUERIES += (ProjectQueries,)
@@ -25,6 +26,7 @@ QUERIES += (SessionQueries,)
 QUERIES += (NodeQueries,)
 QUERIES += (MfaQueries, TenantSettingsQueries)
 QUERIES += (ProvisioningQueries,)
+QUERIES += (WebhookQueries,)
 
 Query = merge_types("Query", QUERIES)
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

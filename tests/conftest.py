@@ -27,6 +27,7 @@ from web.app import create_app
 
 ALL_TABLES = [
     "group_membership", "scim_group", "group_role_mapping", "scim_token",
+    "webhook_delivery", "webhook",
     "mfa_challenge", "passkey", "passkey_registration", "recovery_code", "totp_factor",
     "outbox_mail", "audit_event", "session", "api_token", "project", "invitation",
     "signup_domain", "saml_request", "saml_assertion_seen", "saml_settings",

@@ -15,7 +15,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Config, configure
-from domain import audit_retention, events, outbox, signup
+from domain import audit_retention, events, outbox, signup, webhook_delivery
 from domain.auth.passwords import reset_hashing
 from domain.ratelimit import reset_limiter
 from models.backup import serving
@@ -44,6 +44,7 @@ BACKGROUND_WORKERS.append(outbox.run_worker)  # account mail (invitations, verif
 BACKGROUND_WORKERS.append(run_checkpointer)  # SQLite only: see models/sqlite.py
 BACKGROUND_WORKERS.append(signup.run_expiry_worker)  # sign-ups whose verification lapsed
 BACKGROUND_WORKERS.append(audit_retention.run_retention_worker)  # TENANTRY_AUDIT_RETENTION_DAYS
+BACKGROUND_WORKERS.append(webhook_delivery.run_worker)  # signed webhooks (domain/webhook_queue.py)
 
 
 def create_app(config: Config | None = None, *, run_workers: bool = True) -> Starlette:

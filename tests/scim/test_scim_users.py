@@ -61,7 +61,7 @@ async def test_a_created_user_gets_a_username_from_the_user_name_and_the_member_
 
 async def test_creating_a_user_is_audited_as_the_scim_token(scim):
     body = await created(scim)
-    event = await AuditEvent.get(action="user.created", target_id=body["id"])
+    event = await AuditEvent.get(action="user.provisioned", target_id=body["id"])
     assert event.actor_id is None
     assert event.actor_name.startswith("SCIM token scim_")
 
