@@ -40,10 +40,12 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfoHelpers,
+    OperationType,
 )
 from graphql.type.definition import is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from models.request_connection import let_go_of_request_connection
 from schema.input_errors import VariableErrors
 from schema.plans import (
     MISS,
@@ -118,6 +120,10 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.async_helpers = _weak_helpers(self)
+        if self.operation.operation is not OperationType.QUERY:
+            # Writes wait on other things while they run (hashing, locks, mail): they check
+            # a connection out per statement, not one for the request.
+            let_go_of_request_connection()
         planned = (
             self.shortcuts and _no_middleware(self) and not fragments_take_arguments(self.fragments)
         )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 import weakref
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -35,6 +36,16 @@ class Project(Node):
             name=project.name,
             created_at=project.created_at,
             owner_id=project.owner_id,  # type: ignore[attr-defined]
+        )
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Project:
+        """From a row of schema.loaders.PROJECT_COLUMNS."""
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            name=row["name"],
+            created_at=row["created_at"],
+            owner_id=row["owner_id"],
         )
 
     @strawberry.field(description="The user who owns the project (transferOwnership moves it).")
