@@ -11,6 +11,7 @@ import strawberry
 from models import ApiToken as ApiTokenModel
 from models import Project as ProjectModel
 from schema.context import Info
+from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 
@@ -60,6 +61,15 @@ class Project(Node):
         from schema.types.users import User
 
         return User.from_model(await info.context.loaders.user.load(self.owner_id))
+
+
+def _preloaded_owner(project: Project) -> Any:
+    """What a plan reads instead of calling `owner` (schema/plans.py)."""
+    owner = project.preloaded_owner() if project.preloaded_owner is not None else None
+    return owner if owner is not None else MISS
+
+
+preloaded("Project", "owner", _preloaded_owner)
 
 
 @strawberry.type(
