@@ -443,6 +443,15 @@ How to read these figures:
   "plain Strawberry from memory" is the same page through Strawberry's own ASGI view and default
   executor with no extensions: the reference the issue's "plain Strawberry: about 4%" names,
   measured on this machine.
+- "raw limit" (issue 17): the same pages served by bare Starlette, the database driver
+  (asyncpg; aiosqlite on SQLite) and orjson, with the same session check and the same rows in
+  three statements, and byte-identical JSON (checked each run): `bench/raw.py`. What Python on
+  this machine can do for this page; the targets are 33% (nested) and 50% (scalars) of it.
+- SQL statements per request: everything the driver is sent during one /graphql request,
+  counted in the server process (`bench/statements.py`); on PostgreSQL the pool's reset when
+  the request's connection goes back is one of them.
+- `tenantry serve --workers 2` vs 1: the nested page through the real CLI, when it has the
+  option (issue 17, part 5); "not available" otherwise.
 - Per-request cost = 1 / throughput of the single server process, at 64 and at 1 connection.
 - `me` runs on one connection while a second wrk process keeps four connections logging in
   (argon2id, OWASP parameters, in a thread pool).
