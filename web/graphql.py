@@ -38,6 +38,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from domain.users import actor_of
+from models.request_connection import request_connection
 from schema.context import Context, SessionEnded, SessionStarted
 from web import graphiql, metrics, tracing
 from web.auth import client_address, identify
@@ -168,13 +169,16 @@ class GraphQLEndpoint(GraphQL):
         media_type = negotiate(request.headers.get("accept"))
         exchange = Exchange(media_type=media_type or JSON)
         scope.setdefault("state", {})["graphql"] = exchange
-        try:
-            self._check_request(request, media_type)
-            response = await self.run(request)
-        except RequestRefused as refused:
-            response = self._refusal(exchange, refused.status, refused.message, refused.headers)
-        except HTTPException as error:
-            response = self._refusal(exchange, error.status_code, error.reason)
+        # The request's reads share one database connection, back in the pool before the
+        # answer is sent (models/request_connection.py).
+        async with request_connection():
+            try:
+                self._check_request(request, media_type)
+                response = await self.run(request)
+            except RequestRefused as refused:
+                response = self._refusal(exchange, refused.status, refused.message, refused.headers)
+            except HTTPException as error:
+                response = self._refusal(exchange, error.status_code, error.reason)
         await response(scope, receive, send)
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]

@@ -13,6 +13,7 @@ from models.users import status_of
 from permissions.graphql import ViewOwnedObjects
 from schema.context import Info
 from schema.enums import AuthMethod, Role, UserStatus
+from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 from schema.types.tenants import Tenant
@@ -154,6 +155,26 @@ class User(Node):
 
         tokens = await info.context.loaders.tokens_by_owner.load(self.pk)
         return [ApiToken.from_model(t) for t in tokens]
+
+
+# What the plans read instead of calling `tenant` and `ownedProjects` (schema/plans.py): the
+# same preloaded values, the same check as ViewOwnedObjects.
+
+
+def _preloaded_tenant(user: User) -> Any:
+    return user.preloaded_tenant if user.preloaded_tenant is not None else MISS
+
+
+def _preloaded_projects(user: User) -> Any:
+    return user.preloaded_projects if user.preloaded_projects is not None else MISS
+
+
+def _may_view_owned(context: Any, user: User) -> bool:
+    return ViewOwnedObjects.allows(context.actor, user)
+
+
+preloaded("User", "tenant", _preloaded_tenant)
+preloaded("User", "ownedProjects", _preloaded_projects, _may_view_owned)
 
 
 @strawberry.type(description="A user in a page of users, with its cursor.")
