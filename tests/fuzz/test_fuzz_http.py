@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.invitations import invitation_token
+from domain.scim_tokens import create_scim_token
+from domain.users import actor_of
 from models import Invitation
 from tests.factories import Cast, Factory
 from tests.invitations.helpers import invite
@@ -32,6 +34,7 @@ EXAMPLES_PER_OTHER_METHOD = 5
 METHODS = ["GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE", "BREW"]
 # Filled in when sent: real credentials and link tokens, so requests reach past the door.
 SESSION, API_TOKEN, INVITATION = b"@SESSION@", b"@API_TOKEN@", b"@INVITATION@"
+SCIM_TOKEN = b"@SCIM_TOKEN@"
 OUR_ORIGIN = b"http://tenantry.test"
 
 # --- where to send: every route of the app, by its path template --------------------------
@@ -44,6 +47,34 @@ TENANT_SEGMENTS = [
 
 def _tenant_paths(template: str) -> list[bytes]:
     return [template.replace("{tenant}", "@").encode().replace(b"@", t) for t in TENANT_SEGMENTS]
+
+
+SCIM_IDS = [b"00000000-0000-0000-0000-000000000000", b"nope", b"%00", b"%ff", b"a" * 300, b"User",
+            b"..", b"urn:ietf:params:scim:schemas:core:2.0:User"]  # fmt: skip
+
+
+def _scim_paths(template: str) -> list[bytes]:
+    """Every tenant segment with the first id, and the tenant acme with every id."""
+    path = "/scim/v2/{tenant}" + template
+    if "{" not in template:
+        return _tenant_paths(path)
+    variable = path[path.rindex("{") :]
+    with_ids = [path.replace(variable, "@").replace("{tenant}", "acme").encode().replace(b"@", i)
+                for i in SCIM_IDS]  # fmt: skip
+    return [with_ids[0], *_tenant_paths(path.replace(variable, SCIM_IDS[0].decode())), *with_ids]
+
+
+SCIM_TEMPLATES = [
+    "/Users",
+    "/Users/{id}",
+    "/Groups",
+    "/Groups/{id}",
+    "/ServiceProviderConfig",
+    "/ResourceTypes",
+    "/ResourceTypes/{name}",
+    "/Schemas",
+    "/Schemas/{id}",
+]
 
 
 ROUTE_TARGETS: dict[str, list[bytes]] = {
@@ -62,6 +93,7 @@ ROUTE_TARGETS: dict[str, list[bytes]] = {
     "/graphiql/sign-in": [b"/graphiql/sign-in", b"/graphiql/sign-in/"],
     "/graphiql/sign-out": [b"/graphiql/sign-out"],
     "/audit-log/export": [b"/audit-log/export", b"/audit-log/export/"],
+    **{f"/scim/v2/{{tenant}}{template}": _scim_paths(template) for template in SCIM_TEMPLATES},
 }  # fmt: skip
 UNROUTED = [b"/", b"/nope", b"/graphql/", b"/%ff", b"/saml//acs", b"/saml/a/b/acs", b"//", b"/%00"]
 
@@ -164,7 +196,8 @@ HEADER_VALUES = {
     b"cookie": [b"tenantry_session=" + SESSION, b"tenantry_session=junk", b"tenantry_session=",
                 b"tenantry_session=\xff\xfe", b";;;", b"=", b"a=b; tenantry_session=" + SESSION,
                 b'tenantry_session="unterminated', b"saml_x=y; __Host-tenantry_saml_1=z"],
-    b"authorization": [b"Bearer " + SESSION, b"Bearer " + API_TOKEN, b"Bearer junk", b"Bearer ",
+    b"authorization": [b"Bearer " + SESSION, b"Bearer " + API_TOKEN, b"Bearer " + SCIM_TOKEN,
+                       b"Bearer junk", b"Bearer ",
                        b"Bearer", b"Basic Zm9vOmJhcg==", b"bearer  " + SESSION, b"\xff\xfe",
                        b"Bearer tnt_\xff", b"Bearer " + b"a" * 5000],
     b"x-request-id": [b"abc", b"\xff", b"a" * 500, b"../../etc", b"", b"{}"],
@@ -284,6 +317,50 @@ GRAPHQL_PARAMETERS = st.lists(
     ),
     max_size=4,
 ).map(lambda pairs: b"&".join(name + b"=" + value for name, value in pairs))
+SCIM_NAMES = ["schemas", "userName", "active", "Operations", "op", "path", "value", "emails",
+              "members", "displayName", "externalId", "type", "primary", "id"]  # fmt: skip
+SCIM_PATHS = [
+    "active",
+    'emails[type eq "work"].value',
+    "members",
+    'members[value eq "x"]',
+    "name.givenName",
+    "urn:ietf:params:scim:schemas:core:2.0:User:active",
+    "[",
+    "",
+]
+
+
+def scim_bodies() -> st.SearchStrategy[bytes]:
+    """SCIM resources and PATCH requests, hostile inside (the shapes identity providers send)."""
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10)
+        | st.sampled_from(["False", "True", "add", "replace", "Remove", *SCIM_PATHS]),
+        lambda inner: st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(SCIM_NAMES) | st.text(max_size=5), inner, max_size=4),
+        max_leaves=10,
+    )  # fmt: skip
+    resource = st.dictionaries(st.sampled_from(SCIM_NAMES), values, max_size=6)
+    return st.builds(lambda data: json.dumps(data).encode(), resource | values)
+
+
+def _scim(method: str) -> st.SearchStrategy[RawRequest]:
+    return st.builds(
+        RawRequest,
+        method=st.just(method),
+        path=st.just(b"/"),  # the route's, set once generated
+        query=st.sampled_from([b"", b'filter=userName+eq+"a"', b"filter=%ff", b"filter=((((",
+                               b"startIndex=-1&count=99999999999", b"count=x"]),
+        headers=st.lists(HEADER, max_size=2).map(
+            lambda more: ((b"content-type", b"application/scim+json"),
+                          (b"authorization", b"Bearer " + SCIM_TOKEN), *more)
+        ),
+        body=scim_bodies(),
+        chunks=st.integers(1, 3),
+        client=CLIENTS,
+    )  # fmt: skip
+
+
 FORM = b"application/x-www-form-urlencoded"
 LINK_FORMS = urlencoded([b"token", b"password"], [INVITATION, b"x.y", *FORM_VALUES])
 FOCUSED = {
@@ -295,6 +372,10 @@ FOCUSED = {
     "/confirm-email": [_focused("POST", FORM, LINK_FORMS, QUERIES)],
     "/graphiql/sign-in": [_focused("POST", FORM, urlencoded(FORM_NAMES, FORM_VALUES), QUERIES)],
     "/saml/{tenant}/acs": [_focused("POST", FORM, urlencoded(FORM_NAMES, FORM_VALUES), QUERIES)],
+    "/scim/v2/{tenant}/Users": [_scim("POST"), _scim("GET")],
+    "/scim/v2/{tenant}/Users/{id}": [_scim("PUT"), _scim("PATCH")],
+    "/scim/v2/{tenant}/Groups": [_scim("POST"), _scim("GET")],
+    "/scim/v2/{tenant}/Groups/{id}": [_scim("PUT"), _scim("PATCH")],
 }  # fmt: skip
 
 
@@ -365,7 +446,9 @@ async def secrets(cast: Cast, make: Factory, gql: Any, smtp: SmtpServer) -> dict
     await configure(cast, cast.tenant_a, "https://idp.example/acme", new_key_pair("fuzz IdP"))
     invitation = await Invitation.get(id=(await invite(gql, cast.admin_a, "nina"))["id"])
     _, api_token = await make.api_token(cast.admin_a.user)
+    scim = await create_scim_token(actor_of(cast.admin_a.user), str(cast.tenant_a.id))
     return {
+        SCIM_TOKEN: scim.secret.encode(),
         SESSION: cast.admin_a.token.encode(),
         API_TOKEN: api_token.encode(),
         INVITATION: invitation_token(invitation).encode(),
