@@ -10,7 +10,8 @@ How changes travel:
   it is sent on that transaction's commit; after one, at once. Every server process LISTENs
   on one dedicated asyncpg connection (`listening`) and hands what arrives to its hub. A
   process also receives its own notifications, so there is one path for all.
-- SQLite (one process): straight to the hub.
+- SQLite: straight to the hub; between the workers of `serve --workers N`, through their
+  Unix-socket relay (domain/event_relay.py).
 
 Delivery is at most once: a process that dies between a commit and its NOTIFY loses that
 event, and a listener whose connection dropped ends every subscription of its process (their
@@ -34,6 +35,7 @@ from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 
 from config import get_config
+from domain.event_relay import Relay, relay_directory
 
 log = logging.getLogger("tenantry.events")
 
@@ -122,6 +124,10 @@ async def publish(*changes: Change) -> None:
                 chunk = changes[start : start + _PER_NOTIFY]
                 payload = orjson.dumps([change.encode() for change in chunk]).decode()
                 await connection.execute_query("SELECT pg_notify($1, $2)", [CHANNEL, payload])
+        elif _relay is not None:
+            for start in range(0, len(changes), _PER_NOTIFY):
+                chunk = changes[start : start + _PER_NOTIFY]
+                _relay.send(orjson.dumps([change.encode() for change in chunk]))
         else:
             hub.dispatch(changes)
     except Exception:
@@ -219,11 +225,12 @@ _listeners = 0  # apps of this process that asked for the listener (tests build 
 @contextlib.asynccontextmanager
 async def listening() -> AsyncIterator[None]:
     """While the app runs: LISTEN on PostgreSQL (one connection per process, however many
-    apps ask), nothing to do on SQLite."""
+    apps ask); on SQLite, the workers' relay when there is one."""
     global _listeners
     url = get_config().database_url
     if not url.startswith(("postgres://", "postgresql://", "asyncpg://")):
-        yield
+        async with _relaying():
+            yield
         return
     _listeners += 1
     task = asyncio.create_task(_listen(url)) if _listeners == 1 else None
@@ -238,7 +245,27 @@ async def listening() -> AsyncIterator[None]:
             hub.available = True
 
 
-def _receive(_connection: object, _pid: int, _channel: str, payload: str) -> None:
+_relay: Relay | None = None
+
+
+@contextlib.asynccontextmanager
+async def _relaying() -> AsyncIterator[None]:
+    global _relay
+    directory = relay_directory()
+    if directory is None or _relay is not None:
+        yield
+        return
+    relay = Relay(directory)
+    relay.open(lambda payload: _receive(None, 0, CHANNEL, payload))
+    _relay = relay
+    try:
+        yield
+    finally:
+        _relay = None
+        relay.close()
+
+
+def _receive(_connection: object, _pid: int, _channel: str, payload: str | bytes) -> None:
     try:
         items = orjson.loads(payload)
     except orjson.JSONDecodeError:

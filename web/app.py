@@ -122,9 +122,15 @@ async def _stop_workers(
     mail = tasks.get(outbox.run_worker)
     if mail is not None:
         await asyncio.wait([mail], timeout=max(deadline - loop.time(), 0))
-    for task in tasks.values():
-        task.cancel()
-    await asyncio.gather(*tasks.values(), return_exceptions=True)
+    pending = set(tasks.values())
+    for _ in range(3):
+        # Cancelled again when it does not end: aiosmtplib meets a cancelled send by saying
+        # QUIT and waiting out the server's answer, which a second cancel cuts short.
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.5) if pending else (set(), set())
+        if not pending:
+            break
     try:
         await outbox.hand_back_claims()
     except Exception:  # the database is gone: the claims lapse with their lease instead

@@ -103,14 +103,14 @@ def cmd_export_schema(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(config: Config, args: argparse.Namespace) -> int:
-    from web.workers import default_count, prepare_metrics_directory
+    from web.workers import default_count, prepare_directories
 
     workers = args.workers if args.workers is not None else default_count()
     if workers < 1:
         print("--workers is 1 or more", file=sys.stderr)
         return 2
     if workers > 1:
-        prepare_metrics_directory()  # before anything imports prometheus_client
+        prepare_directories()  # before anything imports prometheus_client
 
     from domain.tenants import bootstrap_instance
     from web.listeners import TlsUnavailable, bind_targets

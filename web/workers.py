@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 
 from config import Config
+from domain.event_relay import DIRECTORY_VARIABLE as RELAY_DIRECTORY
 from web.listeners import BindTarget
 
 log = logging.getLogger("tenantry.serve")
@@ -52,13 +53,14 @@ def default_count() -> int:
         return os.cpu_count() or 1
 
 
-def prepare_metrics_directory() -> str:
-    """Before prometheus_client is imported anywhere: it reads the variable at import."""
+def prepare_directories() -> None:
+    """The workers' shared directories (private to this user, removed by `supervise`): the
+    metrics files, set before prometheus_client is imported anywhere (it reads the variable at
+    import), and the SQLite change-event relay's sockets."""
     if "prometheus_client" in sys.modules:
         raise RuntimeError("prometheus_client was imported before the metrics directory was set")
-    directory = tempfile.mkdtemp(prefix="tenantry-metrics-")
-    os.environ[METRICS_DIRECTORY] = directory
-    return directory
+    os.environ[METRICS_DIRECTORY] = tempfile.mkdtemp(prefix="tenantry-metrics-")
+    os.environ[RELAY_DIRECTORY] = tempfile.mkdtemp(prefix="tenantry-events-")
 
 
 @dataclass
@@ -144,9 +146,10 @@ def supervise(config: Config, targets: list[BindTarget], count: int) -> int:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
         for sock in sockets:
             sock.close()
-        directory = os.environ.get(METRICS_DIRECTORY)
-        if directory:
-            shutil.rmtree(directory, ignore_errors=True)
+        for variable in (METRICS_DIRECTORY, RELAY_DIRECTORY):
+            directory = os.environ.get(variable)
+            if directory:
+                shutil.rmtree(directory, ignore_errors=True)
 
 
 def _worker(config: Config, targets: list[BindTarget], sockets: list[socket.socket]) -> int:
