@@ -46,11 +46,11 @@ _HANDLED = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT}
 
 
 def default_count() -> int:
-    """The CPUs this process may run on (a container's or taskset's share, not the machine's)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    """The CPUs this process may run on (a container's or taskset's share, not the machine's);
+    1 where the supervisor cannot run (it waits for signals with Linux's sigtimedwait)."""
+    if not hasattr(signal, "sigtimedwait") or not hasattr(os, "sched_getaffinity"):
+        return 1
+    return len(os.sched_getaffinity(0))
 
 
 def prepare_directories() -> None:
