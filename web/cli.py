@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -109,9 +108,6 @@ def cmd_serve(config: Config, args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else default_count()
     if workers < 1:
         print("--workers is 1 or more", file=sys.stderr)
-        return 2
-    if workers > 1 and not hasattr(signal, "sigtimedwait"):  # the supervisor waits with it
-        print("--workers above 1 needs Linux", file=sys.stderr)
         return 2
     if workers > 1:
         prepare_directories()  # before anything imports prometheus_client

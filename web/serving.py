@@ -99,7 +99,10 @@ async def serve_all(
     async def drain() -> None:
         begin_shutdown(app, config.shutdown_grace_seconds)
         # Before the servers' own shutdown, which would close them with 1012.
-        closed = await close_all()
+        try:
+            closed = await asyncio.wait_for(close_all(), timeout=5)
+        except TimeoutError:
+            closed = 0
         if closed:
             log.info("closed %d subscription connection(s): going away", closed)
         for server in servers:
@@ -115,6 +118,9 @@ async def serve_all(
 
     for sig in signals:
         loop.add_signal_handler(sig, on_signal)
+    # A worker of `serve --workers N` starts with them blocked (web/workers.py): one sent while
+    # it started waited until now, and drains it like any other.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
     async with app.router.lifespan_context(app):
         tasks = [
             asyncio.create_task(server.serve(sockets=[sockets[index]] if sockets else None))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import shutil
 import signal
 import socket
@@ -46,11 +47,11 @@ _HANDLED = {signal.SIGCHLD, signal.SIGTERM, signal.SIGINT}
 
 
 def default_count() -> int:
-    """The CPUs this process may run on (a container's or taskset's share, not the machine's);
-    1 where the supervisor cannot run (it waits for signals with Linux's sigtimedwait)."""
-    if not hasattr(signal, "sigtimedwait") or not hasattr(os, "sched_getaffinity"):
-        return 1
-    return len(os.sched_getaffinity(0))
+    """The CPUs this process may run on (a container's or taskset's share, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def prepare_directories() -> None:
@@ -70,13 +71,20 @@ class _Supervisor:
     sockets: list[socket.socket]
     count: int
     workers: dict[int, float] = field(default_factory=dict)  # pid → started at (monotonic)
+    received: list[int] = field(default_factory=list)  # signals not handled yet
     stopping: bool = False
     failed: bool = False
 
     def spawn(self) -> None:
-        pid = os.fork()
-        if pid == 0:  # the worker
-            os._exit(_worker(self.config, self.targets, self.sockets))
+        # Forked with SIGTERM blocked: the worker unblocks it once its event loop handles it
+        # (web/serving.py), so one sent while it starts drains it rather than killing it.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            pid = os.fork()
+            if pid == 0:  # the worker
+                os._exit(_worker(self.config, self.targets, self.sockets))
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         self.workers[pid] = time.monotonic()
         log.info("worker %d started", pid)
 
@@ -108,29 +116,70 @@ class _Supervisor:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
 
+    def stop(self) -> None:
+        if not self.stopping:
+            log.info("shutting down %d worker(s)", len(self.workers))
+            # The listeners close once the workers have closed their copies too: from then on
+            # a connection is refused (a load balancer tries another process) rather than
+            # queued where no worker takes it any more.
+            for sock in self.sockets:
+                sock.close()
+        else:
+            log.warning("second signal: the workers stop waiting for their requests")
+        self.stopping = True
+        # Passed on as SIGTERM: the workers ignore SIGINT, which a terminal's Ctrl-C sends to
+        # the whole process group, so that one Ctrl-C is one signal for each of them.
+        self.signal_all(signal.SIGTERM)
+
     def run(self) -> int:
-        for _ in range(self.count):
-            self.spawn()
-        while self.workers:
-            received = signal.sigtimedwait(_HANDLED, 1.0)
-            if received is None or received.si_signo == signal.SIGCHLD:
+        # Python handlers, not blocked signals: a signal may reach any thread of this process
+        # (the password hashing pool's, say), where a blocked or default one would kill it.
+        # The wakeup descriptor wakes the loop below whichever thread took the signal.
+        wake_read, wake_write = socket.socketpair()
+        wake_read.setblocking(False)
+        wake_write.setblocking(False)
+        previous_wakeup = signal.set_wakeup_fd(wake_write.fileno())
+        previous = {sig: signal.signal(sig, self._note) for sig in _HANDLED}
+        try:
+            for _ in range(self.count):
+                self.spawn()
+            while self.workers:
+                select.select([wake_read], [], [], 1.0)
+                with contextlib.suppress(BlockingIOError):
+                    wake_read.recv(4096)
+                while self.received:
+                    if self.received.pop(0) != signal.SIGCHLD:
+                        self.stop()
                 self.reap()
-                continue
-            if not self.stopping:
-                log.info("shutting down %d worker(s)", len(self.workers))
-            else:
-                log.warning("second signal: the workers stop waiting for their requests")
-            self.stopping = True
-            # Passed on as SIGTERM: the workers ignore SIGINT, which a terminal's Ctrl-C sends
-            # to the whole process group, so that one Ctrl-C is one signal for each of them.
-            self.signal_all(signal.SIGTERM)
-        return 1 if self.failed else 0
+            return 1 if self.failed else 0
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            signal.set_wakeup_fd(previous_wakeup)
+            wake_read.close()
+            wake_write.close()
+
+    def _note(self, signum: int, _frame: object) -> None:
+        self.received.append(signum)
+
+
+class ListenerUnavailable(Exception):
+    """A listener could not be bound: `serve` exits rather than half-serving."""
 
 
 def bind(config: Config, targets: list[BindTarget]) -> list[socket.socket]:
+    """Every listener bound, in the order of `targets` (the workers call listen on them)."""
     from web.serving import uvicorn_config
 
-    return [uvicorn_config(None, config, target).bind_socket() for target in targets]
+    sockets: list[socket.socket] = []
+    for target in targets:
+        try:
+            sockets.append(uvicorn_config(None, config, target).bind_socket())
+        except SystemExit:  # uvicorn logged why
+            for sock in sockets:
+                sock.close()
+            raise ListenerUnavailable(f"cannot listen on {target.url}") from None
+    return sockets
 
 
 def supervise(config: Config, targets: list[BindTarget], count: int) -> int:
@@ -138,12 +187,14 @@ def supervise(config: Config, targets: list[BindTarget], count: int) -> int:
     from web.logging import configure_logging  # after the metrics directory is set
 
     configure_logging(json=config.log_json)
-    sockets = bind(config, targets)
-    signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED)
+    try:
+        sockets = bind(config, targets)
+    except ListenerUnavailable as exc:
+        log.error("%s", exc)
+        return 1
     try:
         return _Supervisor(config, targets, sockets, count).run()
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
         for sock in sockets:
             sock.close()
         for variable in (METRICS_DIRECTORY, RELAY_DIRECTORY):
@@ -156,8 +207,12 @@ def _worker(config: Config, targets: list[BindTarget], sockets: list[socket.sock
     """In the forked child: serve on the inherited sockets; the status to exit with."""
     from web import serving
 
+    # The parent's handlers and wakeup descriptor are its own. SIGTERM stays blocked until
+    # the event loop handles it (web/serving.py).
+    signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         serving.run(config, targets, sockets, signals=(signal.SIGTERM,))
     except SystemExit as exit_:  # uvicorn exits when its start fails

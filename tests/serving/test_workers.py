@@ -160,6 +160,16 @@ async def test_sigterm_stops_every_worker_and_exits_0(fresh_database, tmp_path):
     assert _contents(tmp_path / "tmp") == []
 
 
+async def test_sigterm_while_the_workers_start_drains_them_and_exits_0(fresh_database, tmp_path):
+    serve = start(fresh_database, tmp_path, free_port(), workers=2)
+    deadline = time.monotonic() + 60
+    while not serve.workers():  # forked, and starting
+        assert time.monotonic() < deadline and serve.process.poll() is None, serve.output()
+        await asyncio.sleep(0.01)
+    assert serve.stop(signal.SIGTERM) == 0, serve.output()
+    assert "stopped with status" not in serve.output()
+
+
 def _running(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists()
 
