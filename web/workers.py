@@ -1,10 +1,14 @@
 """`tenantry serve --workers N`: N serving processes sharing the listeners.
 
-The parent binds every listener once, then forks the workers; each inherits the listening
-sockets and accepts on them (the kernel hands each new connection to one of them). The parent
-serves nothing: it restarts a worker that dies, and on SIGTERM or SIGINT sends SIGTERM to every
-worker, each of which drains gracefully (web/serving.py), then exits 0 once they all have. A
-second signal is passed on too: the workers stop waiting for their requests.
+The parent binds every listener, once per worker with SO_REUSEPORT, and forks the workers;
+worker i inherits the i-th socket of each listener and accepts on it. The kernel spreads new
+connections evenly over the sockets of a port (one shared socket would not: the idlest worker
+would win most connections, and a keep-alive client stays where it landed). A worker restarted
+in slot i takes over socket i, which the parent kept open, so what queued there meanwhile is
+served, not refused. The parent serves nothing: it restarts a worker that dies, and on SIGTERM
+or SIGINT sends SIGTERM to every worker, each of which drains gracefully (web/serving.py), then
+exits 0 once they all have. A second signal is passed on too: the workers stop waiting for
+their requests.
 
 Per-process state:
 - metrics: prometheus-client's multiprocess mode, in a directory of the parent's (removed at
@@ -68,24 +72,28 @@ def prepare_directories() -> None:
 class _Supervisor:
     config: Config
     targets: list[BindTarget]
-    sockets: list[socket.socket]
-    count: int
-    workers: dict[int, float] = field(default_factory=dict)  # pid → started at (monotonic)
+    sockets: list[list[socket.socket]]  # by worker slot, then by target
+    workers: dict[int, tuple[int, float]] = field(default_factory=dict)  # pid → slot, start
     received: list[int] = field(default_factory=list)  # signals not handled yet
     stopping: bool = False
     failed: bool = False
 
-    def spawn(self) -> None:
+    def spawn(self, slot: int) -> None:
         # Forked with SIGTERM blocked: the worker unblocks it once its event loop handles it
         # (web/serving.py), so one sent while it starts drains it rather than killing it.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         try:
             pid = os.fork()
             if pid == 0:  # the worker
-                os._exit(_worker(self.config, self.targets, self.sockets))
+                # The other slots' sockets are not its own: held here, they would outlive
+                # their workers' drain with connections queued that nobody takes.
+                for other in self.sockets[:slot] + self.sockets[slot + 1 :]:
+                    for sock in other:
+                        sock.close()
+                os._exit(_worker(self.config, self.targets, self.sockets[slot]))
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-        self.workers[pid] = time.monotonic()
+        self.workers[pid] = (slot, time.monotonic())
         log.info("worker %d started", pid)
 
     def reap(self) -> None:
@@ -96,9 +104,10 @@ class _Supervisor:
                 return
             if pid == 0:
                 return
-            started = self.workers.pop(pid, None)
-            if started is None:
+            worker = self.workers.pop(pid, None)
+            if worker is None:
                 continue
+            slot, started = worker
             _metrics_process_dead(pid)
             code = os.waitstatus_to_exitcode(status)
             if self.stopping:
@@ -109,7 +118,7 @@ class _Supervisor:
             log.error("worker %d died (status %d): starting another", pid, code)
             if time.monotonic() - started < QUICK_DEATH_SECONDS:
                 time.sleep(RESTART_PAUSE_SECONDS)
-            self.spawn()
+            self.spawn(slot)
 
     def signal_all(self, sig: signal.Signals) -> None:
         for pid in self.workers:
@@ -122,8 +131,9 @@ class _Supervisor:
             # The listeners close once the workers have closed their copies too: from then on
             # a connection is refused (a load balancer tries another process) rather than
             # queued where no worker takes it any more.
-            for sock in self.sockets:
-                sock.close()
+            for sockets in self.sockets:
+                for sock in sockets:
+                    sock.close()
         else:
             log.warning("second signal: the workers stop waiting for their requests")
         self.stopping = True
@@ -141,8 +151,8 @@ class _Supervisor:
         previous_wakeup = signal.set_wakeup_fd(wake_write.fileno())
         previous = {sig: signal.signal(sig, self._note) for sig in _HANDLED}
         try:
-            for _ in range(self.count):
-                self.spawn()
+            for slot in range(len(self.sockets)):
+                self.spawn(slot)
             while self.workers:
                 select.select([wake_read], [], [], 1.0)
                 with contextlib.suppress(BlockingIOError):
@@ -167,19 +177,43 @@ class ListenerUnavailable(Exception):
     """A listener could not be bound: `serve` exits rather than half-serving."""
 
 
-def bind(config: Config, targets: list[BindTarget]) -> list[socket.socket]:
-    """Every listener bound, in the order of `targets` (the workers call listen on them)."""
+def bind(config: Config, targets: list[BindTarget], count: int) -> list[list[socket.socket]]:
+    """`count` listening sockets per target, sharing its address with SO_REUSEPORT; by worker
+    slot, then in the order of `targets`."""
     from web.serving import uvicorn_config
 
-    sockets: list[socket.socket] = []
-    for target in targets:
-        try:
-            sockets.append(uvicorn_config(None, config, target).bind_socket())
-        except SystemExit:  # uvicorn logged why
+    by_target: list[list[socket.socket]] = []
+    try:
+        for target in targets:
+            # Bound alone first: SO_REUSEPORT would otherwise join a group another server
+            # (of this user) holds on the port, and share its traffic, instead of failing.
+            try:
+                uvicorn_config(None, config, target).bind_socket().close()
+            except SystemExit:  # uvicorn logged why
+                raise ListenerUnavailable(f"cannot listen on {target.url}") from None
+            by_target.append([_reuse_port_socket(target) for _ in range(count)])
+    except BaseException:
+        for sockets in by_target:
             for sock in sockets:
                 sock.close()
-            raise ListenerUnavailable(f"cannot listen on {target.url}") from None
-    return sockets
+        raise
+    return [list(slot) for slot in zip(*by_target, strict=True)]
+
+
+def _reuse_port_socket(target: BindTarget) -> socket.socket:
+    family = socket.AF_INET6 if ":" in target.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((target.host, target.port))
+        # Listening from now: connections queue for a worker that is still starting.
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise ListenerUnavailable(f"cannot listen on {target.url}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def supervise(config: Config, targets: list[BindTarget], count: int) -> int:
@@ -188,15 +222,16 @@ def supervise(config: Config, targets: list[BindTarget], count: int) -> int:
 
     configure_logging(json=config.log_json)
     try:
-        sockets = bind(config, targets)
+        sockets = bind(config, targets, count)
     except ListenerUnavailable as exc:
         log.error("%s", exc)
         return 1
     try:
-        return _Supervisor(config, targets, sockets, count).run()
+        return _Supervisor(config, targets, sockets).run()
     finally:
-        for sock in sockets:
-            sock.close()
+        for slot in sockets:
+            for sock in slot:
+                sock.close()
         for variable in (METRICS_DIRECTORY, RELAY_DIRECTORY):
             directory = os.environ.get(variable)
             if directory:
