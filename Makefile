@@ -18,8 +18,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite
 	@if [ -n "$$TENANTRY_TEST_POSTGRES_URL" ]; then \
-		$(BIN)/pytest -q -p no:cacheprovider --db=postgres; \
+		env -u TENANTRY_TEST_PGBOUNCER_URL $(BIN)/pytest -q -p no:cacheprovider --db=postgres; \
 	else echo "TENANTRY_TEST_POSTGRES_URL is not set: PostgreSQL pass skipped"; fi
+	@# Once more through PgBouncer in transaction pooling mode (.ci/start-pgbouncer starts one).
+	@if [ -n "$$TENANTRY_TEST_POSTGRES_URL" ] && [ -n "$$TENANTRY_TEST_PGBOUNCER_URL" ]; then \
+		$(BIN)/pytest -q -p no:cacheprovider --db=postgres; \
+	else echo "TENANTRY_TEST_PGBOUNCER_URL is not set: pass through PgBouncer skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import queries, smtp, wrk
+from bench import audit, queries, smtp, wrk
 from bench.smtp import free_port
 
 SECRET = "bench-secret-key"
@@ -151,6 +151,11 @@ def graphql_body(query: str, variables: dict | None = None) -> str:
     return json.dumps({"query": query, **({"variables": variables} if variables else {})})
 
 
+def get(url: str, path: str) -> bytes:
+    with urllib.request.urlopen(url + path, timeout=60) as answer:  # noqa: S310
+        return answer.read()
+
+
 def has_mutation(url: str, token: str, name: str) -> bool:
     answer = json.loads(post(url, "/graphql", graphql_body(
         '{ __type(name: "Mutation") { fields { name } } }').encode(), token))  # fmt: skip
@@ -201,6 +206,21 @@ def measure(kind: str, database_url: str, seconds: float) -> dict[str, object]:
             plain_bytes = post(url, "/bare/plain-strawberry-memory", scalars.encode())
             figures["identical_plain"] = plain_bytes == scalar_bytes
             figures["response_kib"] = round(len(graphql_bytes) / 1024, 1)
+            warm_raw = dict(connections=16, threads=2, seconds=1)
+            # The raw limit: the driver and orjson alone, same rows, same bytes (bench/raw.py).
+            raw_nested = post(url, "/bare/raw/nested", b"", seeded["admin_token"])
+            figures["identical_raw_nested"] = raw_nested == graphql_bytes
+            figures["raw_nested_statements"] = int(get(url, "/bare/raw/statements"))
+            raw_scalars = post(url, "/bare/raw/scalars", b"", seeded["admin_token"])
+            figures["identical_raw_scalars"] = raw_scalars == scalar_bytes
+            figures["raw_scalars_statements"] = int(get(url, "/bare/raw/statements"))
+            figures["nested_statements"] = json.loads(
+                post(url, "/bare/statements", nested.encode(), seeded["admin_token"])
+            )
+            figures["scalars_statements"] = json.loads(
+                post(url, "/bare/statements", scalars.encode(), seeded["admin_token"])
+            )
+            wrk.run(url, path="/bare/raw/nested", auth=auth, **warm_raw)
 
             warm = dict(connections=16, threads=2, seconds=2)
             wrk.run(url, body=nested, auth=auth, **warm)
@@ -212,8 +232,12 @@ def measure(kind: str, database_url: str, seconds: float) -> dict[str, object]:
             figures["nested"] = wrk.run(url, body=nested, auth=auth, **load)
             step("nested_bare_sql", url)
             figures["nested_bare_sql"] = wrk.run(url, path="/bare/users-sql", auth=auth, **load)
+            step("nested_raw", url)
+            figures["nested_raw"] = wrk.run(url, path="/bare/raw/nested", auth=auth, **load)
             step("scalars", url)
             figures["scalars"] = wrk.run(url, body=scalars, auth=auth, **load)
+            step("scalars_raw", url)
+            figures["scalars_raw"] = wrk.run(url, path="/bare/raw/scalars", auth=auth, **load)
             step("scalars_bare_memory", url)
             figures["scalars_bare_memory"] = wrk.run(
                 url, path="/bare/memory/scalars", method="GET", **load
@@ -262,9 +286,53 @@ def measure(kind: str, database_url: str, seconds: float) -> dict[str, object]:
                 figures["smtp_received"] = handler.received
             else:
                 figures["send_invitation"] = None
+        figures["workers"] = workers(database_url, seeded, seconds)
     finally:
         controller.stop()
     return figures
+
+
+def serve_accepts_workers() -> bool:
+    """`tenantry serve --workers N` comes from another change (issue 17, part 5)."""
+    done = subprocess.run([sys.executable, "-m", "web.cli", "serve", "--help"],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    return "--workers" in done.stdout
+
+
+def workers(database_url: str, seeded: dict[str, str], seconds: float) -> dict[int, wrk.Run] | None:
+    """The nested page through `tenantry serve --workers N`, N = 1 and 2, 16 connections."""
+    if not serve_accepts_workers():
+        return None
+    body = graphql_body(queries.USERS_NESTED)
+    auth = f"Bearer {seeded['admin_token']}"
+    env = {**os.environ, "TENANTRY_DATABASE_URL": database_url, "TENANTRY_SECRET_KEY": SECRET,
+           "TENANTRY_RATE_LIMITS": "false", "TENANTRY_LOG_LEVEL": "WARNING"}  # fmt: skip
+    runs: dict[int, wrk.Run] = {}
+    for count in (1, 2):
+        port = free_port()
+        command = [sys.executable, "-m", "web.cli", "serve", "--workers", str(count),
+                   "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]  # fmt: skip
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(f"{url}/healthz", timeout=1).close()  # noqa: S310
+                    break
+                time.sleep(0.2)
+            wrk.run(url, body=body, auth=auth, connections=16, threads=2, seconds=2)
+            step(f"nested_workers_{count}", url)
+            runs[count] = wrk.run(url, body=body, auth=auth, connections=16, threads=2,
+                                  seconds=seconds)  # fmt: skip
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return runs
 
 
 def ratio(part: float, whole: float) -> str:
@@ -285,7 +353,32 @@ def report(kind: str, f: dict[str, object]) -> list[str]:
     lines.append(f"| users(first: 100) nested, 16 conn | {n.rps:.0f} req/s (p99 {n.p99_ms:.1f} ms) "
                  f"| bare Starlette, same SQL: {b.rps:.0f} req/s (p99 {b.p99_ms:.1f} ms) "
                  f"| {ratio(n.rps, b.rps)} | ≥ 33% (stretch 50%) |")  # fmt: skip
+    raw = r("nested_raw")
+    lines.append(f"| same, against the raw limit (Starlette + driver + orjson, same session check "
+                 f"and rows; bytes identical: {'yes' if f['identical_raw_nested'] else 'NO'}) "
+                 f"| {n.rps:.0f} req/s | raw: {raw.rps:.0f} req/s (p99 {raw.p99_ms:.1f} ms) "
+                 f"| {ratio(n.rps, raw.rps)} | ≥ 33% |")  # fmt: skip
     s, m = r("scalars"), r("scalars_bare_memory")
+    sr = r("scalars_raw")
+    lines.append(f"| users(first: 100) × 5 scalars from the database, against the raw limit "
+                 f"(bytes identical: {'yes' if f['identical_raw_scalars'] else 'NO'}) "
+                 f"| {s.rps:.0f} req/s (p99 {s.p99_ms:.1f} ms) | raw: {sr.rps:.0f} req/s "
+                 f"(p99 {sr.p99_ms:.1f} ms) | {ratio(s.rps, sr.rps)} | ≥ 50% |")  # fmt: skip
+    ns, ss = f["nested_statements"], f["scalars_statements"]
+    lines.append(f"| SQL statements per request (nested; scalars), what the driver is sent "
+                 f"| {ns['statements']} of which {ns['resets']} pool reset; "  # type: ignore[index]
+                 f"{ss['statements']} of which {ss['resets']} pool reset "  # type: ignore[index]
+                 f"| raw: {f['raw_nested_statements']}; {f['raw_scalars_statements']} (and "
+                 f"its pool's reset on PostgreSQL) | | ≤ 3 queries, no reset between them |")  # fmt: skip
+    runs = f.get("workers")
+    if runs:
+        one, two = runs[1], runs[2]  # type: ignore[index]
+        lines.append(f"| `tenantry serve --workers 2`, nested page, 16 conn | {two.rps:.0f} req/s "
+                     f"(p99 {two.p99_ms:.1f} ms) | `--workers 1`: {one.rps:.0f} req/s "
+                     f"| {two.rps / one.rps:.2f}× | ≥ 1.6× |")  # fmt: skip
+    else:
+        lines.append("| `tenantry serve --workers 2` vs 1 | not available (this `tenantry serve` "
+                     "has no --workers) | | | ≥ 1.6× |")  # fmt: skip
     gm = r("scalars_graphql_memory")
     # The issue's figure: GraphQL against the same bytes from memory, its reference "plain
     # Strawberry" measured the same way; the page read from the database is shown beside it.
@@ -350,6 +443,15 @@ How to read these figures:
   "plain Strawberry from memory" is the same page through Strawberry's own ASGI view and default
   executor with no extensions: the reference the issue's "plain Strawberry: about 4%" names,
   measured on this machine.
+- "raw limit" (issue 17): the same pages served by bare Starlette, the database driver
+  (asyncpg; aiosqlite on SQLite) and orjson, with the same session check and the same rows in
+  three statements, and byte-identical JSON (checked each run): `bench/raw.py`. What Python on
+  this machine can do for this page; the targets are 33% (nested) and 50% (scalars) of it.
+- SQL statements per request: everything the driver is sent during one /graphql request,
+  counted in the server process (`bench/statements.py`); on PostgreSQL the pool's reset when
+  the request's connection goes back is one of them.
+- `tenantry serve --workers 2` vs 1: the nested page through the real CLI, when it has the
+  option (issue 17, part 5); "not available" otherwise.
 - Per-request cost = 1 / throughput of the single server process, at 64 and at 1 connection.
 - `me` runs on one connection while a second wrk process keeps four connections logging in
   (argon2id, OWASP parameters, in a thread pool).
@@ -369,7 +471,14 @@ def main() -> None:
             "TENANTRY_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
         ),
     )
-    parser.add_argument("--write", default=str(RESULTS), help="Markdown file for the figures")
+    parser.add_argument(
+        "--write",
+        default=None,
+        help=f"Markdown file for the figures (default {RESULTS.name}; none with --only)",
+    )
+    parser.add_argument(
+        "--only", choices=["audit"], help="run only this part (audit: the audit log on PostgreSQL)"
+    )
     args = parser.parse_args()
     wrk.ensure_wrk()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
@@ -382,17 +491,26 @@ def main() -> None:
     ]  # fmt: skip
     out.append(f"Load average at start (1, 5, 15 min): {load()}")
     out.append("")
-    for kind in kinds:
+    for kind in [] if args.only else kinds:
         print(f"== {kind}: seeding 1,000 users and measuring", flush=True)
         with database(kind, args.postgres) as url:
             figures = measure(kind, url, args.seconds)
         section = report(kind, figures)
         print("\n".join(section), flush=True)
         out += section
+    if "postgres" in kinds:
+        print(f"== postgres: seeding {audit.EVENTS:,} audit events and measuring", flush=True)
+        with database("postgres", args.postgres) as url:
+            figures = audit.measure(url, SECRET, args.seconds, prepare, server)
+        section = audit.report(figures)
+        print("\n".join(section), flush=True)
+        out += section
     out.append(f"Load average at end: {load()}. Whole run: {time.monotonic() - started:.0f} s.")
     out += ["", NOTES]
-    Path(args.write).write_text("\n".join(out) + "\n")
-    print(f"written to {args.write}")
+    write = args.write or (None if args.only else str(RESULTS))
+    if write:
+        Path(write).write_text("\n".join(out) + "\n")
+        print(f"written to {write}")
 
 
 if __name__ == "__main__":

@@ -3,12 +3,16 @@
 - `/bare/users-sql`: the users page without GraphQL: the same functions the resolvers and
   loaders call (so the same SQL), the same JSON bytes, built by hand.
 - `/bare/memory/{name}`: the bytes the GraphQL endpoint answered, returned from memory.
+- `/bare/raw/{nested,scalars}`: the raw limit, the pages with the driver and orjson alone
+  (bench/raw.py).
+- `/bare/statements`: how many SQL statements one /graphql request sends (bench/statements.py).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from typing import Any
 
 import strawberry
 from starlette.applications import Starlette
@@ -18,10 +22,14 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 import web.app  # noqa: F401 - imports the schema first (resolvers and schema import each other)
+from bench.raw import Raw
+from bench.statements import statements_per_request
 from domain import users
 from domain.users import actor_of
-from models import Project, Tenant
+from models.request_connection import request_connection
 from resolvers.pagination import PageRequest, Window, paginate
+from resolvers.preload import page_columns
+from schema.loaders import project_rows_by_owner
 from schema.types.users import ROW_COLUMNS as USER_COLUMNS
 from web.auth import identify
 from web.graphql import GraphQLEndpoint
@@ -32,31 +40,31 @@ _memory: dict[str, bytes] = {}
 
 
 async def users_sql(request: Request) -> Response:
-    caller = await identify(request)
-    assert caller.user is not None
-    actor = actor_of(caller.user)
-    query = users.users_in_reach(actor, tenant_id=None, search=None, role=None)
-    # No count: the resolver counts only when totalCount is selected, and this page is not.
-    # The same columns as the resolver (plain rows, no model instances): the same SQL.
-    page = await paginate(
-        query, PageRequest(Window(100)), order_by="username_key", columns=USER_COLUMNS
-    )
-    rows = page.rows
-    tenants = {t.id: t for t in await Tenant.filter(id__in=list({u["tenant_id"] for u in rows}))}
-    owned: dict = defaultdict(list)
-    for project in await Project.filter(owner_id__in=list({u["id"] for u in rows})).order_by(
-        "name_key", "id"
-    ):
-        owned[project.owner_id].append(project)
+    async with request_connection():  # one connection for the request, as /graphql has
+        caller = await identify(request)
+        assert caller.user is not None
+        actor = actor_of(caller.user)
+        query = users.users_in_reach(actor, tenant_id=None, search=None, role=None)
+        # No count: the resolver counts only when totalCount is selected, and this page is
+        # not. The same columns as the resolver (plain rows, the tenant joined in) and the
+        # same projects query: the same SQL.
+        columns = page_columns(USER_COLUMNS, {"tenant", "ownedProjects"})
+        page = await paginate(
+            query, PageRequest(Window(100)), order_by="username_key", columns=columns
+        )
+        rows = page.rows
+        owned: dict = defaultdict(list)
+        for project in await project_rows_by_owner([u["id"] for u in rows]):
+            owned[project["owner_id"]].append(project)
     by_id = {u["id"]: u for u in rows}
     body = {"data": {"users": {"edges": [
         {"node": {
             "id": str(u["id"]),
             "username": u["username"],
-            "tenant": {"name": tenants[u["tenant_id"]].name},
+            "tenant": {"name": u["tenant__name"]},
             "ownedProjects": [
-                {"id": str(p.id), "name": p.name,
-                 "owner": {"username": by_id[p.owner_id]["username"]}}
+                {"id": str(p["id"]), "name": p["name"],
+                 "owner": {"username": by_id[p["owner_id"]]["username"]}}
                 for p in owned[u["id"]]
             ],
         }}
@@ -73,9 +81,31 @@ async def memory(request: Request) -> Response:
     return Response(_memory[name], media_type="application/json")
 
 
-def bare_app() -> Starlette:
+def bare_app(database_url: str, app: Any) -> Starlette:
+    raw = Raw(database_url)
+
+    async def raw_nested(request: Request) -> Response:
+        return await raw.page(request, nested=True)
+
+    async def raw_scalars(request: Request) -> Response:
+        return await raw.page(request, nested=False)
+
+    async def raw_statements(request: Request) -> Response:
+        return Response(str(raw.last_statements), media_type="text/plain")
+
+    async def app_statements(request: Request) -> Response:
+        """SQL statements one /graphql request with this body sends (counted in-process)."""
+        counted = await statements_per_request(
+            app, await request.body(), request.headers.get("authorization", "")
+        )
+        return Response(json.dumps(counted), media_type="application/json")
+
     return Starlette(routes=[
         Route("/bare/users-sql", users_sql, methods=["GET", "POST"]),
+        Route("/bare/raw/nested", raw_nested, methods=["GET", "POST"]),
+        Route("/bare/raw/scalars", raw_scalars, methods=["GET", "POST"]),
+        Route("/bare/raw/statements", raw_statements, methods=["GET"]),
+        Route("/bare/statements", app_statements, methods=["POST"]),
         Route("/bare/memory/{name}", memory, methods=["GET", "POST", "PUT"]),
         Route("/bare/graphql-memory", memory_graphql(), methods=["POST"]),
         Route("/bare/plain-strawberry-memory", plain_strawberry(), methods=["POST"]),

@@ -30,7 +30,7 @@ def main() -> None:
         outbox_poll_seconds=0.2,
     )
     app = create_app(config)
-    bare = bare_app()
+    bare = bare_app(database_url, app)
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/bare/"):

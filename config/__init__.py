@@ -13,9 +13,9 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -34,6 +34,13 @@ class AdhocDocuments(StrEnum):
     NONE = "none"
 
 
+class DatabasePooler(StrEnum):
+    """What stands between the processes and PostgreSQL (docs/operations.md, PgBouncer)."""
+
+    NONE = "none"  # direct connections, or a pooler in session mode (the same to us)
+    TRANSACTION = "transaction"  # PgBouncer's pool_mode = transaction, or a pooler like it
+
+
 class Config(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TENANTRY_", toml_file="tenantry.toml", extra="ignore", frozen=True
@@ -42,6 +49,21 @@ class Config(BaseSettings):
     database_url: str = Field(
         default=f"sqlite://./{VAR_DIR}/tenantry.db",
         description="Any Tortoise URL: `sqlite://…` (one process) or `postgres://user@host:5432/db`.",
+    )
+    database_pooler: DatabasePooler = Field(
+        default=DatabasePooler.NONE,
+        description="`transaction` when `database_url` reaches PostgreSQL through PgBouncer (or a "
+        "pooler like it) in transaction pooling mode: `statement_cache_size=0` is then added to "
+        "the URL (asyncpg prepares no named statement that could outlive its transaction), and "
+        "the subscriptions' LISTEN connection uses `database_direct_url`.",
+    )
+    database_direct_url: str | None = Field(
+        default=None,
+        description="A PostgreSQL URL to the same database that bypasses the pooler, for the "
+        "one connection per process that LISTENs for change events (subscriptions across "
+        "processes). With `database_pooler = transaction` and no direct URL, subscriptions are "
+        "refused with a message saying so.",
+        json_schema_extra={"shown_default": "none (LISTEN on `database_url`)"},
     )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
@@ -59,6 +81,13 @@ class Config(BaseSettings):
     invitation_ttl_hours: int = Field(default=168, ge=1, description="Invitation lifetime.")
     verification_ttl_hours: int = Field(
         default=48, ge=1, description="Lifetime of a sign-up's e-mail verification link."
+    )
+    audit_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Audit events older than this many days are deleted by a background job "
+        "of the server (hourly, in batches); unset keeps every event.",
+        json_schema_extra={"shown_default": "unset (keep every event)"},
     )
     smtp_url: str | None = Field(
         default=None,
@@ -193,6 +222,20 @@ class Config(BaseSettings):
     outbox_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often each process's mail worker looks for due mail."
     )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="`true` lets webhooks target loopback and private addresses (tests, "
+        "receivers on an internal network). Link-local and cloud metadata addresses "
+        "(169.254.0.0/16, fe80::/10) stay refused either way.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one webhook delivery may take, in seconds."
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often each process's webhook worker looks for due deliveries.",
+    )
     sqlite_checkpoint_seconds: float = Field(
         default=1.0,
         gt=0,
@@ -236,6 +279,21 @@ class Config(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _pooled_connections_prepare_no_named_statements(self) -> Config:
+        if self.database_pooler is DatabasePooler.TRANSACTION:
+            if self.uses_sqlite:
+                raise ValueError("TENANTRY_DATABASE_POOLER=transaction is for PostgreSQL URLs")
+            # A named prepared statement lives on one server connection, which a transaction
+            # pooler hands to another client after each transaction. The frozen model's one
+            # write: every user of the URL (the pool, migrations, their lock) then agrees.
+            object.__setattr__(
+                self,
+                "database_url",
+                _with_default_query(self.database_url, "statement_cache_size", "0"),
+            )
+        return self
 
     @field_validator("public_url")
     @classmethod
@@ -281,6 +339,15 @@ class Config(BaseSettings):
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def _with_default_query(url: str, name: str, value: str) -> str:
+    """`url` with `name=value` in its query string, unless it sets `name` already."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key == name for key, _ in query):
+        return url
+    return urlunsplit(parts._replace(query=urlencode([*query, (name, value)])))
 
 
 def _is_host(host: str) -> bool:

@@ -49,26 +49,46 @@ async def deactivate_user(actor: Actor, user_id: str) -> User:
         if user.deactivated_at is not None:
             return user
         await _refuse_deactivated_actor(actor, connection)
-        if user.status is UserStatus.ACTIVE:
-            # Only an active user counts: deactivating one who does not, takes nobody away.
-            if user.role is Role.ADMIN:
-                await refuse_last_admin(user, connection)
-            if user.superuser:
-                await refuse_last_superuser(user, connection)
-        user.deactivated_at = datetime.now(UTC)
-        await user.save(using_db=connection, update_fields=["deactivated_at"])
-        ended = await Session.filter(user_id=user.id).using_db(connection).delete()
-        await audit.record(
-            actor,
-            "user.deactivated",
-            tenant_id=tenant_id,
-            target_type="user",
-            target_id=user.id,
-            changes={"status": UserStatus.DEACTIVATED.name, "sessionsEnded": ended},
-        )
-    # Their open subscriptions end (the caller is read again), others see the status change.
-    await publish(user_change(ChangeKind.UPDATED, user), access_change(user.id, tenant_id))
+        await deactivate_locked(actor, user, connection)
+    await publish_deactivation(user)
     return user
+
+
+async def deactivate_locked(
+    actor: Actor | None,
+    user: User,
+    connection: BaseDBAsyncClient,
+    *,
+    actor_name: str | None = None,
+) -> None:
+    """Deactivate an active user whose row the transaction holds under the locks above
+    (deactivateUser, a SCIM `active: false` or DELETE). LastAdmin / LastSuperuser when the
+    user is the last active one; publish_deactivation after the commit."""
+    tenant_id: uuid.UUID = user.tenant_id  # type: ignore[attr-defined]
+    if user.status is UserStatus.ACTIVE:
+        # Only an active user counts: deactivating one who does not, takes nobody away.
+        if user.role is Role.ADMIN:
+            await refuse_last_admin(user, connection)
+        if user.superuser:
+            await refuse_last_superuser(user, connection)
+    user.deactivated_at = datetime.now(UTC)
+    await user.save(using_db=connection, update_fields=["deactivated_at"])
+    ended = await Session.filter(user_id=user.id).using_db(connection).delete()
+    await audit.record(
+        actor,
+        "user.deactivated",
+        tenant_id=tenant_id,
+        target_type="user",
+        target_id=user.id,
+        changes={"status": UserStatus.DEACTIVATED.name, "sessionsEnded": ended},
+        actor_name=actor_name,
+    )
+
+
+async def publish_deactivation(user: User) -> None:
+    # Their open subscriptions end (the caller is read again), others see the status change.
+    tenant_id: uuid.UUID = user.tenant_id  # type: ignore[attr-defined]
+    await publish(user_change(ChangeKind.UPDATED, user), access_change(user.id, tenant_id))
 
 
 async def reactivate_user(actor: Actor, user_id: str) -> User:
@@ -85,18 +105,31 @@ async def reactivate_user(actor: Actor, user_id: str) -> User:
         if user.deactivated_at is None:
             return user
         await _refuse_deactivated_actor(actor, connection)
-        user.deactivated_at = None
-        await user.save(using_db=connection, update_fields=["deactivated_at"])
-        await audit.record(
-            actor,
-            "user.reactivated",
-            tenant_id=tenant_id,
-            target_type="user",
-            target_id=user.id,
-            changes={"status": user.status.name},
-        )
+        await reactivate_locked(actor, user, connection)
     await publish(user_change(ChangeKind.UPDATED, user))
     return user
+
+
+async def reactivate_locked(
+    actor: Actor | None,
+    user: User,
+    connection: BaseDBAsyncClient,
+    *,
+    actor_name: str | None = None,
+) -> None:
+    """Reactivate a deactivated user whose row the transaction holds (reactivateUser, a SCIM
+    `active: true`); publish a user change after the commit."""
+    user.deactivated_at = None
+    await user.save(using_db=connection, update_fields=["deactivated_at"])
+    await audit.record(
+        actor,
+        "user.reactivated",
+        tenant_id=user.tenant_id,  # type: ignore[attr-defined]
+        target_type="user",
+        target_id=user.id,
+        changes={"status": user.status.name},
+        actor_name=actor_name,
+    )
 
 
 async def _locked(user_id: uuid.UUID, connection: BaseDBAsyncClient) -> User:

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from config import dns_server, get_config
 from domain import audit, validation
 from domain.errors import DomainNotVerified, NotFound, ValidationFailed, require
+from domain.ratelimit import Action, limiter
 from models import DomainStatus, Role, SignupDomain
 from permissions.rules import Actor, Op, allowed, reaches
 
@@ -164,6 +165,9 @@ async def verify_signup_domain(actor: Actor, domain_id: str) -> SignupDomain:
     rule = await _rule_in_reach(actor, domain_id, Op.VERIFY_SIGNUP_DOMAIN)
     if rule.status is DomainStatus.VERIFIED:
         return rule
+    await limiter().hit(
+        Action.VERIFY_SIGNUP_DOMAIN, client=str(actor.user_id), account=str(rule.id)
+    )
     if rule.verification_token is None:  # cannot happen for rows created since verification
         rule.verification_token = new_token()
         await rule.save(update_fields=["verification_token"])

@@ -13,6 +13,13 @@ How changes travel:
 - SQLite: straight to the hub; between the workers of `serve --workers N`, through their
   Unix-socket relay (domain/event_relay.py).
 
+Behind a transaction pooler (PgBouncer, `TENANTRY_DATABASE_POOLER=transaction`) NOTIFY still
+works, since it is sent on commit, but LISTEN does not: the pooler hands the listening server
+connection to other clients between transactions, and notifications arrive wherever it went.
+So the LISTEN connection goes straight to PostgreSQL on `TENANTRY_DATABASE_DIRECT_URL`; without
+one, subscriptions are refused with a message saying why, rather than silently missing
+changes made by other processes.
+
 Delivery is at most once: a process that dies between a commit and its NOTIFY loses that
 event, and a listener whose connection dropped ends every subscription of its process (their
 clients subscribe again and read afresh) rather than pretend it missed nothing.
@@ -34,7 +41,7 @@ import orjson
 from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 
-from config import get_config
+from config import Config, DatabasePooler, get_config
 from domain.event_relay import Relay, relay_directory
 
 log = logging.getLogger("tenantry.events")
@@ -185,6 +192,8 @@ class Hub:
         self._feeds: set[Feed] = set()
         # False while a PostgreSQL process has no LISTEN connection: nothing would arrive.
         self.available = True
+        # Set when this process will never listen (its configuration says why).
+        self.refusal: str | None = None
         self.opened = 0  # feeds ever opened (tests wait for a subscription to be in place)
 
     def dispatch(self, changes: Iterable[Change]) -> None:
@@ -199,6 +208,8 @@ class Hub:
 
     @contextlib.contextmanager
     def feed(self) -> Iterator[Feed]:
+        if self.refusal is not None:
+            raise FeedEnded(self.refusal)
         if not self.available:
             raise FeedEnded("Change notifications are unavailable right now: try again shortly.")
         feed = Feed()
@@ -220,6 +231,20 @@ hub = Hub()
 # ------------------------------------------------------------------ PostgreSQL LISTEN
 
 _listeners = 0  # apps of this process that asked for the listener (tests build several)
+NO_DIRECT_URL = (
+    "Subscriptions are off on this server: it reaches PostgreSQL through a transaction pooler "
+    "and has no direct connection to listen for changes on (TENANTRY_DATABASE_DIRECT_URL)."
+)
+
+
+def listen_url(config: Config) -> str | None:
+    """Where a PostgreSQL process LISTENs: the direct URL when set, else the database URL,
+    except behind a transaction pooler, where LISTEN cannot work (None)."""
+    if config.database_direct_url:
+        return config.database_direct_url
+    if config.database_pooler is DatabasePooler.TRANSACTION:
+        return None
+    return config.database_url
 
 
 @contextlib.asynccontextmanager
@@ -227,13 +252,20 @@ async def listening() -> AsyncIterator[None]:
     """While the app runs: LISTEN on PostgreSQL (one connection per process, however many
     apps ask); on SQLite, the workers' relay when there is one."""
     global _listeners
-    url = get_config().database_url
-    if not url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+    config = get_config()
+    if not config.database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
         async with _relaying():
             yield
         return
+    url = listen_url(config)
     _listeners += 1
-    task = asyncio.create_task(_listen(url)) if _listeners == 1 else None
+    task = None
+    if _listeners == 1:
+        if url is None:
+            log.warning("change events: %s", NO_DIRECT_URL)
+            hub.refusal = NO_DIRECT_URL
+        else:
+            task = asyncio.create_task(_listen(url))
     try:
         yield
     finally:
@@ -242,7 +274,9 @@ async def listening() -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if _listeners == 0:
             hub.available = True
+            hub.refusal = None
 
 
 _relay: Relay | None = None

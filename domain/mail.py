@@ -28,6 +28,7 @@ from config import get_config
 from domain import audit, validation
 from domain.errors import EmailDeliveryFailed, EmailNotConfigured
 from domain.smtp_settings import SmtpServer
+from domain.tracing import outgoing_call
 from models import SmtpSecurity
 from permissions.rules import Actor
 
@@ -148,18 +149,28 @@ async def send(server: SmtpServer, message: Message) -> None:
         # aiosmtplib's timeout bounds each step; the outer one bounds a server that
         # answers every step slowly.
         async with asyncio.timeout(timeout * 3):
-            await aiosmtplib.send(
-                _email_message(server, message),
-                hostname=server.host,
-                port=server.port,
-                username=server.username or None,
-                password=server.password if server.username else None,
-                use_tls=server.security is SmtpSecurity.TLS,
-                start_tls=True if server.security is SmtpSecurity.STARTTLS else False,
-                timeout=timeout,
-            )
+            with outgoing_call("smtp send", _span_attributes(server)):
+                await aiosmtplib.send(
+                    _email_message(server, message),
+                    hostname=server.host,
+                    port=server.port,
+                    username=server.username or None,
+                    password=server.password if server.username else None,
+                    use_tls=server.security is SmtpSecurity.TLS,
+                    start_tls=True if server.security is SmtpSecurity.STARTTLS else False,
+                    timeout=timeout,
+                )
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         raise EmailDeliveryFailed(describe(exc)) from None
+
+
+def _span_attributes(server: SmtpServer) -> dict[str, str | int]:
+    # Where the message went, never to whom or what: addresses and bodies stay out of traces.
+    return {
+        "server.address": server.host,
+        "server.port": server.port,
+        "smtp.security": server.security.value,
+    }
 
 
 async def send_test_email(actor: Actor, to: str) -> None:

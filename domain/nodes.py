@@ -24,18 +24,23 @@ from domain.validation import object_id
 from models import (
     ApiToken,
     AuditEvent,
+    GroupRoleMapping,
     Invitation,
     Passkey,
     Project,
+    ScimToken,
     Session,
     SignupDomain,
     Tenant,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 from permissions.rules import (
     Actor,
     Op,
     may_manage_user,
+    may_manage_webhook,
     may_see_user,
     may_view_owned_objects,
     reaches,
@@ -105,6 +110,16 @@ def _session(actor: Actor, session: Session) -> bool:
     )  # type: ignore[attr-defined]
 
 
+def _webhook(actor: Actor, hook: Webhook) -> bool:
+    # `webhooks`: admins their tenant's, superusers all (instance-wide ones included).
+    return may_manage_webhook(actor, Op.MANAGE_WEBHOOKS, tenant_id=hook.tenant_id)  # type: ignore[attr-defined]
+
+
+def _webhook_delivery(actor: Actor, delivery: WebhookDelivery) -> bool:
+    # `webhookDeliveries`: whoever sees the hook.
+    return _webhook(actor, delivery.webhook)
+
+
 TENANT = Kind(Tenant, _tenant)
 USER = Kind(User, _user)
 INVITATION = Kind(Invitation, _invitation)
@@ -113,7 +128,18 @@ PROJECT = Kind(Project, _project)
 API_TOKEN = Kind(ApiToken, _owned)
 AUDIT_EVENT = Kind(AuditEvent, _audit_event)
 SESSION = Kind(Session, _session, related=("user__tenant",))
+# `scimTokens(tenantId:)`, `groupRoleMappings(tenantId:)`: admins their tenant's, superusers any.
+SCIM_TOKEN = Kind(
+    ScimToken,
+    lambda actor, token: reaches(actor, Op.SCIM_TOKENS, tenant_id=token.tenant_id),
+)
+GROUP_ROLE_MAPPING = Kind(
+    GroupRoleMapping,
+    lambda actor, mapping: reaches(actor, Op.GROUP_ROLE_MAPPINGS, tenant_id=mapping.tenant_id),
+)
 # `myPasskeys`: one's own, nobody else's (not even a superuser's view).
+WEBHOOK = Kind(Webhook, _webhook)
+WEBHOOK_DELIVERY = Kind(WebhookDelivery, _webhook_delivery, related=("webhook",))
 PASSKEY = Kind(Passkey, lambda actor, passkey: passkey.user_id == actor.user_id)
 
 

@@ -137,7 +137,7 @@ _USER_LINKS = {
     MailKind.EMAIL_CHANGE: user_links.EMAIL_CHANGE,
 }
 # Mail that tells and carries no link: sent as written.
-_WITHOUT_LINK = frozenset({MailKind.EMAIL_CHANGE_NOTICE})
+_WITHOUT_LINK = frozenset({MailKind.EMAIL_CHANGE_NOTICE, MailKind.WEBHOOK_DISABLED})
 
 
 async def _link_for(row: OutboxMail) -> str | None:

@@ -40,6 +40,8 @@ class Action(Enum):
     # Per caller, and per user whose address changes (each request mails both addresses).
     CHANGE_EMAIL = "change-email"
     CONFIRM_EMAIL_CHANGE = "confirm-email-change"
+    # Per caller, and per sign-up domain: each check is a DNS query on the server's behalf.
+    VERIFY_SIGNUP_DOMAIN = "verify-signup-domain"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ LIMITS: dict[Action, Limits] = {
     Action.SEND_PASSWORD_RESET: Limits(parse("60/hour"), parse("5/hour")),
     Action.CHANGE_EMAIL: Limits(parse("30/hour"), parse("5/hour")),
     Action.CONFIRM_EMAIL_CHANGE: Limits(parse("20/minute"), parse("10/minute")),
+    # Enough to retry every few minutes while DNS propagates.
+    Action.VERIFY_SIGNUP_DOMAIN: Limits(parse("60/hour"), parse("20/hour")),
 }
 
 

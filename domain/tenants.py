@@ -18,6 +18,8 @@ from domain.users import NewUser, able_to_act, create_user
 from models import (
     ApiToken,
     AuditEvent,
+    GroupMembership,
+    GroupRoleMapping,
     Invitation,
     OutboxMail,
     Project,
@@ -25,6 +27,8 @@ from models import (
     SamlAssertionSeen,
     SamlRequest,
     SamlSettings,
+    ScimGroup,
+    ScimToken,
     Session,
     SignupDomain,
     Tenant,
@@ -147,6 +151,10 @@ async def _delete_contents(
     await SamlSettings.filter(tenant_id=tenant_id).using_db(db).delete()
     await SamlRequest.filter(tenant_id=tenant_id).using_db(db).delete()
     await SamlAssertionSeen.filter(tenant_id=tenant_id).using_db(db).delete()
+    await GroupMembership.filter(user_id__in=user_ids).using_db(db).delete()
+    await ScimGroup.filter(tenant_id=tenant_id).using_db(db).delete()
+    await GroupRoleMapping.filter(tenant_id=tenant_id).using_db(db).delete()
+    await ScimToken.filter(tenant_id=tenant_id).using_db(db).delete()
     await AuditEvent.filter(tenant_id=tenant_id).using_db(db).update(tenant_id=None)
     await AuditEvent.filter(actor_id__in=user_ids).using_db(db).update(actor_id=None)
     users = await User.filter(tenant_id=tenant_id).using_db(db).delete()

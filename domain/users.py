@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -236,6 +237,26 @@ async def username_in_use(
         .using_db(connection)
         .exists()
     )
+
+
+_NOT_USERNAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+async def free_username(
+    tenant_id: uuid.UUID, wanted: str, *, except_user: uuid.UUID | None = None
+) -> str:
+    """`wanted` made into a username (an e-mail address: its local part), a number appended
+    while it is taken in the tenant (by a user other than `except_user`, or an invitation)."""
+    base = _NOT_USERNAME.sub("-", wanted.partition("@")[0]).strip("._-")[:56] or "user"
+    for n in range(1, 100):
+        candidate = base if n == 1 else f"{base}-{n}"
+        own = (
+            except_user is not None
+            and await User.filter(id=except_user, username_key=validation.key(candidate)).exists()
+        )
+        if own or not await username_in_use(tenant_id, candidate):
+            return candidate
+    raise AlreadyExists("No free username for this e-mail.", "username")
 
 
 async def update_user(

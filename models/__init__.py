@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.enums import (
     AuthMethod,
+    DeliveryStatus,
     DomainStatus,
     EmailStatus,
     InvitationStatus,
@@ -18,17 +19,22 @@ from models.mfa import MfaChallenge, Passkey, PasskeyRegistration, RecoveryCode,
 from models.outbox import OutboxMail
 from models.persisted_queries import PersistedQuery
 from models.projects import ApiToken, Project
+from models.provisioning import GroupMembership, GroupRoleMapping, ScimGroup, ScimToken
 from models.saml import SamlAssertionSeen, SamlRequest, SamlSettings
 from models.settings import InstanceSettings
 from models.tenants import Tenant
 from models.users import Session, User
+from models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuthMethod",
+    "DeliveryStatus",
     "DomainStatus",
     "EmailStatus",
+    "GroupMembership",
+    "GroupRoleMapping",
     "InstanceSettings",
     "Invitation",
     "ListenerPurpose",
@@ -45,6 +51,8 @@ __all__ = [
     "SamlAssertionSeen",
     "SamlRequest",
     "SamlSettings",
+    "ScimGroup",
+    "ScimToken",
     "Session",
     "SignupDomain",
     "SmtpSecurity",
@@ -53,4 +61,6 @@ __all__ = [
     "User",
     "InvitationStatus",
     "UserStatus",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -3,7 +3,8 @@
 Several processes may start at once on one database (a deployment rolls out, or a service
 manager starts them together). Migrations run under one lock per database, `migration_lock`:
 the first process migrates, the others wait for it, then find nothing left to apply. The lock
-is a PostgreSQL advisory lock, or on SQLite an flock on `<database file>.migrate.lock`; both
+is a PostgreSQL advisory lock (transaction-scoped, so it holds behind PgBouncer in transaction
+pooling mode too), or on SQLite an flock on `<database file>.migrate.lock`; both
 are released by the server or the kernel when their holder dies, so a waiter can only be
 waiting for a live migration and waits as long as it takes (it says so once in the log).
 """
@@ -91,23 +92,26 @@ async def migration_lock(database_url: str) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _advisory_lock(credentials: dict[str, Any]) -> AsyncIterator[None]:
-    # A session-level lock on a connection of its own, held until the block ends: Tortoise's
-    # pool would hand the migration other connections, and one it may close when idle.
+    # A transaction-level lock, in a transaction left open on a connection of its own until
+    # the block ends: Tortoise's pool would hand the migration other connections. Never a
+    # session-level lock: behind a transaction pooler (PgBouncer) the session is the pooler's,
+    # and a server connection still holding the lock would go back to its pool once the
+    # statement ended; an open transaction keeps its server connection, and the lock goes
+    # with the transaction, whoever's connection it ran on.
     client = AsyncpgDBClient(
         connection_name="migration_lock", **{**credentials, "minsize": 1, "maxsize": 1}
     )
     await client.create_connection(with_db=True)
     try:
-        async with client.acquire_connection() as session:
-            if not await session.fetchval("SELECT pg_try_advisory_lock($1)", ADVISORY_LOCK_KEY):
+        async with client.acquire_connection() as session, session.transaction():
+            if not await session.fetchval(
+                "SELECT pg_try_advisory_xact_lock($1)", ADVISORY_LOCK_KEY
+            ):
                 log.warning(WAITING)
-                await session.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
-            try:
-                yield
-            finally:
-                await session.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
+                await session.execute("SELECT pg_advisory_xact_lock($1)", ADVISORY_LOCK_KEY)
+            yield
     finally:
-        # Closing the session would release the lock too, should the unlock have failed.
+        # Closing the connection ends the transaction too, should its end have failed.
         await client.close()
 
 
@@ -138,6 +142,9 @@ async def pending_migrations(database_url: str, label: str = "default") -> list[
     config = tortoise_config(_readable_url(database_url), label)
     try:
         await Tortoise.init(config=config)
+        # Asked first: reading the migrations table takes a database that does not answer
+        # for one where nothing was applied yet.
+        await get_connection(label).execute_query("SELECT 1")
         executor = MigrationExecutor(get_connection(label), config["apps"])
         steps = await executor.plan()
     finally:

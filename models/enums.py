@@ -75,6 +75,14 @@ class MailKind(str, Enum):
     EMAIL_CHANGE = "email_change"
     # The notice to the old address that the address is changing; carries no link.
     EMAIL_CHANGE_NOTICE = "email_notice"
+    # To a tenant's admins (or the superusers): a webhook failing for days was disabled.
+    WEBHOOK_DISABLED = "webhook_off"
+
+
+class DeliveryStatus(str, Enum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
 
 
 class MfaMethod(str, Enum):

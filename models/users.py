@@ -32,6 +32,15 @@ class User(Model):
     email_change_expires_at = fields.DatetimeField(null=True)
     saml_idp_entity_id = fields.CharField(max_length=1024, null=True)
     saml_name_id = fields.CharField(max_length=1024, null=True)
+    # The IdP's identifier for the user (SCIM externalId): stored and searchable.
+    external_id = fields.CharField(max_length=256, null=True, db_index=True)
+    # The SCIM userName an identity provider gave the user (often an e-mail address, which no
+    # username may be): null for users it did not provision, whose SCIM userName is `username`.
+    scim_user_name = fields.CharField(max_length=256, null=True)
+    scim_user_name_key = fields.CharField(max_length=256, null=True)
+    # Group names of the user's last SAML sign-in (the tenant's groups attribute), null when
+    # the tenant maps none. SCIM groups are rows of group_membership instead.
+    saml_groups = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
     # Set while the user is deactivated: no sign-in, no session, no API token works; what

@@ -87,6 +87,14 @@ class Op(Enum):
     SEND_PASSWORD_RESET = auto()  # sendPasswordReset: a link mailed to the user's own address
     # public: requestPasswordReset, resetPassword (a session), confirmEmailChange
     RECOVER_ACCOUNT = auto()
+    # createScimToken, revokeScimToken, scimTokens: a bearer token that provisions the
+    # tenant's users (creates, changes, deactivates them) from an identity provider.
+    SCIM_TOKENS = auto()
+    # setGroupRoleMapping, groupRoleMappings: which IdP groups make their members admins.
+    GROUP_ROLE_MAPPINGS = auto()
+    # webhooks, updateWebhook, deleteWebhook, webhookDeliveries, redeliverWebhook, testWebhook
+    MANAGE_WEBHOOKS = auto()
+    WEBHOOK_SECRETS = auto()  # createWebhook, rotateWebhookSecret: a signing secret, shown once
 
 
 N, S, O, T, A = Scope.NONE, Scope.SELF, Scope.OWN, Scope.TENANT, Scope.ANY
@@ -137,6 +145,10 @@ POLICY: dict[Op, tuple[Scope, Scope, Scope, Scope, ByToken]] = {
     Op.CHANGE_EMAIL:            (S,    S,     T,     A,         REFUSED),
     Op.SEND_PASSWORD_RESET:     (N,    N,     T,     A,         OWNER),
     Op.RECOVER_ACCOUNT:         (A,    A,     A,     A,         REFUSED),
+    Op.SCIM_TOKENS:             (N,    N,     T,     A,         REFUSED),
+    Op.GROUP_ROLE_MAPPINGS:     (N,    N,     T,     A,         REFUSED),
+    Op.MANAGE_WEBHOOKS:         (N,    N,     T,     A,         OWNER),
+    Op.WEBHOOK_SECRETS:         (N,    N,     T,     A,         REFUSED),
 }  # fmt: skip
 
 # The policy in words, for docs/reference/permissions.md (generated from this module: a test
@@ -201,6 +213,13 @@ OP_DESCRIPTIONS: dict[Op, str] = {
     "(admins: not to superusers)",
     Op.RECOVER_ACCOUNT: "Ask for a password reset link, reset a password with one (signs in), "
     "confirm an e-mail change",
+    Op.SCIM_TOKENS: "Create, list and revoke a tenant's SCIM tokens (an identity provider "
+    "provisions the tenant's users with one)",
+    Op.GROUP_ROLE_MAPPINGS: "Map identity-provider groups (SCIM, SAML) to roles; list the mappings",
+    Op.MANAGE_WEBHOOKS: "List, change and delete webhooks, read their deliveries, redeliver "
+    "and send a test event (instance-wide hooks: superusers)",
+    Op.WEBHOOK_SECRETS: "Create a webhook or replace its signing secret (shown once; "
+    "instance-wide hooks: superusers)",
 }
 
 # Operations anyone may call, signed in or not (the scope columns then say nothing more).
@@ -220,8 +239,8 @@ ENROLLMENT_REFUSAL = (
 
 TOKEN_REFUSAL = (
     "A request made with an API token cannot create or reveal credentials (API tokens, "
-    "sessions, invitation or sign-in links), change where they are sent (e-mail addresses "
-    "included), nor bring a deactivated user's credentials back. "
+    "sessions, invitation or sign-in links, webhook secrets), change where they are sent "
+    "(e-mail addresses included), nor bring a deactivated user's credentials back. "
     "Sign in and make this request with the session."
 )
 
@@ -340,3 +359,10 @@ def may_see_user(actor: Actor | None, *, user_id: uuid.UUID, tenant_id: uuid.UUI
     if actor is None:
         return False
     return user_id == actor.user_id or reaches(actor, Op.LIST_USERS, tenant_id=tenant_id)
+
+
+def may_manage_webhook(actor: Actor | None, op: Op, *, tenant_id: uuid.UUID | None) -> bool:
+    """A tenant's hooks: its admins and superusers; instance-wide hooks: superusers only."""
+    if tenant_id is None:
+        return actor is not None and scope(actor, op) is Scope.ANY
+    return reaches(actor, op, tenant_id=tenant_id)

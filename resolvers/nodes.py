@@ -17,11 +17,13 @@ from schema.types.audit import AuditEvent
 from schema.types.invitations import Invitation
 from schema.types.node import Node
 from schema.types.projects import ApiToken, Project
+from schema.types.provisioning import GroupRoleMapping, ScimToken
 from schema.types.security import PasskeyCredential
 from schema.types.sessions import Session
 from schema.types.signup import SignupDomain
 from schema.types.tenants import Tenant
 from schema.types.users import User
+from schema.types.webhooks import Webhook, WebhookDelivery
 
 # Every type that implements Node: its table and rule (domain/nodes.py), and how a row becomes
 # the type. A type added to Node adds its line here (tests/graphql/test_relay_nodes.py fails
@@ -36,6 +38,10 @@ NODE_TYPES: dict[nodes.Kind, Callable[[Any], Node]] = {
     nodes.AUDIT_EVENT: AuditEvent.from_model,
     nodes.SESSION: Session.from_model,
     nodes.PASSKEY: PasskeyCredential.from_model,
+    nodes.SCIM_TOKEN: ScimToken.from_model,
+    nodes.GROUP_ROLE_MAPPING: GroupRoleMapping.from_model,
+    nodes.WEBHOOK: Webhook.from_model,
+    nodes.WEBHOOK_DELIVERY: WebhookDelivery.from_model,
 }
 
 

@@ -208,9 +208,12 @@ def _beyond(order_by: str, key: tuple[Any, uuid.UUID], op: str, *, inclusive: bo
     """Rows past `key` in the keyset order (sort value, then ID), `op` ("gt" or "lt") saying
     which way; with `inclusive`, the row at `key` too."""
     value, row_id = key
-    return Q(**{f"{order_by}__{op}": value}) | Q(
+    beyond = Q(**{f"{order_by}__{op}": value}) | Q(
         **{order_by: value, f"id__{op}{'e' if inclusive else ''}": row_id}
     )
+    # The same bound again, on the sort value alone: an index on (…, sort value, id) then
+    # starts its scan at the cursor instead of filtering every row before it.
+    return Q(Q(**{f"{order_by}__{op}e": value}), beyond)
 
 
 async def paginate(

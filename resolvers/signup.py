@@ -57,7 +57,7 @@ DeleteSignupDomainResult = Annotated[
 ]
 
 VerifySignupDomainResult = Annotated[
-    SignupDomainPayload | NotFound | DomainNotVerified | ValidationError,
+    SignupDomainPayload | NotFound | DomainNotVerified | ValidationError | RateLimited,
     strawberry.union(
         "VerifySignupDomainResult",
         description="verifySignupDomain's and markSignupDomainVerified's answer.",

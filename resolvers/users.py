@@ -21,7 +21,7 @@ from resolvers.pagination import (
     page_request,
     paginate,
 )
-from resolvers.preload import preload_users, selected_node_fields
+from resolvers.preload import page_columns, preload_users, selected_node_fields
 from schema.context import Info
 from schema.enums import Role, UserStatus
 from schema.errors import (
@@ -101,11 +101,13 @@ class UserQueries:
         # (about 1 ms, half the page's database time on PostgreSQL), and the nodes read only
         # these columns. The user loader is therefore not primed with the page: a nested
         # `owner` of a token loads its users in one batched query instead.
-        page = await paginate(query, wanted, order_by="username_key", columns=USER_COLUMNS)
-        nodes = [User.from_row(row) for row in page.rows]
-        # The whole page's relations in one query each; the fields then answer synchronously.
+        # The whole page's relations: the tenant joined into the page's query, the projects
+        # in one more; the fields then answer synchronously.
         selected = selected_node_fields(info, "edges", "node")
-        await preload_users(info.context.loaders, nodes, selected)
+        columns = page_columns(USER_COLUMNS, selected)
+        page = await paginate(query, wanted, order_by="username_key", columns=columns)
+        nodes = [User.from_row(row) for row in page.rows]
+        await preload_users(info.context.loaders, nodes, selected, page.rows)
         return UserConnection(
             edges=[
                 UserEdge(node=node, cursor=cursor)

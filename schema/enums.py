@@ -62,6 +62,17 @@ EmailStatus = described_enum(
         "FAILED": "The mail server refused it or could not be reached (see emailError).",
     },
 )
+DeliveryStatus = described_enum(
+    enums.DeliveryStatus,
+    "DeliveryStatus",
+    "Where a webhook delivery stands.",
+    {
+        "PENDING": "Queued, or failed and waiting for its next attempt.",
+        "SUCCEEDED": "The receiver answered 2xx.",
+        "FAILED": "Every attempt for a day failed; it is not tried again (redeliverWebhook "
+        "queues it anew).",
+    },
+)
 InvitationStatus = described_enum(
     enums.InvitationStatus,
     "InvitationStatus",

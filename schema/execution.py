@@ -40,13 +40,17 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfoHelpers,
+    OperationType,
 )
 from graphql.type.definition import is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from models.request_connection import let_go_of_request_connection
 from schema.input_errors import VariableErrors
 from schema.plans import (
     MISS,
+    PLAN_CONTEXT,
+    PRELOADED,
     PROVEN_WITH,
     STRAWBERRY_IS_TYPE_OF,
     UNCHANGED,
@@ -59,6 +63,7 @@ from schema.plans import (
     directives_take_variables,
     fragments_take_arguments,
     installed_versions,
+    preloaded_step_reader,
     shared_plans_of,
     type_name,
     unproven,
@@ -118,6 +123,10 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.async_helpers = _weak_helpers(self)
+        if self.operation.operation is not OperationType.QUERY:
+            # Writes wait on other things while they run (hashing, locks, mail): they check
+            # a connection out per statement, not one for the request.
+            let_go_of_request_connection()
         planned = (
             self.shortcuts and _no_middleware(self) and not fragments_take_arguments(self.fragments)
         )
@@ -188,17 +197,24 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
                 steps.append(Step(response_name, type_name(parent_type.name), "", False, str,
                                   lambda value: value))  # fmt: skip
                 continue
-            basic = self._basics.get(id(fields.get(name)))
-            if basic is None:
-                return None
-            nullable = not isinstance(basic.type, GraphQLNonNull)
-            inner = without_non_null(basic.type)
+            field_def = fields.get(name)
+            basic = self._basics.get(id(field_def))
+            if basic is not None:
+                read, attribute, type_ = basic.read, basic.attribute, basic.type
+            else:
+                # A field with a resolver that reads what its list resolver preloaded, and
+                # takes no argument (a plan passes none).
+                reader = PRELOADED.get((parent_type.name, name))
+                if reader is None or field_def is None or field_def.args:
+                    return None
+                read, attribute, type_ = preloaded_step_reader(reader), name, field_def.type
+            nullable = not isinstance(type_, GraphQLNonNull)
+            inner = without_non_null(type_)
             complete = self._completion(inner, field_details_list)
             if complete is None:
                 return None
             unchanged = UNCHANGED.get(inner.name) if is_leaf_type(inner) else None  # type: ignore[union-attr]
-            steps.append(Step(response_name, basic.read, basic.attribute, nullable, unchanged,
-                              complete))  # fmt: skip
+            steps.append(Step(response_name, read, attribute, nullable, unchanged, complete))
         return complete_object(parent_type, steps)
 
     def _completion(self, inner: GraphQLOutputType, field_details_list: Any) -> Complete | None:
@@ -232,7 +248,12 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
         if self._basics and position_context is None:
             plan = self._plan(parent_type, grouped_field_set)
             if plan is not None:
-                result = plan(source_value)
+                # Permission checks in the plan read the request's context (plans are shared).
+                token = PLAN_CONTEXT.set(self.context_value)
+                try:
+                    result = plan(source_value)
+                finally:
+                    PLAN_CONTEXT.reset(token)
                 if result is not MISS:
                     return result
         return super().execute_fields(

@@ -11,6 +11,7 @@ from resolvers.listeners import ListenerMutations
 from resolvers.mfa import MfaMutations
 from resolvers.ownership import OwnershipMutations
 from resolvers.projects import ProjectMutations
+from resolvers.provisioning import ProvisioningMutations
 from resolvers.saml import SamlMutations
 from resolvers.sessions import SessionMutations
 from resolvers.signup import SignupMutations
@@ -20,6 +21,7 @@ from resolvers.tenant_settings import TenantSettingsMutations
 from resolvers.tenants import TenantMutations
 from resolvers.user_deletion import UserDeletionMutations
 from resolvers.users import UserMutations
+from resolvers.webhooks import WebhookMutations
 
 MUTATIONS: tuple[type, ...] = (AuthMutations, UserMutations)
 MUTATIONS += (UserDeletionMutations, OwnershipMutations, ProjectMutations, ApiTokenMutations)
@@ -29,6 +31,8 @@ MUTATIONS += (SamlMutations,)
 MUTATIONS += (SessionMutations, DeactivationMutations)
 MUTATIONS += (MfaMutations, TenantSettingsMutations)
 MUTATIONS += (AccountRecoveryMutations,)
+MUTATIONS += (ProvisioningMutations,)
+MUTATIONS += (WebhookMutations,)
 
 Mutation = merge_types("Mutation", MUTATIONS)
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ import inspect
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import metadata
 from types import GeneratorType
@@ -120,6 +121,54 @@ def basic_fields_of(schema: GraphQLSchema) -> dict[int, BasicField]:
                     )
         _basic_fields[schema] = found
     return found
+
+
+# --- fields with a resolver that reads preloaded data (issue 17) --------------------------
+
+# The context of the request whose plan runs: set around each plan call (plans are synchronous
+# and shared by the requests of a document, so they cannot hold it).
+PLAN_CONTEXT: ContextVar[Any] = ContextVar("plan_context", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Preloaded:
+    """A field whose resolver answers data a list resolver preloaded, synchronously, when it
+    is there (`resolvers/preload.py`): a plan reads it with `read` (MISS when not preloaded,
+    and the general path runs the resolver), after `allowed`, the pure policy check of the
+    field's permission class (False, or an exception: the general path reports it)."""
+
+    read: Callable[[Any], Any]
+    allowed: Callable[[Any, Any], bool] | None = None  # (request context, source)
+
+
+# (GraphQL type name, field name) -> how a plan reads the field. Registered beside each field
+# (schema/types/): the reader must answer what the resolver answers whenever it is not MISS;
+# tests/web/test_differential.py proves it on generated documents.
+PRELOADED: dict[tuple[str, str], Preloaded] = {}
+
+
+def preloaded(
+    type_name: str,
+    field_name: str,
+    read: Callable[[Any], Any],
+    allowed: Callable[[Any, Any], bool] | None = None,
+) -> None:
+    PRELOADED[(type_name, field_name)] = Preloaded(read, allowed)
+
+
+def preloaded_step_reader(reader: Preloaded) -> Callable[[Any, str], Any]:
+    """A Step's `read` for a preloaded field (its attribute name is unused)."""
+    read, allowed = reader.read, reader.allowed
+    if allowed is None:
+        return lambda source, _attribute: read(source)
+
+    def checked(source: Any, _attribute: str) -> Any:
+        # An exception here (or in `read`) makes the plan give up, as a MISS does.
+        if allowed(PLAN_CONTEXT.get(), source) is not True:
+            return MISS
+        return read(source)
+
+    return checked
 
 
 class LastUsed(OrderedDict[Any, Any]):
@@ -289,6 +338,8 @@ def complete_object(object_type: GraphQLObjectType, steps: list[Step]) -> Comple
             try:
                 value = read(source, attribute)
             except Exception:  # noqa: BLE001 - the general path reports it
+                return MISS
+            if value is MISS:  # a preloaded field that was not (or may not be) read
                 return MISS
             if value is None:
                 if not nullable:

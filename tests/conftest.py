@@ -4,8 +4,6 @@ ASGI app over HTTP, and a cast of users in two tenants."""
 from __future__ import annotations
 
 import logging
-import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -21,11 +19,14 @@ from tests.factories import DEFAULT_PASSWORD, Cast, Factory
 from tests.graphql_client import GraphQLClient
 from tests.log_lines import log_lines  # noqa: F401 - a fixture for every test
 from tests.other_settings import client_with  # noqa: F401 - a fixture for every test
+from tests.postgres import new_database, settings_for
 from tests.redis_server import redis_server  # noqa: F401 - a fixture for every test
 from tests.secrets_seen import remember
 from web.app import create_app
 
 ALL_TABLES = [
+    "group_membership", "scim_group", "group_role_mapping", "scim_token",
+    "webhook_delivery", "webhook",
     "mfa_challenge", "passkey", "passkey_registration", "recovery_code", "totp_factor",
     "outbox_mail", "audit_event", "session", "api_token", "project", "invitation",
     "signup_domain", "saml_request", "saml_assertion_seen", "saml_settings",
@@ -73,34 +74,31 @@ def db_kind(pytestconfig: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-async def database_url(
+async def database_settings(
     db_kind: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[str]:
+) -> AsyncIterator[dict[str, str]]:
+    """The Config fields that reach the run's database (tests/postgres.py: directly, or
+    through PgBouncer in the pass that sets TENANTRY_TEST_PGBOUNCER_URL)."""
     if db_kind == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "tenantry.db"
-        yield f"sqlite://{path}"
+        yield {"database_url": f"sqlite://{path}"}
         return
-    import asyncpg
-
-    admin_url = os.environ.get("TENANTRY_TEST_POSTGRES_URL")
-    if not admin_url:
-        pytest.fail("--db=postgres needs TENANTRY_TEST_POSTGRES_URL")
-    name = f"tenantry_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        await Tortoise.close_connections()
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with new_database("tenantry_test") as name:
+        try:
+            yield settings_for(name)
+        finally:
+            await Tortoise.close_connections()
 
 
 @pytest.fixture(scope="session")
-def config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Config:
+def database_url(database_settings: dict[str, str]) -> str:
+    return database_settings["database_url"]
+
+
+@pytest.fixture(scope="session")
+def config(database_settings: dict[str, str]) -> Config:
     return Config(
-        database_url=database_url,
+        **database_settings,  # type: ignore[arg-type]
         public_url="http://tenantry.test",
         secret_key="test-secret-key-not-for-production",
         graphiql=True,

@@ -4,6 +4,8 @@
   permission classes on the served schema's fields (schema/who_may_call.py);
 - docs/reference/configuration.md from the settings class (config.Config);
 - docs/reference/graphql.md from schema.graphql;
+- docs/reference/events.md from the audit actions (domain/audit_actions.py): the names
+  webhooks are sent, and the audit log records;
 - docs/reference/possible-types.json from schema.graphql: every union's and interface's
   members, the `possibleTypes` Apollo Client's InMemoryCache needs to match `... on Error`.
 
@@ -377,12 +379,40 @@ def possible_types_json(root: Path = ROOT) -> str:
     return json.dumps(dict(sorted(abstract.items())), indent=2) + "\n"
 
 
+def events_page(root: Path = ROOT) -> str:
+    """The audit actions, which are the webhook events, and the events derived from them."""
+    from domain.audit_actions import ACTIONS, DERIVED_EVENTS
+
+    lines = [GENERATED.format(source="domain/audit_actions.py"), "", "# Events", ""]
+    lines += _paragraphs(
+        """
+        Every change Tenantry makes writes an audit event, and its action is the name a
+        webhook picks in `events` (see [Webhooks](../admins/webhooks.md) for the body and the
+        signature). The `changes` column of the audit log and the body's `data.changes` hold the
+        changed fields, never a secret.
+        """
+    )
+    lines += ["## Audit actions", ""]
+    lines += _table(("event", "when"), [(f"`{name}`", words) for name, words in ACTIONS.items()])
+    lines += ["", "## Events derived from them", ""]
+    lines += _paragraphs(
+        """
+        Sent beside the action they come from, with the same `data`: a receiver that wants
+        only these facts need not read `changes`. The audit log does not record them.
+        """
+    )
+    rows = [(f"`{name}`", words) for name, words in DERIVED_EVENTS.items()]
+    lines += _table(("event", "when"), rows)
+    return "\n".join(lines) + "\n"
+
+
 # ------------------------------------------------------------------ writing
 
 PAGES: dict[str, Callable[[Path], str]] = {
     "docs/reference/permissions.md": permissions_page,
     "docs/reference/configuration.md": configuration_page,
     "docs/reference/graphql.md": graphql_page,
+    "docs/reference/events.md": events_page,
     "docs/reference/possible-types.json": possible_types_json,
 }
 

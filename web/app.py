@@ -16,14 +16,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config import Config, configure
-from domain import events, outbox, signup
+from domain import audit_retention, events, outbox, signup, webhook_delivery
 from domain.auth.passwords import reset_hashing
 from domain.ratelimit import reset_limiter
 from models.backup import serving
 from models.db import tortoise_config
 from models.sqlite import run_checkpointer
 from schema import schema
-from web import graphiql, graphiql_sign_in
+from web import audit_export, graphiql, graphiql_sign_in, tracing
 from web.body_limit import BodyLimitMiddleware
 from web.cors import cors_middleware
 from web.graphql import GraphQLEndpoint
@@ -35,6 +35,7 @@ from web.outage import DatabaseOutageMiddleware, quiet_driver_retries
 from web.persisted_queries import persisted_queries_for
 from web.request_target import RequestTargetMiddleware
 from web.saml import ROUTES as saml_routes
+from web.scim import ROUTES as scim_routes
 from web.tuning import tune_garbage_collector
 
 # Long-running tasks started with the app (the mail outbox worker, clean-ups).
@@ -43,6 +44,8 @@ BACKGROUND_WORKERS: list[BackgroundWorker] = []
 BACKGROUND_WORKERS.append(outbox.run_worker)  # account mail (invitations, verification)
 BACKGROUND_WORKERS.append(run_checkpointer)  # SQLite only: see models/sqlite.py
 BACKGROUND_WORKERS.append(signup.run_expiry_worker)  # sign-ups whose verification lapsed
+BACKGROUND_WORKERS.append(audit_retention.run_retention_worker)  # TENANTRY_AUDIT_RETENTION_DAYS
+BACKGROUND_WORKERS.append(webhook_delivery.run_worker)  # signed webhooks (domain/webhook_queue.py)
 
 
 def create_app(config: Config | None = None, *, run_workers: bool = True) -> Starlette:
@@ -50,6 +53,8 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
     reset_hashing()
     reset_limiter()
     configure_logging(json=config.log_json)
+    if tracing.configured():
+        tracing.start()  # OTLP export; nothing of OpenTelemetry is loaded otherwise
     quiet_driver_retries()
     graphql = GraphQLEndpoint(
         schema,
@@ -86,13 +91,16 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         *saml_routes,
+        *scim_routes,
         *link_routes,
+        *audit_export.ROUTES,
     ]
     if config.graphiql:
         routes += [Mount(graphiql.ASSETS_PATH, app=graphiql.assets()), *graphiql_sign_in.ROUTES]
     # Outermost first: every answer, a 413, a 503 and a CORS preflight included, gets its
     # request ID, log line and metrics; CORS headers go on every answer to a listed origin.
     middleware = [
+        *tracing.middleware(),  # the request's span, when tracing is on: see web/tracing.py
         Middleware(RequestContextMiddleware),
         Middleware(RequestTargetMiddleware),
         *cors_middleware(config),

@@ -1,4 +1,5 @@
-"""`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema`."""
+"""`tenantry serve | migrate [--check] | backup | restore | create-superuser | export-schema |
+audit-export | check | export-tenant | import-tenant`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import asyncpg
+from pydantic import ValidationError
 from tortoise import Tortoise
+from tortoise.exceptions import BaseORMException
 
 from config import Config, SecretKeyMissing, configure
+from config.provenance import configuration_errors
 from models.db import (
     apply_migrations,
     migrate,
@@ -18,6 +23,7 @@ from models.db import (
     pending_migrations,
     tortoise_config,
 )
+from web import audit_export_cli
 
 
 async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
@@ -35,7 +41,11 @@ async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
 def cmd_migrate(config: Config, args: argparse.Namespace) -> int:
     if args.check:
         # For deploy pipelines: says whether this release's migrations are applied, changes nothing.
-        pending = asyncio.run(pending_migrations(config.database_url))
+        try:
+            pending = asyncio.run(pending_migrations(config.database_url))
+        except (OSError, BaseORMException, asyncpg.PostgresError) as exc:
+            print(f"the database does not answer: {_one_line(exc)}", file=sys.stderr)
+            return 2
         if pending:
             print(f"{len(pending)} migration(s) pending: {', '.join(pending)}")
             return 1
@@ -192,12 +202,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(
         func=cmd_export_schema
     )
+    audit_export_cli.add_parser(sub)
+    _add_operations_commands(sub)
     return parser
+
+
+def _add_operations_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    # In modules of their own: each command's code stays out of this file.
+    from web import cli_check, cli_tenant_transfer
+
+    cli_check.add_parser(sub)
+    cli_tenant_transfer.add_parsers(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    config = configure(Config())
+    try:
+        config = configure(Config())
+    except ValidationError as exc:
+        # One line per setting, never the value given (it may be a secret).
+        for line in configuration_errors(exc):
+            print(line, file=sys.stderr)
+        return 1
     if args.command != "export-schema":
         try:
             config.secret  # noqa: B018 - creates var/secret.key on first use of the instance

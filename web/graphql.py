@@ -38,8 +38,9 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from domain.users import actor_of
+from models.request_connection import request_connection
 from schema.context import Context, SessionEnded, SessionStarted
-from web import graphiql, metrics
+from web import graphiql, metrics, tracing
 from web.auth import client_address, identify
 from web.cookies import clear_session_cookie, set_session_cookie
 from web.forms import Malformed, query_fields
@@ -168,13 +169,16 @@ class GraphQLEndpoint(GraphQL):
         media_type = negotiate(request.headers.get("accept"))
         exchange = Exchange(media_type=media_type or JSON)
         scope.setdefault("state", {})["graphql"] = exchange
-        try:
-            self._check_request(request, media_type)
-            response = await self.run(request)
-        except RequestRefused as refused:
-            response = self._refusal(exchange, refused.status, refused.message, refused.headers)
-        except HTTPException as error:
-            response = self._refusal(exchange, error.status_code, error.reason)
+        # The request's reads share one database connection, back in the pool before the
+        # answer is sent (models/request_connection.py).
+        async with request_connection():
+            try:
+                self._check_request(request, media_type)
+                response = await self.run(request)
+            except RequestRefused as refused:
+                response = self._refusal(exchange, refused.status, refused.message, refused.headers)
+            except HTTPException as error:
+                response = self._refusal(exchange, error.status_code, error.reason)
         await response(scope, receive, send)
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
@@ -307,15 +311,16 @@ class GraphQLEndpoint(GraphQL):
         get = request_adapter.method == "GET"
         allowed = {OperationType.QUERY} if get else {OperationType.QUERY, OperationType.MUTATION}
         try:
-            result = await self.schema.execute(
-                document.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
-            )
+            with tracing.operation_span(operation, document.query):
+                result = await self.schema.execute(
+                    document.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
+                )
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.SUBSCRIPTION:
                 raise RequestRefused(400, SUBSCRIPTIONS_OVER_WEBSOCKET) from error

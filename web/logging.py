@@ -13,13 +13,14 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.request_context import RequestContext, current_request
 from web import metrics
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -108,6 +109,16 @@ def configure_logging(*, json: bool | None = None, level: int = logging.INFO) ->
     root.setLevel(level)
 
 
+# Set by web/tracing.py while tracing is on: the current trace ID, which then is the request
+# ID (so a log line leads to its trace). None: the caller's X-Request-ID or a new one.
+_trace_id: Callable[[], str | None] | None = None
+
+
+def use_trace_ids(trace_id: Callable[[], str | None] | None) -> None:
+    global _trace_id
+    _trace_id = trace_id
+
+
 def request_id_of(scope: Scope) -> str | None:
     return scope.get("state", {}).get("request_id")
 
@@ -122,10 +133,22 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        request_id = (
+            (_trace_id is not None and _trace_id()) or _incoming_id(scope) or uuid.uuid4().hex
+        )
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        # Read by the audit trail (domain/audit.py): where each change came from. Behind a
+        # load balancer, uvicorn's --proxy-headers makes `client` the real client.
+        client = scope.get("client")
+        request_token = current_request.set(
+            RequestContext(
+                client_address=client[0] if client else None,
+                user_agent=_header(scope, b"user-agent"),
+                request_id=request_id,
+            )
+        )
         status = 500
         started = time.perf_counter()
 
@@ -155,6 +178,14 @@ class RequestContextMiddleware:
                 graphql_errors=state.get("graphql_errors"),
             )
             structlog.contextvars.reset_contextvars(**tokens)
+            current_request.reset(request_token)
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
 
 
 def _incoming_id(scope: Scope) -> str | None:

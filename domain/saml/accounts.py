@@ -9,7 +9,6 @@ user (their e-mail or username is simply taken), never a superuser.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from domain.invitations import SamlIdentity, accept_invitation_by_sso
 from domain.locks import lock_tenant
 from domain.signup_domains import domain_rule
 from domain.tenant_settings import allowed_methods
-from domain.users import NewUser, create_user, username_in_use
+from domain.users import NewUser, create_user, free_username
 from models import AuthMethod, Tenant, User
 
 # Attribute names IdPs use for the e-mail address (plain, Azure/ADFS claim, LDAP OID).
@@ -33,7 +32,6 @@ EMAIL_ATTRIBUTES = (
     "urn:oid:0.9.2342.19200300.100.1.3",
 )
 MAX_NAME_ID = 1024  # User.saml_name_id
-_NOT_USERNAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class NoAccount(Exception):
@@ -69,6 +67,9 @@ async def account_for(tenant: Tenant, identity: Identity) -> User:
     email = identity.email()
     if email is None:
         raise NoAccount("no e-mail in NameID or attributes, and no user with this NameID")
+    user = await _provisioned(tenant, identity, email)
+    if user is not None:
+        return user
     user, reason = await _new_account(tenant, identity, email)
     # A simultaneous sign-in of the same person may have made the account meanwhile.
     user = user or await _linked(tenant, identity)
@@ -90,6 +91,31 @@ async def _new_account(tenant: Tenant, identity: Identity, email: str) -> tuple[
     except (AlreadyExists, ValidationFailed) as exc:
         return None, f"the account could not be created: {exc}"
     return user, "no SAML invitation or SAML sign-up domain for this e-mail"
+
+
+async def _provisioned(tenant: Tenant, identity: Identity, email: str) -> User | None:
+    """A SAML user an identity provider provisioned over SCIM, not yet linked to an identity:
+    their first sign-in links them (the IdP that provisions the tenant also signs it in)."""
+    async with in_transaction() as connection:
+        await lock_tenant(connection, tenant.id)
+        user = (
+            await User.filter(
+                tenant_id=tenant.id,
+                email_key=validation.key(email),
+                auth_method=AuthMethod.SAML,
+                saml_name_id__isnull=True,
+                scim_user_name__isnull=False,
+                superuser=False,
+            )
+            .using_db(connection)
+            .first()
+        )
+        if user is None:
+            return None
+        if user.deactivated_at is not None:
+            raise NoAccount("the user is deactivated")
+        await _link(user, identity, connection)
+    return user
 
 
 async def _linked(tenant: Tenant, identity: Identity) -> User | None:
@@ -145,9 +171,4 @@ async def _from_signup_domain(tenant: Tenant, identity: Identity, email: str) ->
 
 async def _free_username(tenant: Tenant, email: str) -> str:
     """The e-mail's local part made into a username; a number appended while it is taken."""
-    base = _NOT_USERNAME.sub("-", email.partition("@")[0]).strip("._-")[:56] or "user"
-    for n in range(1, 100):
-        candidate = base if n == 1 else f"{base}-{n}"
-        if not await username_in_use(tenant.id, candidate):
-            return candidate
-    raise AlreadyExists("No free username for this e-mail.", "username")
+    return await free_username(tenant.id, email)

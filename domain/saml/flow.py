@@ -32,6 +32,7 @@ from config import get_config
 from domain.auth.login import SignedIn, sign_in
 from domain.auth.sessions import ClientInfo
 from domain.errors import AccountDeactivated, NotFound
+from domain.group_roles import apply_saml_groups
 from domain.ratelimit import Action, limiter
 from domain.saml.accounts import Identity, NoAccount, account_for
 from domain.saml.relay import safe_target
@@ -213,6 +214,11 @@ async def consume_response(
             user = await account_for(tenant, identity)
         except NoAccount as exc:
             raise SamlRefused(f"no account for NameID {identity.name_id!r}: {exc}") from None
+        if tenant.saml_groups_attribute:
+            # The tenant maps IdP groups to roles: the attribute's values are this user's
+            # groups from now on (domain/group_roles.py).
+            groups = identity.attributes.get(tenant.saml_groups_attribute, [])
+            user = await apply_saml_groups(tenant.id, user, groups)
         try:
             signed_in = await sign_in(user, client, how="saml")
         except AccountDeactivated:  # deactivated since account_for read the user

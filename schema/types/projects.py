@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 import weakref
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +11,7 @@ import strawberry
 from models import ApiToken as ApiTokenModel
 from models import Project as ProjectModel
 from schema.context import Info
+from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 
@@ -37,6 +39,16 @@ class Project(Node):
             owner_id=project.owner_id,  # type: ignore[attr-defined]
         )
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Project:
+        """From a row of schema.loaders.PROJECT_COLUMNS."""
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            name=row["name"],
+            created_at=row["created_at"],
+            owner_id=row["owner_id"],
+        )
+
     @strawberry.field(description="The user who owns the project (transferOwnership moves it).")
     def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
         # Synchronous when preloaded; otherwise an awaitable the executor awaits.
@@ -49,6 +61,15 @@ class Project(Node):
         from schema.types.users import User
 
         return User.from_model(await info.context.loaders.user.load(self.owner_id))
+
+
+def _preloaded_owner(project: Project) -> Any:
+    """What a plan reads instead of calling `owner` (schema/plans.py)."""
+    owner = project.preloaded_owner() if project.preloaded_owner is not None else None
+    return owner if owner is not None else MISS
+
+
+preloaded("Project", "owner", _preloaded_owner)
 
 
 @strawberry.type(

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -21,6 +23,15 @@ class Tenant(Node):
     @classmethod
     def from_model(cls, tenant: TenantModel) -> Tenant:
         return cls(id=strawberry.ID(str(tenant.id)), name=tenant.name, created_at=tenant.created_at)
+
+    @classmethod
+    def from_joined_row(cls, tenant_id: Any, row: Mapping[str, Any]) -> Tenant:
+        """From a users page's row with the tenant's columns joined in (resolvers/preload.py)."""
+        return cls(
+            id=strawberry.ID(str(tenant_id)),
+            name=row["tenant__name"],
+            created_at=row["tenant__created_at"],
+        )
 
 
 @strawberry.type(description="The tenant as the mutation left it.")

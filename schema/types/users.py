@@ -13,6 +13,7 @@ from models.users import status_of
 from permissions.graphql import ViewOwnedObjects
 from schema.context import Info
 from schema.enums import AuthMethod, Role, UserStatus
+from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 from schema.types.tenants import Tenant
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 # The columns User.from_row reads.
 ROW_COLUMNS = (
     "id", "tenant_id", "username", "email", "role", "auth_method", "superuser", "created_at",
-    "last_login_at", "email_verified", "deactivated_at", "pending_email",
+    "last_login_at", "email_verified", "deactivated_at", "pending_email", "external_id",
 )  # fmt: skip
 
 
@@ -53,6 +54,10 @@ class User(Node):
         description="A new address waiting for its confirmation link; the user's e-mail "
         "changes when it is confirmed."
     )
+    external_id: str | None = strawberry.field(
+        description="The IdP's identifier for this user (SCIM externalId); null when no "
+        "identity provider provisioned the user."
+    )
     pk: strawberry.Private[uuid.UUID]
     tenant_id: strawberry.Private[uuid.UUID]
     # Filled by list resolvers that load a whole page in a few queries (resolvers/preload.py
@@ -76,6 +81,7 @@ class User(Node):
                 deactivated=row["deactivated_at"] is not None, verified=row["email_verified"]
             ),
             pending_email=row["pending_email"],
+            external_id=row["external_id"],
             pk=row["id"],
             tenant_id=row["tenant_id"],
         )
@@ -93,6 +99,7 @@ class User(Node):
             last_login_at=user.last_login_at,
             status=user.status,
             pending_email=user.pending_email,
+            external_id=user.external_id,
             pk=user.id,
             tenant_id=user.tenant_id,  # type: ignore[attr-defined]
         )
@@ -107,6 +114,13 @@ class User(Node):
 
     async def _load_tenant(self, info: Info) -> Tenant:
         return Tenant.from_model(await info.context.loaders.tenant.load(self.tenant_id))
+
+    @strawberry.field(
+        description="IdP groups this user belongs to (SCIM groups, and the SAML groups "
+        "attribute of their last sign-in); group-to-role mappings name them."
+    )
+    async def groups(self, info: Info) -> list[str]:
+        return list(await info.context.loaders.groups.load(self.pk))
 
     @strawberry.field(description="The user has a second factor: TOTP or a passkey.")
     async def mfa_enabled(self, info: Info) -> bool:
@@ -141,6 +155,26 @@ class User(Node):
 
         tokens = await info.context.loaders.tokens_by_owner.load(self.pk)
         return [ApiToken.from_model(t) for t in tokens]
+
+
+# What the plans read instead of calling `tenant` and `ownedProjects` (schema/plans.py): the
+# same preloaded values, the same check as ViewOwnedObjects.
+
+
+def _preloaded_tenant(user: User) -> Any:
+    return user.preloaded_tenant if user.preloaded_tenant is not None else MISS
+
+
+def _preloaded_projects(user: User) -> Any:
+    return user.preloaded_projects if user.preloaded_projects is not None else MISS
+
+
+def _may_view_owned(context: Any, user: User) -> bool:
+    return ViewOwnedObjects.allows(context.actor, user)
+
+
+preloaded("User", "tenant", _preloaded_tenant)
+preloaded("User", "ownedProjects", _preloaded_projects, _may_view_owned)
 
 
 @strawberry.type(description="A user in a page of users, with its cursor.")

@@ -4,47 +4,46 @@ pending (exit 1, naming them) or not (exit 0), and never applies anything."""
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
+
+from tests.postgres import environment_for, new_database
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = sorted(p.stem for p in (ROOT / "models" / "migrations").glob("[0-9]*.py"))
 
 
-def tenantry(args: list[str], cwd: Path, database_url: str) -> subprocess.CompletedProcess[str]:
+def tenantry(
+    args: list[str], cwd: Path, database: str | dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`database`: a URL, or TENANTRY_DATABASE_* variables (tests/postgres.py)."""
+    if isinstance(database, str):
+        database = {"TENANTRY_DATABASE_URL": database}
     return subprocess.run(
         [sys.executable, "-m", "web.cli", *args],
         cwd=cwd, capture_output=True, text=True, timeout=120,
         env={
             **os.environ,
             "PYTHONPATH": str(ROOT),
-            "TENANTRY_DATABASE_URL": database_url,
+            **database,
             "TENANTRY_SECRET_KEY": "test-secret-key-not-for-production",
         },
     )  # fmt: skip
 
 
 @pytest.fixture
-async def empty_postgres() -> AsyncIterator[str]:
-    admin_url = os.environ["TENANTRY_TEST_POSTGRES_URL"]
-    name = f"tenantry_check_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+async def empty_postgres() -> AsyncIterator[dict[str, str]]:
+    async with new_database("tenantry_check") as name:
+        yield environment_for(name)
 
 
-def _assert_check_then_migrate_then_check(database_url: str, cwd: Path) -> None:
+def _assert_check_then_migrate_then_check(database_url: str | dict[str, str], cwd: Path) -> None:
     before = tenantry(["migrate", "--check"], cwd, database_url)
     assert before.returncode == 1, before.stderr
     assert before.stdout == f"{len(MIGRATIONS)} migration(s) pending: {', '.join(MIGRATIONS)}\n"
@@ -84,3 +83,15 @@ def test_migrate_check_names_only_the_migrations_still_pending(tmp_path):
     with sqlite3.connect(path) as connection:
         applied = [n for (n,) in connection.execute("SELECT name FROM tortoise_migrations")]
     assert MIGRATIONS[-1] not in applied
+
+
+def test_migrate_check_on_a_database_that_does_not_answer_exits_2_with_one_line(tmp_path):
+    # Not "every migration pending": a deploy pipeline must tell a down database from an old one.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = tenantry(["migrate", "--check"], tmp_path, f"postgres://u@127.0.0.1:{port}/tenantry")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("the database does not answer: ")

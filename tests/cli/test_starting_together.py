@@ -10,15 +10,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
 from tests.cli.test_commands import free_port
+from tests.postgres import connect_directly, environment_for, new_database
 
 # `python -m web.cli` with this checkout first on the path: the code under test runs, not
 # whichever copy the `tenantry` script was installed from.
@@ -27,7 +26,7 @@ MIGRATIONS = sorted(p.stem for p in (ROOT / "models" / "migrations").glob("[0-9]
 PROCESSES = 2
 
 
-def _serve(database_url: str, cwd: Path, port: int) -> subprocess.Popen[str]:
+def _serve(database: dict[str, str], cwd: Path, port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=cwd,
@@ -37,7 +36,7 @@ def _serve(database_url: str, cwd: Path, port: int) -> subprocess.Popen[str]:
         env={
             **os.environ,
             "PYTHONPATH": str(ROOT),
-            "TENANTRY_DATABASE_URL": database_url,
+            **database,
             "TENANTRY_SECRET_KEY": "test-secret-key-not-for-production",
             "TENANTRY_LOG_JSON": "false",
         },
@@ -70,11 +69,14 @@ def _stop(process: subprocess.Popen[str]) -> str:
     return output
 
 
-async def _start_together(database_url: str, cwd: Path) -> list[tuple[bool, int | None, str]]:
-    """Start the processes at once; once every one serves (or died), stop them all.
-    (healthy, exit status, output) for each."""
+async def _start_together(
+    database: dict[str, str], cwd: Path
+) -> list[tuple[bool, int | None, str]]:
+    """Start the processes at once, with `database` (TENANTRY_DATABASE_* variables) in their
+    environment; once every one serves (or died), stop them all. (healthy, exit status,
+    output) for each."""
     ports = [free_port() for _ in range(PROCESSES)]
-    processes = [_serve(database_url, cwd, port) for port in ports]
+    processes = [_serve(database, cwd, port) for port in ports]
     try:
         healthy = await asyncio.gather(*map(_healthy, processes, ports))
     finally:
@@ -94,15 +96,9 @@ def _assert_all_served_and_one_bootstrapped(results: list[tuple[bool, int | None
 
 @pytest.fixture
 async def empty_postgres() -> AsyncIterator[str]:
-    admin_url = os.environ["TENANTRY_TEST_POSTGRES_URL"]
-    name = f"tenantry_start_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    """A new database's name (reached through PgBouncer in that pass: tests/postgres.py)."""
+    async with new_database("tenantry_start") as name:
+        yield name
 
 
 @pytest.mark.postgres
@@ -110,9 +106,9 @@ async def empty_postgres() -> AsyncIterator[str]:
 async def test_servers_started_together_on_empty_postgresql_migrate_once_and_all_serve(
     empty_postgres, tmp_path, attempt
 ):
-    results = await _start_together(empty_postgres, tmp_path)
+    results = await _start_together(environment_for(empty_postgres), tmp_path)
     _assert_all_served_and_one_bootstrapped(results)
-    connection = await asyncpg.connect(empty_postgres.replace("postgres://", "postgresql://", 1))
+    connection = await connect_directly(empty_postgres)
     try:
         applied = await connection.fetch("SELECT name FROM tortoise_migrations ORDER BY name")
         superusers = await connection.fetchval('SELECT count(*) FROM "user" WHERE superuser')
@@ -127,7 +123,7 @@ async def test_servers_started_together_on_a_new_sqlite_file_migrate_once_and_al
     tmp_path, attempt
 ):
     path = tmp_path / "data" / "tenantry.db"
-    results = await _start_together(f"sqlite://{path}", tmp_path)
+    results = await _start_together({"TENANTRY_DATABASE_URL": f"sqlite://{path}"}, tmp_path)
     _assert_all_served_and_one_bootstrapped(results)
     with sqlite3.connect(path) as connection:
         applied = connection.execute("SELECT name FROM tortoise_migrations ORDER BY name")

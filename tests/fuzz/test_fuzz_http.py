@@ -61,6 +61,7 @@ ROUTE_TARGETS: dict[str, list[bytes]] = {
                          b"/graphiql-assets/%2e%2e/%2e%2e/etc/passwd", b"/graphiql-assets/nope"],
     "/graphiql/sign-in": [b"/graphiql/sign-in", b"/graphiql/sign-in/"],
     "/graphiql/sign-out": [b"/graphiql/sign-out"],
+    "/audit-log/export": [b"/audit-log/export", b"/audit-log/export/"],
 }  # fmt: skip
 UNROUTED = [b"/", b"/nope", b"/graphql/", b"/%ff", b"/saml//acs", b"/saml/a/b/acs", b"//", b"/%00"]
 

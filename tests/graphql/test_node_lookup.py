@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from domain import audit
-from models import Role
+from domain.scim_tokens import create_scim_token
+from domain.secrets import encrypt
+from domain.users import actor_of
+from domain.webhook_queue import queue
+from domain.webhooks import new_secret
+from models import GroupRoleMapping, Role, Webhook
 from tests.factories import Cast, Factory, Person
 from tests.graphql_client import GraphQLClient
 from tests.sql_counter import counting_sql
@@ -29,11 +34,26 @@ class World:
     objects: dict[str, str]
     # A request made with member_a's API token.
     member_token: Person
+    # Webhook IDs, whose deliveries are listed by webhookDeliveries(webhookId:).
+    webhooks: list[str]
+
+
+async def _webhook(objects: dict[str, str], tenant_id: uuid.UUID | None) -> str:
+    hook = await Webhook.create(
+        # TEST-NET-1: refused as a reserved address, so the worker never sends anything.
+        tenant_id=tenant_id, url="http://192.0.2.1/", events=["webhook.test"],
+        secret_encrypted=encrypt(new_secret()),
+    )  # fmt: skip
+    delivery = await queue(hook, "webhook.test", "{}")
+    objects[str(hook.id)] = "Webhook"
+    objects[str(delivery.id)] = "WebhookDelivery"
+    return str(hook.id)
 
 
 @pytest.fixture
 async def world(make: Factory, cast: Cast) -> World:
     objects: dict[str, str] = {}
+    webhooks = [await _webhook(objects, None)]
     for tenant, admin, member in (
         (cast.tenant_a, cast.admin_a, cast.member_a),
         (cast.tenant_b, cast.admin_b, cast.member_b),
@@ -45,6 +65,13 @@ async def world(make: Factory, cast: Cast) -> World:
             invitation = await make.invitation(tenant, invited_by=owner.user)
             objects[str(invitation.id)] = "Invitation"
         objects[str((await make.signup_domain(tenant)).id)] = "SignupDomain"
+        scim_token = await create_scim_token(actor_of(admin.user), str(tenant.id))
+        objects[str(scim_token.token.id)] = "ScimToken"
+        mapping = await GroupRoleMapping.create(
+            tenant=tenant, group="Staff", group_key="staff", role=Role.MEMBER
+        )
+        objects[str(mapping.id)] = "GroupRoleMapping"
+        webhooks.append(await _webhook(objects, tenant.id))
         event = await audit.record(None, "test.event", tenant_id=tenant.id)
         objects[str(event.id)] = "AuditEvent"
     # A guest who owns a project (given to them before they became a guest).
@@ -56,7 +83,7 @@ async def world(make: Factory, cast: Cast) -> World:
         objects[person.id] = "User"
     token, secret = await make.api_token(cast.member_a.user)
     objects[str(token.id)] = "ApiToken"
-    return World(cast, objects, Person(user=cast.member_a.user, token=secret))
+    return World(cast, objects, Person(user=cast.member_a.user, token=secret), webhooks)
 
 
 # What each caller sees through the fields that list objects. Errors (a field the caller may
@@ -70,8 +97,12 @@ SEEN_THROUGH_LISTS = [
     """query($t: ID) { invitations(first: 100, tenantId: $t) {
          edges { node { id invitedBy { id } } } } }""",
     "query($t: ID) { signupDomains(tenantId: $t) { id } }",
+    "query($t: ID!) { scimTokens(tenantId: $t) { id } }",
+    "query($t: ID!) { groupRoleMappings(tenantId: $t) { id } }",
     "{ auditLog(first: 100) { edges { node { id actor { id } } } } }",
+    "query($t: ID) { webhooks(tenantId: $t) { id } }",
 ]
+DELIVERIES = "query($w: ID!) { webhookDeliveries(webhookId: $w) { edges { node { id } } } }"
 
 
 def _ids_in(value: Any) -> set[str]:
@@ -90,6 +121,8 @@ async def _seen_through_lists(gql: GraphQLClient, world: World, viewer: Person) 
         for tenant in tenants if "$t" in query else [None]:
             result = await gql(query, {"t": tenant} if "$t" in query else None, as_=viewer)
             seen |= _ids_in(result.data)
+    for webhook_id in world.webhooks:
+        seen |= _ids_in((await gql(DELIVERIES, {"w": webhook_id}, as_=viewer)).data)
     return seen
 
 
@@ -132,7 +165,9 @@ async def test_a_node_of_each_type_answers_its_own_fields(gql: GraphQLClient, wo
     query = """query($ids: [ID!]!) { nodes(ids: $ids) { __typename
       ... on User { username } ... on Tenant { name } ... on Project { name owner { id } }
       ... on ApiToken { prefix } ... on Invitation { username invitedBy { id } }
-      ... on SignupDomain { domain } ... on AuditEvent { action } } }"""
+      ... on SignupDomain { domain } ... on AuditEvent { action }
+      ... on ScimToken { prefix } ... on GroupRoleMapping { group }
+      ... on Webhook { url } ... on WebhookDelivery { event } } }"""
     nodes = (await gql(query, {"ids": list(world.objects)}, as_=world.cast.superuser)).ok()
     answered = {node["__typename"] for node in nodes["nodes"] if node is not None}
     assert answered == set(world.objects.values())

@@ -109,6 +109,10 @@ EXPECTED: dict[Op, dict[str, Scope]] = {
     Op.CHANGE_EMAIL:          {"guest": S, "member": S, "admin": T, SUPERUSER: A},
     Op.SEND_PASSWORD_RESET:   {"guest": N, "member": N, "admin": T, SUPERUSER: A},
     Op.RECOVER_ACCOUNT:       {"guest": A, "member": A, "admin": A, SUPERUSER: A},
+    Op.SCIM_TOKENS:           {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.GROUP_ROLE_MAPPINGS:   {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.MANAGE_WEBHOOKS:       {"guest": N, "member": N, "admin": T, SUPERUSER: A},
+    Op.WEBHOOK_SECRETS:       {"guest": N, "member": N, "admin": T, SUPERUSER: A},
 }  # fmt: skip
 
 # Operations that mint or reveal a credential, send one where the caller says, or pick who
@@ -134,6 +138,9 @@ MINT_OR_REVEAL_A_CREDENTIAL = {
     # Once confirmed, reset links go to the new address: it would outlive the token.
     Op.CHANGE_EMAIL,
     Op.RECOVER_ACCOUNT,  # resetPassword answers a session
+    Op.SCIM_TOKENS,  # a SCIM token provisions (and so signs in) the tenant's users
+    Op.GROUP_ROLE_MAPPINGS,  # which IdP groups make admins: the IdP vouches for roles
+    Op.WEBHOOK_SECRETS,  # createWebhook, rotateWebhookSecret answer a signing secret
 }
 # Not refused: sendPasswordReset mails the link to the user's own address, which a token
 # cannot change, and requestPasswordReset would mail the same link to anyone who asks.

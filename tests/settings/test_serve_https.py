@@ -49,8 +49,11 @@ def free_port() -> int:
 
 
 def environment(tmp_path: Path) -> dict[str, str]:
+    # Its own temporary folder: the key files it writes there are this test's alone to count.
+    (tmp_path / "tmp").mkdir(exist_ok=True)
     return {
         **os.environ,
+        "TMPDIR": str(tmp_path / "tmp"),
         "TENANTRY_DATABASE_URL": f"sqlite://{tmp_path / 'tenantry.db'}",
         "TENANTRY_SECRET_KEY": "serve-test-secret-key",
         "TENANTRY_RATE_LIMITS": "off",
@@ -234,14 +237,12 @@ def _wait_healthy_tls(port: int) -> None:
 
 
 def test_the_key_files_given_to_the_server_are_removed_when_it_stops(tmp_path):
-    import tempfile
-
     create_superuser(tmp_path)
     pem = certs.self_signed("localhost")
     setup_port, listener = free_port(), free_port()
     with serving(tmp_path, "--port", str(setup_port), wait_for=f"http://127.0.0.1:{setup_port}"):
         configure_tls(f"http://127.0.0.1:{setup_port}", pem, [listener])
-    temp = Path(tempfile.gettempdir())
+    temp = tmp_path / "tmp"
     before = set(temp.glob("tenantry-*.key"))
     with serving(tmp_path, wait_for=f"https://127.0.0.1:{listener}"):
         during = set(temp.glob("tenantry-*.key")) - before

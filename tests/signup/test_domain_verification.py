@@ -333,3 +333,28 @@ async def test_a_default_role_of_admin_needs_a_superuser(gql, cast):
     assert (answer["__typename"], answer["field"]) == ("ValidationError", "defaultRole")
     assert await SignupDomain.all().count() == 0
     assert (await added(gql, cast.superuser, role="ADMIN"))["defaultRole"] == "ADMIN"
+
+
+# ---------------------------------------------------------------- rate limit
+
+
+VERIFY_LIMITED = (
+    "mutation($id: ID!) { verifySignupDomain(id: $id) { __typename "
+    "... on RateLimited { retryAfterSeconds } } }"
+)
+
+
+async def test_checks_of_one_domain_are_rate_limited_before_dns_is_asked(gql, cast, dns_zone):
+    domain = await added(gql, cast.admin_a)
+    answers = [
+        (await gql(VERIFY_LIMITED, {"id": domain["id"]}, as_=cast.admin_a)).payload(
+            "verifySignupDomain"
+        )
+        for _ in range(21)
+    ]
+    assert {a["__typename"] for a in answers[:20]} == {"DomainNotVerified"}
+    assert answers[20]["__typename"] == "RateLimited"
+    assert answers[20]["retryAfterSeconds"] > 0
+    publish(dns_zone, domain)  # even once the record is there, the limit holds
+    assert (await verify(gql, cast.admin_a, domain["id"]))["__typename"] == "RateLimited"
+    assert (await SignupDomain.get(id=domain["id"])).status is not DomainStatus.VERIFIED

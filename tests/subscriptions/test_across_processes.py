@@ -43,6 +43,13 @@ def _environment(config: Config) -> dict[str, str]:
         # This checkout's code, whatever the virtualenv has installed.
         "PYTHONPATH": str(ROOT),
         "TENANTRY_DATABASE_URL": config.database_url,
+        # Behind PgBouncer (tests/postgres.py): the pooler's mode, and the LISTEN connection's URL.
+        "TENANTRY_DATABASE_POOLER": config.database_pooler.value,
+        **(
+            {"TENANTRY_DATABASE_DIRECT_URL": config.database_direct_url}
+            if config.database_direct_url
+            else {}
+        ),  # fmt: skip
         "TENANTRY_SECRET_KEY": config.secret_key,
         "TENANTRY_PUBLIC_URL": config.public_url,
         "TENANTRY_RATE_LIMITS": "off",

@@ -11,12 +11,15 @@ from tortoise import Tortoise, connections
 
 from domain import audit
 from domain.errors import ValidationFailed
+from domain.scim_tokens import create_scim_token
 from domain.tenants import delete_tenant
 from domain.users import actor_of
 from models import (
     AuditEvent,
     AuthMethod,
     DomainStatus,
+    GroupMembership,
+    GroupRoleMapping,
     Invitation,
     MailKind,
     OutboxMail,
@@ -25,6 +28,8 @@ from models import (
     SamlAssertionSeen,
     SamlRequest,
     SamlSettings,
+    ScimGroup,
+    ScimToken,
     Session,
     SignupDomain,
     Tenant,
@@ -96,6 +101,10 @@ async def populate(make: Factory, cast: Cast) -> dict[str, object]:
     )
     await SamlRequest.create(id=f"id-{uuid.uuid4()}", tenant=b, expires_at=later)
     await SamlAssertionSeen.create(id=f"a-{uuid.uuid4()}", tenant=b, expires_at=later)
+    await create_scim_token(actor_of(cast.admin_b.user), str(b.id))
+    staff = await ScimGroup.create(tenant=b, display_name="Staff", name_key="staff")
+    await GroupMembership.create(group=staff, user=cast.member_b.user)
+    await GroupRoleMapping.create(tenant=b, group="Staff", group_key="staff", role=Role.MEMBER)
     await OutboxMail.create(
         kind=MailKind.INVITATION,
         to_address="newbie@globex.example.com",
@@ -172,8 +181,12 @@ async def test_a_superuser_deletes_a_tenant_and_everything_in_it(gql, make, cast
         SamlSettings,
         SamlRequest,
         SamlAssertionSeen,
+        ScimToken,
+        ScimGroup,
+        GroupRoleMapping,
     ):
         assert await model.filter(tenant_id=b).count() == 0, model.__name__
+    assert await GroupMembership.all().count() == 0
     from models import ApiToken
 
     assert await ApiToken.filter(tenant_id=b).count() == 0

@@ -24,6 +24,9 @@ CREDENTIAL_FIELDS = {
     ("TotpEnrollment", "secret"): "a TOTP secret",
     ("TotpEnrollment", "otpauthUri"): "the same TOTP secret, as a URI",
     ("MfaEnabled", "recoveryCodes"): "recovery codes, each a second factor",
+    ("CreateScimTokenSuccess", "token"): "a new SCIM token (provisions the tenant's users)",
+    ("CreateWebhookSuccess", "secret"): "a webhook's signing secret",
+    ("RotateWebhookSecretSuccess", "secret"): "a webhook's new signing secret",
 }
 # Types that hold a credential but guard it themselves, and how.
 GUARDED_INSIDE = {

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncpg
 import pytest
 from httpx import AsyncClient, Response
 
 from tests.auth.queries import LOGIN
 from tests.factories import DEFAULT_PASSWORD
+from tests.postgres import connect_directly, reachable_through_pooler
 from tests.smtp_server import free_port
 from web.outage import probe_database
 
@@ -148,9 +147,7 @@ def test_the_outage_is_logged_once_not_once_per_request(unreachable) -> None:
 
 @asynccontextmanager
 async def database_refusing(database_url: str) -> AsyncIterator[None]:
-    admin = await asyncpg.connect(
-        os.environ["TENANTRY_TEST_POSTGRES_URL"].replace("postgres://", "postgresql://", 1)
-    )
+    admin = await connect_directly()
     name = database_url.rsplit("/", 1)[1]
     try:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
@@ -161,6 +158,7 @@ async def database_refusing(database_url: str) -> AsyncIterator[None]:
     finally:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         await admin.close()
+        await reachable_through_pooler(name)
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""A users page with its relations costs three SQL statements, whatever its size: the
+session, the page (its tenants joined in), the projects of its users. On PostgreSQL the
+request holds one connection for them (no pool reset between them, one after the last), and
+they run as prepared statements (issue 17)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tortoise import connections
+
+from tests.factories import Factory
+from tests.graphql_client import GraphQLClient
+from tests.sql_counter import counting_driver_statements, counting_sql
+
+NESTED = """
+query {
+  users(first: 100) {
+    edges { node { id username tenant { name } ownedProjects { id name owner { username } } } }
+  }
+}
+"""
+RESET = "pg_advisory_unlock_all"
+
+
+async def a_tenant_of_100_users(make: Factory) -> object:
+    tenant = await make.tenant("bigco")
+    admin = await make.person(tenant, role="admin")
+    for _ in range(99):
+        user = await make.user(tenant)
+        await make.project(user)
+        await make.project(user)
+    return admin
+
+
+async def test_the_nested_users_page_costs_three_statements(
+    gql: GraphQLClient, make: Factory
+) -> None:
+    admin = await a_tenant_of_100_users(make)
+
+    with counting_sql() as sql:
+        result = await gql(NESTED, as_=admin)
+
+    assert len(result.ok()["users"]["edges"]) == 100
+    assert len(sql.statements) == 3, sql.statements
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_the_page_holds_one_connection_and_resets_it_once_at_the_end(
+    gql: GraphQLClient, make: Factory
+) -> None:
+    admin = await a_tenant_of_100_users(make)
+    for _ in range(3):  # the pool opens its connections
+        await gql(NESTED, as_=admin)
+
+    with counting_driver_statements(connections.get("default")) as sent:
+        result = await gql(NESTED, as_=admin)
+        await asyncio.sleep(0)  # asyncpg calls its query loggers soon, not at once
+
+    assert len(result.ok()["users"]["edges"]) == 100
+    queries = [statement for statement in sent if RESET not in statement]
+    assert len(queries) == 3, sent
+    assert [RESET in statement for statement in sent] == [False, False, False, True], sent
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_the_pages_statements_are_prepared_on_its_connection(
+    gql: GraphQLClient, make: Factory
+) -> None:
+    admin = await a_tenant_of_100_users(make)
+    await gql(NESTED, as_=admin)
+
+    with counting_driver_statements(connections.get("default")) as sent:
+        await gql(NESTED, as_=admin)
+        await asyncio.sleep(0)
+    # The pool hands out the connection it took back last: the request's.
+    async with connections.get("default").acquire_connection() as connection:
+        prepared = {row["statement"] for row in await connection.fetch(
+            "SELECT statement FROM pg_prepared_statements")}  # fmt: skip
+
+    queries = [statement for statement in sent if RESET not in statement]
+    assert len(queries) == 3
+    assert set(queries) <= prepared
