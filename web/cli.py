@@ -113,14 +113,12 @@ def cmd_export_schema(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(config: Config, args: argparse.Namespace) -> int:
-    from web.workers import default_count, prepare_directories
+    from web.workers import default_count
 
     workers = args.workers if args.workers is not None else default_count()
     if workers < 1:
         print("--workers is 1 or more", file=sys.stderr)
         return 2
-    if workers > 1:
-        prepare_directories()  # before anything imports prometheus_client
 
     from domain.tenants import bootstrap_instance
     from web.listeners import TlsUnavailable, bind_targets
@@ -215,7 +213,26 @@ def _add_operations_commands(sub: argparse._SubParsersAction) -> None:  # type: 
     cli_tenant_transfer.add_parsers(sub)
 
 
+def _serve_workers(argv: list[str]) -> int | None:
+    """`serve`'s worker count, read before the full parser is built: building it imports
+    modules that load prometheus_client, whose multiprocess mode must be chosen first."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("command", nargs="?")
+    early.add_argument("--workers", type=int, default=None)
+    known, _ = early.parse_known_args(argv)
+    if known.command != "serve":
+        return None
+    from web.workers import default_count
+
+    return known.workers if known.workers is not None else default_count()
+
+
 def main(argv: list[str] | None = None) -> int:
+    workers = _serve_workers(sys.argv[1:] if argv is None else argv)
+    if workers is not None and workers > 1:
+        from web.workers import prepare_directories
+
+        prepare_directories()  # before anything imports prometheus_client
     args = build_parser().parse_args(argv)
     try:
         config = configure(Config())
