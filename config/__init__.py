@@ -256,6 +256,13 @@ class Config(BaseSettings):
         "again this often (every event does so too), so it ends soon after a sign-out.",
     )
 
+    shutdown_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="On SIGTERM, how long `serve` lets requests in flight and the mail being "
+        "sent finish before it cuts them off; it takes no new connection meanwhile.",
+    )
+
     log_json: bool | None = Field(
         default=None,
         description="Log lines as JSON (`true`) or as coloured lines for a human reader "

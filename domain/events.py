@@ -10,7 +10,8 @@ How changes travel:
   it is sent on that transaction's commit; after one, at once. Every server process LISTENs
   on one dedicated asyncpg connection (`listening`) and hands what arrives to its hub. A
   process also receives its own notifications, so there is one path for all.
-- SQLite (one process): straight to the hub.
+- SQLite: straight to the hub; between the workers of `serve --workers N`, through their
+  Unix-socket relay (domain/event_relay.py).
 
 Behind a transaction pooler (PgBouncer, `TENANTRY_DATABASE_POOLER=transaction`) NOTIFY still
 works, since it is sent on commit, but LISTEN does not: the pooler hands the listening server
@@ -41,6 +42,7 @@ from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 
 from config import Config, DatabasePooler, get_config
+from domain.event_relay import Relay, relay_directory
 
 log = logging.getLogger("tenantry.events")
 
@@ -129,6 +131,10 @@ async def publish(*changes: Change) -> None:
                 chunk = changes[start : start + _PER_NOTIFY]
                 payload = orjson.dumps([change.encode() for change in chunk]).decode()
                 await connection.execute_query("SELECT pg_notify($1, $2)", [CHANNEL, payload])
+        elif _relay is not None:
+            for start in range(0, len(changes), _PER_NOTIFY):
+                chunk = changes[start : start + _PER_NOTIFY]
+                _relay.send(orjson.dumps([change.encode() for change in chunk]))
         else:
             hub.dispatch(changes)
     except Exception:
@@ -244,11 +250,12 @@ def listen_url(config: Config) -> str | None:
 @contextlib.asynccontextmanager
 async def listening() -> AsyncIterator[None]:
     """While the app runs: LISTEN on PostgreSQL (one connection per process, however many
-    apps ask), nothing to do on SQLite."""
+    apps ask); on SQLite, the workers' relay when there is one."""
     global _listeners
     config = get_config()
     if not config.database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
-        yield
+        async with _relaying():
+            yield
         return
     url = listen_url(config)
     _listeners += 1
@@ -272,7 +279,27 @@ async def listening() -> AsyncIterator[None]:
             hub.refusal = None
 
 
-def _receive(_connection: object, _pid: int, _channel: str, payload: str) -> None:
+_relay: Relay | None = None
+
+
+@contextlib.asynccontextmanager
+async def _relaying() -> AsyncIterator[None]:
+    global _relay
+    directory = relay_directory()
+    if directory is None or _relay is not None:
+        yield
+        return
+    relay = Relay(directory)
+    relay.open(lambda payload: _receive(None, 0, CHANNEL, payload))
+    _relay = relay
+    try:
+        yield
+    finally:
+        _relay = None
+        relay.close()
+
+
+def _receive(_connection: object, _pid: int, _channel: str, payload: str | bytes) -> None:
     try:
         items = orjson.loads(payload)
     except orjson.JSONDecodeError:

@@ -7,6 +7,10 @@ same time, and a row whose claim lapsed (a process died mid-send) is picked up a
 retried with exponential backoff up to `mail_max_attempts`; the invitation a message belongs
 to shows the outcome (`email_status`, `email_error`, `last_sent_at`).
 
+On shutdown (`stop`, then `hand_back_claims`) a process takes no new row, finishes the message
+it is sending and records it, and clears the claims it still holds, so the next process sends
+them at once, neither a second time nor only after the lease.
+
 A message may still arrive twice: the server took it but the answer was lost (a timeout), or
 the process died before recording it. Every attempt carries the same Message-ID, made from the
 row's ID, so the receiving side can recognise the copy.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -44,6 +49,10 @@ PRUNE_EVERY = timedelta(hours=1)
 
 # Set by `wake()`; made by the running worker, so it belongs to the worker's event loop.
 _wake: asyncio.Event | None = None
+# Set by `stop()` at shutdown: the worker takes no new row and returns after the current one.
+_stopping = False
+# The claims this process holds now, by row: what `hand_back_claims` clears.
+_held: dict[uuid.UUID, datetime] = {}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -116,6 +125,7 @@ async def _claim_next(now: datetime) -> tuple[OutboxMail, datetime] | None:
         taken = await OutboxMail.filter(Q(id=row.id) & _claimable(now)).update(claimed_until=until)
         if taken == 1:
             row.claimed_until = until
+            _held[row.id] = until
             return row, until
     return None
 
@@ -166,6 +176,13 @@ class _Obsolete(Exception):
 
 
 async def _deliver(row: OutboxMail, claim: datetime, now: datetime) -> None:
+    await _deliver_claimed(row, claim, now)
+    # Its outcome is written: no claim left to hand back. (When it raised, the claim stays
+    # listed: the database still shows it taken until the lease lapses or it is handed back.)
+    _held.pop(row.id, None)
+
+
+async def _deliver_claimed(row: OutboxMail, claim: datetime, now: datetime) -> None:
     mine = OutboxMail.filter(id=row.id, claimed_until=claim)
     invitation_id = row.invitation_id  # type: ignore[attr-defined]
     try:
@@ -212,12 +229,18 @@ async def _announce(invitation_id: uuid.UUID) -> None:
         await publish(invitation_change(ChangeKind.UPDATED, invitation))
 
 
-async def deliver_due_mail(now: datetime | None = None) -> int:
+def _never() -> bool:
+    return False
+
+
+async def deliver_due_mail(
+    now: datetime | None = None, *, stopping: Callable[[], bool] = _never
+) -> int:
     """One pass: send every message due at `now` (default: the current time). Returns how
     many were attempted. Tests pass a later `now` to step over the backoff."""
     now = now or datetime.now(UTC)
     done = 0
-    while (claimed := await _claim_next(now)) is not None:
+    while not stopping() and (claimed := await _claim_next(now)) is not None:
         row, claim = claimed
         await _deliver(row, claim, now)
         done += 1
@@ -229,16 +252,40 @@ async def prune_sent_mail(now: datetime | None = None) -> int:
     return await OutboxMail.filter(status=EmailStatus.SENT, sent_at__lt=cutoff).delete()
 
 
+def stop() -> None:
+    """At shutdown: take no new row; the worker returns once the message it sends is recorded."""
+    global _stopping
+    _stopping = True
+    wake()
+
+
+async def hand_back_claims() -> int:
+    """Clear the claims this process still holds (a send cut short at the end of the grace
+    period, a pass that failed), so the next process takes those rows at once. Conditional on
+    the claim, as the finishing UPDATE is: a claim that lapsed and was taken over stays."""
+    handed = 0
+    for row_id, claim in list(_held.items()):
+        handed += await OutboxMail.filter(
+            id=row_id, claimed_until=claim, status=EmailStatus.PENDING
+        ).update(claimed_until=None)
+        del _held[row_id]
+    if handed:
+        log.info("handed back %d mail claim(s) for another process to send", handed)
+    return handed
+
+
 async def run_worker() -> None:
-    """The server's background worker: deliver, then sleep until woken or the next poll."""
-    global _wake
+    """The server's background worker: deliver, then sleep until woken or the next poll.
+    Returns after `stop()`."""
+    global _wake, _stopping
     poll = get_config().outbox_poll_seconds
     woken = _wake = asyncio.Event()
+    _stopping = False
     pruned_at = datetime.min.replace(tzinfo=UTC)
-    while True:
+    while not _stopping:
         woken.clear()
         try:
-            await deliver_due_mail()
+            await deliver_due_mail(stopping=lambda: _stopping)
             if datetime.now(UTC) - pruned_at > PRUNE_EVERY:
                 pruned_at = datetime.now(UTC)
                 await prune_sent_mail()
@@ -249,6 +296,8 @@ async def run_worker() -> None:
                 log.exception("outbox pass failed")
         else:
             DATABASE.ended()
+        if _stopping:
+            return
         try:
             await asyncio.wait_for(woken.wait(), timeout=poll)
         except TimeoutError:

@@ -65,6 +65,25 @@ async def serving(database_url: str) -> AsyncIterator[None]:
         os.close(descriptor)  # releases the lock
 
 
+@contextmanager
+def holding_serve_lock(database_url: str) -> Iterator[None]:
+    """`serving` for a process outside an event loop (the parent of `serve --workers`)."""
+    database_file = database_path(database_url)
+    if database_file is None:
+        yield
+        return
+    descriptor = _open_lock(_serve_lock_path(database_file))
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("waiting for a restore of the database to finish")
+            fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock (once the workers, which share it, are gone)
+
+
 def _sqlite_file(database_url: str, command: str) -> Path:
     if not database_url.startswith("sqlite://"):
         raise BackupRefused(PG_DUMP.format(command=command))

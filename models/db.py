@@ -25,6 +25,7 @@ from tortoise.backends.asyncpg import AsyncpgDBClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
 
+from models import sqlite_engine
 from models.sqlite import PRAGMAS, database_path
 
 log = logging.getLogger("tenantry.migrations")
@@ -46,6 +47,7 @@ def tortoise_config(database_url: str, label: str = "default") -> dict[str, Any]
         connection = expand_db_url(database_url)
         # Ours first; pragmas given in the URL's query string still win.
         connection["credentials"] = {**PRAGMAS, **connection["credentials"]}
+        connection["engine"] = sqlite_engine.ENGINE  # BEGIN IMMEDIATE: see models/sqlite_engine.py
     return {
         "connections": {label: connection},
         "apps": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -74,17 +75,15 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
             events.listening(),  # subscriptions: changes from every process (domain/events.py)
         ):
             tasks = (
-                [asyncio.create_task(worker()) for worker in BACKGROUND_WORKERS]
+                {worker: asyncio.create_task(worker()) for worker in BACKGROUND_WORKERS}
                 if run_workers
-                else []
+                else {}
             )
             tune_garbage_collector()  # after start-up: see web/tuning.py
             try:
                 yield
             finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await _stop_workers(app, config, tasks)
 
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -109,3 +108,38 @@ def create_app(config: Config | None = None, *, run_workers: bool = True) -> Sta
         Middleware(BodyLimitMiddleware),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def begin_shutdown(app: Starlette, grace_seconds: float) -> None:
+    """SIGTERM: the mail worker finishes the message it sends and takes no other, while the
+    servers drain; what the lifespan's end waits for is bounded by the same deadline."""
+    app.state.shutdown_deadline = asyncio.get_running_loop().time() + grace_seconds
+    outbox.stop()
+
+
+async def _stop_workers(
+    app: Starlette, config: Config, tasks: dict[BackgroundWorker, asyncio.Task[None]]
+) -> None:
+    outbox.stop()
+    loop = asyncio.get_running_loop()
+    deadline = getattr(app.state, "shutdown_deadline", None)
+    if deadline is None:
+        deadline = loop.time() + config.shutdown_grace_seconds
+    # The mail worker returns by itself once its message is recorded; the others are sweeps
+    # whose every step is one statement, safe to cut anywhere.
+    mail = tasks.get(outbox.run_worker)
+    if mail is not None:
+        await asyncio.wait([mail], timeout=max(deadline - loop.time(), 0))
+    pending = set(tasks.values())
+    for _ in range(3):
+        # Cancelled again when it does not end: aiosmtplib meets a cancelled send by saying
+        # QUIT and waiting out the server's answer, which a second cancel cuts short.
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.5) if pending else (set(), set())
+        if not pending:
+            break
+    try:
+        await outbox.hand_back_claims()
+    except Exception:  # the database is gone: the claims lapse with their lease instead
+        logging.getLogger("tenantry.outbox").warning("could not hand back mail claims")

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
 import sqlite3
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -27,8 +24,6 @@ from models.db import (
     tortoise_config,
 )
 from web import audit_export_cli
-
-log = logging.getLogger("tenantry.serve")
 
 
 async def _with_database(config: Config, work):  # type: ignore[no-untyped-def]
@@ -118,6 +113,13 @@ def cmd_export_schema(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(config: Config, args: argparse.Namespace) -> int:
+    from web.workers import default_count
+
+    workers = args.workers if args.workers is not None else default_count()
+    if workers < 1:
+        print("--workers is 1 or more", file=sys.stderr)
+        return 2
+
     from domain.tenants import bootstrap_instance
     from web.listeners import TlsUnavailable, bind_targets
     from web.trusted_manifest import ManifestRefused, load_manifest
@@ -142,75 +144,17 @@ def cmd_serve(config: Config, args: argparse.Namespace) -> int:
     except TlsUnavailable as exc:
         print(exc, file=sys.stderr)
         return 1
-    with asyncio.Runner(loop_factory=_serving_loop_factory()) as runner:
-        runner.run(_serve_all(config, targets))
-    return 0
+    if workers == 1:
+        from web import serving
 
+        serving.run(config, targets)
+        return 0
+    from models.backup import holding_serve_lock
+    from web.workers import supervise
 
-def _serving_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop when installed (uvicorn[standard] brings it): 10-16 % more requests a second than
-    asyncio's own loop. `asyncio.run()` would ignore it; None means asyncio's default."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
-
-
-async def _serve_all(config: Config, targets: list) -> None:  # type: ignore[type-arg]
-    """One app, one lifespan, one uvicorn server per bind target, all in this event loop."""
-    import signal
-
-    import uvicorn
-
-    from web.app import create_app
-
-    class _Server(uvicorn.Server):
-        # Signals are handled once for all servers below, not by each server.
-        def capture_signals(self):  # type: ignore[no-untyped-def,override]
-            return contextlib.nullcontext()
-
-    app = create_app(config)
-    loop = asyncio.get_running_loop()
-    log.info("event loop: %s", type(loop).__module__.partition(".")[0])
-    servers = [
-        # No access log: it prints query strings, and a GET query may carry a token. Requests
-        # are logged by web.logging without them; uvicorn's own lines go through our handler.
-        _Server(
-            uvicorn.Config(
-                app,
-                log_level="info",
-                proxy_headers=True,
-                lifespan="off",
-                access_log=False,
-                log_config=None,
-                # A subscribe message is held to the body limit of a POST.
-                ws_max_size=config.max_body_bytes,
-                **target.uvicorn_kwargs(),
-            )
-        )
-        for target in targets
-    ]
-
-    def stop_all() -> None:
-        for server in servers:
-            if server.should_exit:
-                server.force_exit = True
-            server.should_exit = True
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop_all)
-    async with app.router.lifespan_context(app):
-        tasks = [asyncio.create_task(server.serve()) for server in servers]
-        try:
-            # One server failing to bind stops the others: a partial start would mislead.
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            stop_all()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            for task in done:
-                task.result()
-        finally:
-            stop_all()
+    # Held by the parent too: a restore cannot slip in while a worker restarts.
+    with holding_serve_lock(config.database_url):
+        return supervise(config, targets, workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,6 +165,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--no-migrate", action="store_true")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="serving processes sharing the listeners (default: the number of CPUs; 1 serves "
+        "in this process)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate_ = sub.add_parser("migrate", help="apply pending migrations")
@@ -262,7 +213,26 @@ def _add_operations_commands(sub: argparse._SubParsersAction) -> None:  # type: 
     cli_tenant_transfer.add_parsers(sub)
 
 
+def _serve_workers(argv: list[str]) -> int | None:
+    """`serve`'s worker count, read before the full parser is built: building it imports
+    modules that load prometheus_client, whose multiprocess mode must be chosen first."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("command", nargs="?")
+    early.add_argument("--workers", type=int, default=None)
+    known, _ = early.parse_known_args(argv)
+    if known.command != "serve":
+        return None
+    from web.workers import default_count
+
+    return known.workers if known.workers is not None else default_count()
+
+
 def main(argv: list[str] | None = None) -> int:
+    workers = _serve_workers(sys.argv[1:] if argv is None else argv)
+    if workers is not None and workers > 1:
+        from web.workers import prepare_directories
+
+        prepare_directories()  # before anything imports prometheus_client
     args = build_parser().parse_args(argv)
     try:
         config = configure(Config())

@@ -2,11 +2,17 @@
 
 Labels stay bounded: paths are the app's own routes, operation names are capped (a client
 chooses them), error codes come from our own errors.
+
+Under `serve --workers N` (PROMETHEUS_MULTIPROC_DIR set by serve before this is imported) the
+values live in files shared by the workers, and /metrics on any of them adds up all of them:
+prometheus-client's multiprocess mode. The values a process only knows in memory (the argon2
+queue, the Redis fallbacks) are then copied into those files after each request.
 """
 
 from __future__ import annotations
 
 import hmac
+import os
 import re
 
 from graphql import GraphQLError
@@ -17,6 +23,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
@@ -29,6 +36,8 @@ from domain.auth.passwords import hashing
 from web.auth import bearer_token
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+# Read once, as prometheus-client itself does at import.
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 KNOWN_PATHS = frozenset({"/graphql", "/healthz", "/metrics"})
 MAX_OPERATION_NAMES = 200
 OTHER = "other"
@@ -56,12 +65,19 @@ PASSWORD_QUEUE = Gauge(
     "tenantry_password_hash_waiting",
     "Password hashes waiting for or running in the argon2 thread pool.",
     registry=REGISTRY,
+    multiprocess_mode="livesum",  # the workers' queues added up, the dead ones' left out
 )
-PASSWORD_QUEUE.set_function(lambda: hashing().waiting)
+if not MULTIPROCESS:
+    PASSWORD_QUEUE.set_function(lambda: hashing().waiting)
 DATABASE_UNAVAILABLE = Counter(
     "tenantry_database_unavailable_responses",
     "Requests answered 503 because the database could not be reached.",
     registry=REGISTRY,
+)
+
+
+_REDIS_FALLBACKS_HELP = (
+    "Rate-limit checks and persisted-query lookups done without Redis, while it was down."
 )
 
 
@@ -70,16 +86,32 @@ class _RedisFallbacks(Collector):
 
     def collect(self) -> list[CounterMetricFamily]:
         family = CounterMetricFamily(
-            "tenantry_redis_fallbacks",
-            "Rate-limit checks and persisted-query lookups done without Redis, while it was down.",
-            labels=["use"],
+            "tenantry_redis_fallbacks", _REDIS_FALLBACKS_HELP, labels=["use"]
         )
         for use in redis_link.Use:
             family.add_metric([use.value], redis_link.FALLBACKS[use])
         return [family]
 
 
-REGISTRY.register(_RedisFallbacks())
+if MULTIPROCESS:
+    # A collector's values would be the scraped worker's only: a counter in the shared files.
+    REDIS_FALLBACKS = Counter(
+        "tenantry_redis_fallbacks", _REDIS_FALLBACKS_HELP, ["use"], registry=REGISTRY
+    )
+    _fallbacks_copied: dict[redis_link.Use, int] = {}
+else:
+    REGISTRY.register(_RedisFallbacks())
+
+
+def _copy_process_values() -> None:
+    """Multiprocess mode: what this process keeps in memory, into the shared files."""
+    PASSWORD_QUEUE.set(hashing().waiting)
+    for use in redis_link.Use:
+        count = redis_link.FALLBACKS[use]
+        if count != _fallbacks_copied.get(use, 0):
+            REDIS_FALLBACKS.labels(use.value).inc(count - _fallbacks_copied.get(use, 0))
+            _fallbacks_copied[use] = count
+
 
 _operations: set[str] = set()
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
@@ -109,6 +141,8 @@ def observe_request(
     path = path_label(path)
     REQUESTS.labels(path, method, str(status), label).inc()
     LATENCY.labels(path, label).observe(seconds)
+    if MULTIPROCESS:
+        _copy_process_values()
 
 
 def observe_errors(operation: str | None, errors: list[GraphQLError]) -> None:
@@ -130,4 +164,14 @@ async def metrics(request: Request) -> Response:
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
             media_type="text/plain",
         )
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_scraped()), media_type=CONTENT_TYPE_LATEST)
+
+
+def _scraped() -> CollectorRegistry:
+    if not MULTIPROCESS:
+        return REGISTRY
+    _copy_process_values()
+    # Made per scrape, as prometheus-client prescribes: it reads every worker's files.
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry

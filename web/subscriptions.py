@@ -8,6 +8,9 @@ the instance's own origin (TENANTRY_PUBLIC_URL) or from no page at all: browsers
 on cross-site WebSocket upgrades, and no CORS preflight guards them. A connection with no
 valid credential is closed with 4403 at `connection_init`.
 
+At shutdown (`close_all`) every connection is closed with 1001 (going away: the protocol
+defines no code of its own for it), so clients reconnect, to another process, at once.
+
 Only subscriptions run here; queries and mutations go over HTTP, where the CSRF rules, the
 cookie and the request log live. Trusted documents and persisted queries apply as over HTTP.
 """
@@ -150,7 +153,32 @@ class TextFrames(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+GOING_AWAY = 1001
+SHUTTING_DOWN = "Server shutting down"
+
+# The connections this process serves now, for `close_all`.
+_open: set[SubscriptionsHandler] = set()
+
+
+async def close_all() -> int:
+    """Close every subscription connection of this process with 1001; how many there were."""
+    handlers = list(_open)
+    for handler in handlers:
+        try:
+            await handler.websocket.close(code=GOING_AWAY, reason=SHUTTING_DOWN)
+        except Exception:  # noqa: BLE001,S112 - gone already: nothing left to close
+            continue
+    return len(handlers)
+
+
 class SubscriptionsHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle(self) -> None:
+        _open.add(self)
+        try:
+            await super().handle()
+        finally:
+            _open.discard(self)
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if not self.connection_acknowledged:
             await super().handle_subscribe(message)  # closes with 4401
