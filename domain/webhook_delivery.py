@@ -13,6 +13,10 @@ within the timeout is a success, anything else a failure. Failures are retried w
 whose deliveries have failed for three days without a success is disabled, and its tenant's
 admins (the superusers, for an instance-wide hook) are mailed through the outbox.
 
+On shutdown (`stop`, then `hand_back_claims`) a process takes no new delivery, finishes the one
+it is sending and records it, and clears the claims it still holds, so the next process sends
+them at once rather than after the lease.
+
 A delivery may still arrive twice (the receiver's answer was lost, or the process died before
 recording it): every attempt carries the same webhook-id, so receivers can drop the copy.
 """
@@ -23,6 +27,8 @@ import asyncio
 import ipaddress
 import logging
 import time
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -48,6 +54,9 @@ PRUNE_EVERY = timedelta(hours=1)
 # Of the receiver's answer, kept for the deliveries list.
 _ERROR_CHARS = 300
 _CANDIDATES = 100
+# Claims this process holds, handed back at shutdown; set by `stop()`.
+_held: dict[uuid.UUID, datetime] = {}
+_stopping = False
 
 
 def backoff(attempts: int) -> timedelta:
@@ -95,6 +104,7 @@ async def _claim_next(now: datetime) -> tuple[WebhookDelivery, datetime] | None:
             claimed_until=until
         )
         if taken == 1:
+            _held[row.id] = until
             return row, until
         blocked.add(hook_id)
     return None
@@ -159,6 +169,13 @@ async def _send(hook: Webhook, row: WebhookDelivery) -> int:
 
 
 async def _deliver(row: WebhookDelivery, claim: datetime, now: datetime) -> None:
+    await _deliver_claimed(row, claim, now)
+    # Its outcome is written: no claim left to hand back. (When it raised, the claim stays
+    # listed: the database still shows it taken until the lease lapses or it is handed back.)
+    _held.pop(row.id, None)
+
+
+async def _deliver_claimed(row: WebhookDelivery, claim: datetime, now: datetime) -> None:
     mine = WebhookDelivery.filter(id=row.id, claimed_until=claim)
     hook = await Webhook.get_or_none(id=row.webhook_id)  # type: ignore[attr-defined]
     if hook is None:
@@ -231,12 +248,18 @@ def _disabled_mail(admin: User, hook: Webhook, reason: str) -> mail.Message:
     return mail.Message(admin.email, "A webhook was disabled", text)
 
 
-async def deliver_due_webhooks(now: datetime | None = None) -> int:
+def _never() -> bool:
+    return False
+
+
+async def deliver_due_webhooks(
+    now: datetime | None = None, *, stopping: Callable[[], bool] = _never
+) -> int:
     """One pass: attempt every delivery due at `now` (default: the current time), in order.
     Returns how many were attempted. Tests pass a later `now` to step over the backoff."""
     now = now or datetime.now(UTC)
     done = 0
-    while (claimed := await _claim_next(now)) is not None:
+    while not stopping() and (claimed := await _claim_next(now)) is not None:
         row, claim = claimed
         await _deliver(row, claim, now)
         done += 1
@@ -250,15 +273,41 @@ async def prune_finished(now: datetime | None = None) -> int:
     ).delete()
 
 
+def stop() -> None:
+    """At shutdown: take no new delivery; the worker returns once the one it sends is recorded."""
+    global _stopping
+    _stopping = True
+    if webhook_queue.wake_event is not None:
+        webhook_queue.wake_event.set()
+
+
+async def hand_back_claims() -> int:
+    """Clear the claims this process still holds (a send cut short at the end of the grace
+    period, a pass that failed), so the next process takes those deliveries at once.
+    Conditional on the claim: a claim that lapsed and was taken over stays."""
+    handed = 0
+    for row_id, claim in list(_held.items()):
+        handed += await WebhookDelivery.filter(
+            id=row_id, claimed_until=claim, status=DeliveryStatus.PENDING
+        ).update(claimed_until=None)
+        del _held[row_id]
+    if handed:
+        log.info("handed back %d webhook claim(s) for another process to send", handed)
+    return handed
+
+
 async def run_worker() -> None:
-    """The server's webhook worker: deliver, then sleep until woken or the next poll."""
+    """The server's webhook worker: deliver, then sleep until woken or the next poll.
+    Returns after `stop()`."""
+    global _stopping
     poll = get_config().webhook_poll_seconds
     woken = webhook_queue.wake_event = asyncio.Event()
+    _stopping = False
     pruned_at = datetime.min.replace(tzinfo=UTC)
-    while True:
+    while not _stopping:
         woken.clear()
         try:
-            await deliver_due_webhooks()
+            await deliver_due_webhooks(stopping=lambda: _stopping)
             if datetime.now(UTC) - pruned_at > PRUNE_EVERY:
                 pruned_at = datetime.now(UTC)
                 await prune_finished()
@@ -269,6 +318,8 @@ async def run_worker() -> None:
                 log.exception("webhook pass failed")
         else:
             DATABASE.ended()
+        if _stopping:
+            return
         try:
             await asyncio.wait_for(woken.wait(), timeout=poll)
         except TimeoutError:

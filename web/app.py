@@ -115,21 +115,23 @@ def begin_shutdown(app: Starlette, grace_seconds: float) -> None:
     servers drain; what the lifespan's end waits for is bounded by the same deadline."""
     app.state.shutdown_deadline = asyncio.get_running_loop().time() + grace_seconds
     outbox.stop()
+    webhook_delivery.stop()
 
 
 async def _stop_workers(
     app: Starlette, config: Config, tasks: dict[BackgroundWorker, asyncio.Task[None]]
 ) -> None:
     outbox.stop()
+    webhook_delivery.stop()
     loop = asyncio.get_running_loop()
     deadline = getattr(app.state, "shutdown_deadline", None)
     if deadline is None:
         deadline = loop.time() + config.shutdown_grace_seconds
-    # The mail worker returns by itself once its message is recorded; the others are sweeps
-    # whose every step is one statement, safe to cut anywhere.
-    mail = tasks.get(outbox.run_worker)
-    if mail is not None:
-        await asyncio.wait([mail], timeout=max(deadline - loop.time(), 0))
+    # The mail and webhook workers return by themselves once what they send is recorded; the
+    # others are sweeps whose every step is one statement, safe to cut anywhere.
+    senders = [tasks[w] for w in (outbox.run_worker, webhook_delivery.run_worker) if w in tasks]
+    if senders:
+        await asyncio.wait(senders, timeout=max(deadline - loop.time(), 0))
     pending = set(tasks.values())
     for _ in range(3):
         # Cancelled again when it does not end: aiosmtplib meets a cancelled send by saying
@@ -141,5 +143,6 @@ async def _stop_workers(
             break
     try:
         await outbox.hand_back_claims()
+        await webhook_delivery.hand_back_claims()
     except Exception:  # the database is gone: the claims lapse with their lease instead
-        logging.getLogger("tenantry.outbox").warning("could not hand back mail claims")
+        logging.getLogger("tenantry.outbox").warning("could not hand back mail/webhook claims")

@@ -232,3 +232,25 @@ async def test_a_process_killed_mid_delivery_hands_it_to_the_other(
     assert delivered.verified(secret)["data"]["changes"] == {"role": "guest"}
     row = await WebhookDelivery.get()
     assert (row.status, row.attempts) == (DeliveryStatus.SUCCEEDED, 1)
+
+
+async def test_a_delivery_being_sent_at_sigterm_is_finished_and_recorded_once(
+    config: Config, tmp_path: Path, cast: Cast, gql, receiver, only_the_servers_deliver
+) -> None:
+    secret = await _hook(gql, cast, receiver)
+    receiver.hold = threading.Event()
+    with serving(config, tmp_path) as start:
+        server = start()
+        await _set_role(server, cast, "GUEST")
+        (held,) = await receiver.wait_for(1, within=20)  # being sent: the receiver holds it
+        server.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(1.0)
+        assert server.process.poll() is None, "the drain waits for the delivery"
+        receiver.hold.set()
+        exit_code = await asyncio.to_thread(server.process.wait, 30)
+    assert exit_code == 0
+    assert len(receiver.requests) == 1
+    assert receiver.answered == [held.headers["webhook-id"]]
+    assert held.verified(secret)["data"]["changes"] == {"role": "guest"}
+    row = await WebhookDelivery.get()
+    assert (row.status, row.attempts, row.claimed_until) == (DeliveryStatus.SUCCEEDED, 1, None)
