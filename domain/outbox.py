@@ -21,7 +21,6 @@ user's nonce with the secret key just before sending, so the table holds no live
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Callable
@@ -34,8 +33,8 @@ from config import get_config
 from domain import mail, user_links
 from domain.errors import EmailDeliveryFailed, EmailNotConfigured
 from domain.events import ChangeKind, invitation_change, publish
-from domain.outages import DATABASE, database_outage
 from domain.secrets import signed_link_token
+from domain.sending_worker import SendingWorker
 from domain.smtp_settings import current_server
 from models import EmailStatus, Invitation, MailKind, OutboxMail, User
 
@@ -47,12 +46,11 @@ BACKOFF_MAX = timedelta(hours=1)
 KEEP_SENT = timedelta(days=30)
 PRUNE_EVERY = timedelta(hours=1)
 
-# Set by `wake()`; made by the running worker, so it belongs to the worker's event loop.
-_wake: asyncio.Event | None = None
-# Set by `stop()` at shutdown: the worker takes no new row and returns after the current one.
-_stopping = False
-# The claims this process holds now, by row: what `hand_back_claims` clears.
-_held: dict[uuid.UUID, datetime] = {}
+# This process's sending loop: its claims, its wake-up and its shutdown.
+_worker = SendingWorker("mail", OutboxMail, EmailStatus.PENDING, log)
+wake = _worker.wake
+stop = _worker.stop
+hand_back_claims = _worker.hand_back_claims
 
 
 def backoff(attempts: int) -> timedelta:
@@ -96,12 +94,6 @@ async def cancel_pending(connection: BaseDBAsyncClient, invitation_id: uuid.UUID
     )
 
 
-def wake() -> None:
-    """Tell this process's worker there is mail (others find it on their next poll)."""
-    if _wake is not None:
-        _wake.set()
-
-
 def message_id(row_id: uuid.UUID) -> str:
     """The same on every attempt, from any process."""
     return mail.message_id(f"outbox-{row_id}")
@@ -125,7 +117,7 @@ async def _claim_next(now: datetime) -> tuple[OutboxMail, datetime] | None:
         taken = await OutboxMail.filter(Q(id=row.id) & _claimable(now)).update(claimed_until=until)
         if taken == 1:
             row.claimed_until = until
-            _held[row.id] = until
+            _worker.claimed(row.id, until)
             return row, until
     return None
 
@@ -177,9 +169,7 @@ class _Obsolete(Exception):
 
 async def _deliver(row: OutboxMail, claim: datetime, now: datetime) -> None:
     await _deliver_claimed(row, claim, now)
-    # Its outcome is written: no claim left to hand back. (When it raised, the claim stays
-    # listed: the database still shows it taken until the lease lapses or it is handed back.)
-    _held.pop(row.id, None)
+    _worker.recorded(row.id)
 
 
 async def _deliver_claimed(row: OutboxMail, claim: datetime, now: datetime) -> None:
@@ -252,53 +242,12 @@ async def prune_sent_mail(now: datetime | None = None) -> int:
     return await OutboxMail.filter(status=EmailStatus.SENT, sent_at__lt=cutoff).delete()
 
 
-def stop() -> None:
-    """At shutdown: take no new row; the worker returns once the message it sends is recorded."""
-    global _stopping
-    _stopping = True
-    wake()
-
-
-async def hand_back_claims() -> int:
-    """Clear the claims this process still holds (a send cut short at the end of the grace
-    period, a pass that failed), so the next process takes those rows at once. Conditional on
-    the claim, as the finishing UPDATE is: a claim that lapsed and was taken over stays."""
-    handed = 0
-    for row_id, claim in list(_held.items()):
-        handed += await OutboxMail.filter(
-            id=row_id, claimed_until=claim, status=EmailStatus.PENDING
-        ).update(claimed_until=None)
-        del _held[row_id]
-    if handed:
-        log.info("handed back %d mail claim(s) for another process to send", handed)
-    return handed
-
-
 async def run_worker() -> None:
-    """The server's background worker: deliver, then sleep until woken or the next poll.
-    Returns after `stop()`."""
-    global _wake, _stopping
-    poll = get_config().outbox_poll_seconds
-    woken = _wake = asyncio.Event()
-    _stopping = False
-    pruned_at = datetime.min.replace(tzinfo=UTC)
-    while not _stopping:
-        woken.clear()
-        try:
-            await deliver_due_mail(stopping=lambda: _stopping)
-            if datetime.now(UTC) - pruned_at > PRUNE_EVERY:
-                pruned_at = datetime.now(UTC)
-                await prune_sent_mail()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # keep the worker alive; the row is retried after its lease
-            if not database_outage(error):
-                log.exception("outbox pass failed")
-        else:
-            DATABASE.ended()
-        if _stopping:
-            return
-        try:
-            await asyncio.wait_for(woken.wait(), timeout=poll)
-        except TimeoutError:
-            pass
+    """The server's mail worker: deliver, then sleep until woken or the next poll. Returns
+    after `stop()`."""
+    await _worker.run(
+        lambda stopping: deliver_due_mail(stopping=stopping),
+        prune_sent_mail,
+        PRUNE_EVERY,
+        get_config().outbox_poll_seconds,
+    )

@@ -27,7 +27,6 @@ import asyncio
 import ipaddress
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -38,7 +37,6 @@ from tortoise.transactions import in_transaction
 
 from config import get_config
 from domain import audit, mail, outbox, webhook_queue
-from domain.outages import DATABASE, database_outage
 from domain.secrets import decrypt
 from domain.webhook_addresses import AddressRefused, approved_address, parse_url
 from models import DeliveryStatus, MailKind, Role, User, Webhook, WebhookDelivery
@@ -54,9 +52,9 @@ PRUNE_EVERY = timedelta(hours=1)
 # Of the receiver's answer, kept for the deliveries list.
 _ERROR_CHARS = 300
 _CANDIDATES = 100
-# Claims this process holds, handed back at shutdown; set by `stop()`.
-_held: dict[uuid.UUID, datetime] = {}
-_stopping = False
+_worker = webhook_queue.worker
+stop = _worker.stop
+hand_back_claims = _worker.hand_back_claims
 
 
 def backoff(attempts: int) -> timedelta:
@@ -104,7 +102,7 @@ async def _claim_next(now: datetime) -> tuple[WebhookDelivery, datetime] | None:
             claimed_until=until
         )
         if taken == 1:
-            _held[row.id] = until
+            _worker.claimed(row.id, until)
             return row, until
         blocked.add(hook_id)
     return None
@@ -170,9 +168,7 @@ async def _send(hook: Webhook, row: WebhookDelivery) -> int:
 
 async def _deliver(row: WebhookDelivery, claim: datetime, now: datetime) -> None:
     await _deliver_claimed(row, claim, now)
-    # Its outcome is written: no claim left to hand back. (When it raised, the claim stays
-    # listed: the database still shows it taken until the lease lapses or it is handed back.)
-    _held.pop(row.id, None)
+    _worker.recorded(row.id)
 
 
 async def _deliver_claimed(row: WebhookDelivery, claim: datetime, now: datetime) -> None:
@@ -273,54 +269,12 @@ async def prune_finished(now: datetime | None = None) -> int:
     ).delete()
 
 
-def stop() -> None:
-    """At shutdown: take no new delivery; the worker returns once the one it sends is recorded."""
-    global _stopping
-    _stopping = True
-    if webhook_queue.wake_event is not None:
-        webhook_queue.wake_event.set()
-
-
-async def hand_back_claims() -> int:
-    """Clear the claims this process still holds (a send cut short at the end of the grace
-    period, a pass that failed), so the next process takes those deliveries at once.
-    Conditional on the claim: a claim that lapsed and was taken over stays."""
-    handed = 0
-    for row_id, claim in list(_held.items()):
-        handed += await WebhookDelivery.filter(
-            id=row_id, claimed_until=claim, status=DeliveryStatus.PENDING
-        ).update(claimed_until=None)
-        del _held[row_id]
-    if handed:
-        log.info("handed back %d webhook claim(s) for another process to send", handed)
-    return handed
-
-
 async def run_worker() -> None:
-    """The server's webhook worker: deliver, then sleep until woken or the next poll.
-    Returns after `stop()`."""
-    global _stopping
-    poll = get_config().webhook_poll_seconds
-    woken = webhook_queue.wake_event = asyncio.Event()
-    _stopping = False
-    pruned_at = datetime.min.replace(tzinfo=UTC)
-    while not _stopping:
-        woken.clear()
-        try:
-            await deliver_due_webhooks(stopping=lambda: _stopping)
-            if datetime.now(UTC) - pruned_at > PRUNE_EVERY:
-                pruned_at = datetime.now(UTC)
-                await prune_finished()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # keep the worker alive; the row is retried after its lease
-            if not database_outage(error):
-                log.exception("webhook pass failed")
-        else:
-            DATABASE.ended()
-        if _stopping:
-            return
-        try:
-            await asyncio.wait_for(woken.wait(), timeout=poll)
-        except TimeoutError:
-            pass
+    """The server's webhook worker: deliver, then sleep until woken or the next poll. Returns
+    after `stop()`."""
+    await _worker.run(
+        lambda stopping: deliver_due_webhooks(stopping=stopping),
+        prune_finished,
+        PRUNE_EVERY,
+        get_config().webhook_poll_seconds,
+    )

@@ -13,7 +13,7 @@ The body, one shape for every event (docs/admins/webhooks.md):
 
 from __future__ import annotations
 
-import asyncio
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -22,16 +22,15 @@ import orjson
 from tortoise.expressions import Q
 
 from domain.audit_actions import events_of
+from domain.sending_worker import SendingWorker
 from models import AuditEvent, DeliveryStatus, Webhook, WebhookDelivery
 
-# Set by `wake()`'s worker (domain/webhook_delivery.py) in its own event loop.
-wake_event: asyncio.Event | None = None
+log = logging.getLogger("tenantry.webhooks")
 
-
-def wake() -> None:
-    """Tell this process's worker there may be deliveries (others find them on their poll)."""
-    if wake_event is not None:
-        wake_event.set()
+# This process's delivery loop (run by domain/webhook_delivery.py): its claims, its wake-up
+# (a delivery was queued) and its shutdown.
+worker = SendingWorker("webhook", WebhookDelivery, DeliveryStatus.PENDING, log)
+wake = worker.wake
 
 
 def new_message_id() -> str:
