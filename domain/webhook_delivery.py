@@ -24,10 +24,11 @@ recording it): every attempt carries the same webhook-id, so receivers can drop 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -38,6 +39,7 @@ from tortoise.transactions import in_transaction
 from config import get_config
 from domain import audit, mail, outbox, webhook_queue
 from domain.secrets import decrypt
+from domain.tracing import outgoing_call, trace_headers
 from domain.webhook_addresses import AddressRefused, approved_address, parse_url
 from models import DeliveryStatus, MailKind, Role, User, Webhook, WebhookDelivery
 
@@ -121,6 +123,13 @@ def _request_url(scheme: str, address: ipaddress.IPv4Address | ipaddress.IPv6Add
     return f"{scheme}://{host}:{port}{path}"
 
 
+@contextlib.asynccontextmanager
+async def _traced(host: str, port: int) -> AsyncIterator[None]:
+    """A CLIENT span around the attempt when tracing is on (never the path or the body)."""
+    with outgoing_call("webhook POST", {"server.address": host, "server.port": port}):
+        yield
+
+
 async def _send(hook: Webhook, row: WebhookDelivery) -> int:
     """One attempt; the receiver's status code, or _Failed."""
     target = parse_url(hook.url)
@@ -150,10 +159,12 @@ async def _send(hook: Webhook, row: WebhookDelivery) -> int:
         # would outlast it); the answer's body is never read, however large.
         async with (
             asyncio.timeout(timeout),
+            _traced(target.host, target.port),
             httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client,
             client.stream(
                 "POST", _request_url(target.scheme, address, target.port, target.path),
-                content=row.payload.encode(), headers=headers, extensions=extensions,
+                content=row.payload.encode(), headers={**headers, **trace_headers()},
+                extensions=extensions,
             ) as response,
         ):  # fmt: skip
             status = response.status_code
