@@ -247,3 +247,17 @@ async def test_a_backward_users_page_costs_the_statements_of_a_forward_one(
         backward_statements = len(sql.statements)
     assert (len(forward), len(backward)) == (20, 20)
     assert backward_statements == forward_statements, sql.statements
+
+
+@pytest.mark.parametrize("field", sorted(FILL))
+async def test_page_info_cursors_are_the_same_whether_or_not_the_edges_cursors_are_read(
+    gql, make: Factory, cast: Cast, field: str
+):
+    await FILL[field](make, cast)
+    without_cursors = PAGE.replace("LIST", field).replace("edges { cursor node", "edges { node")
+    for variables in ({"first": 3}, {"last": 3}):
+        full = await _page(gql, field, cast.admin_a, **variables)
+        bare = (await gql(without_cursors, variables, as_=cast.admin_a)).ok()[field]
+        assert bare["pageInfo"] == full["pageInfo"]
+        assert full["pageInfo"]["startCursor"] == full["edges"][0]["cursor"]
+        assert full["pageInfo"]["endCursor"] == full["edges"][-1]["cursor"]
