@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -184,6 +185,7 @@ async def create_user(caller: ScimCaller, values: UserValues) -> User:
             scim_user_name=name,
             scim_user_name_key=validation.key(name),
             external_id=external_id,
+            scim_provisioned_at=datetime.now(UTC),
         )
         await audit.record(
             None,
@@ -224,6 +226,18 @@ def _refuse_superuser(user: User) -> None:
         raise Forbidden("A superuser's account is managed in Tenantry, not by SCIM.")
 
 
+def _refuse_identity_change(user: User) -> None:
+    """A user who signs in with a password Tenantry keeps (or PAM) and whom SCIM did not
+    create keeps the e-mail address and username given in Tenantry: changed by SCIM, the
+    address would receive a password reset link (or the name match another system account),
+    so that a provisioning token would take over an account it never managed."""
+    if user.scim_provisioned_at is None and user.auth_method is not AuthMethod.SAML:
+        raise Forbidden(
+            "This user was not created by SCIM and signs in with a password: their e-mail "
+            "address and username are changed in Tenantry."
+        )
+
+
 # A PATCH: the new values from the user as they are, read under the user's lock, so that two
 # PATCHes of one user apply one after the other rather than the later undoing the earlier.
 Change = UserValues | Callable[[User], Awaitable[UserValues]]
@@ -256,11 +270,16 @@ async def replace_user(caller: ScimCaller, user_id: str, change: Change) -> User
             await refuse_taken(tenant_id, None, email, except_user=user.id, connection=connection)
             columns["email"] = email
             columns["email_key"] = validation.key(email)
+            # A reset link mailed to the old address no longer opens the account.
+            columns["password_reset_nonce"] = None
+            columns["password_reset_expires_at"] = None
         if external_id != user.external_id:
             columns["external_id"] = external_id
         active = user.deactivated_at is None
         if (columns or values.active != active) and user.superuser:
             _refuse_superuser(user)
+        if {"email", "username"} & columns.keys():
+            _refuse_identity_change(user)
         if columns:
             await User.filter(id=user.id).using_db(connection).update(**columns)
             for column, value in columns.items():

@@ -38,6 +38,9 @@ class User(Model):
     # username may be): null for users it did not provision, whose SCIM userName is `username`.
     scim_user_name = fields.CharField(max_length=256, null=True)
     scim_user_name_key = fields.CharField(max_length=256, null=True)
+    # Set when an identity provider created the user over SCIM: only then may SCIM change the
+    # identity (e-mail, username) of a user who signs in with Tenantry's password or PAM.
+    scim_provisioned_at = fields.DatetimeField(null=True)
     # Group names of the user's last SAML sign-in (the tenant's groups attribute), null when
     # the tenant maps none. SCIM groups are rows of group_membership instead.
     saml_groups = fields.JSONField(null=True)

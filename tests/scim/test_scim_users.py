@@ -210,6 +210,33 @@ async def test_patch_replaces_an_address_by_a_filtered_path(scim):
     assert (await User.get(id=body["id"])).email == "ana@new.example"
 
 
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "replace", "path": 'emails[type eq "work"].value', "value": "evil@attacker.example"},
+        {"op": "replace", "value": {"userName": "evil@attacker.example"}},
+    ],
+)
+async def test_the_identity_of_a_password_user_scim_did_not_create_is_not_changed(
+    scim, cast, operation
+):
+    # Else the provisioning token would mail itself the admin's password reset link.
+    before = await User.get(id=cast.admin_a.id)
+    response = await scim.call("PATCH", f"/Users/{cast.admin_a.id}", patch(operation))
+    assert response.status_code == 403, response.text
+    after = await User.get(id=cast.admin_a.id)
+    assert (after.email, after.username) == (before.email, before.username)
+
+
+async def test_the_external_id_of_a_user_scim_did_not_create_may_be_set(scim, cast):
+    response = await scim.call(
+        "PATCH", f"/Users/{cast.admin_a.id}",
+        patch({"op": "add", "path": "externalId", "value": "00u-admin"}),
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    assert (await User.get(id=cast.admin_a.id)).external_id == "00u-admin"
+
+
 async def test_patch_without_a_path_sets_the_attributes_it_carries(scim):
     body = await created(scim)
     response = await scim.call(
