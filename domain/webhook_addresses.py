@@ -63,10 +63,41 @@ def parse_url(url: str, field: str = "url") -> Target:
     return Target(parts.scheme, parts.hostname.lower(), port or default, path)
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits, which a translator or tunnel
+# on the way may reach (NAT64 on IPv6-only networks, IPv4-compatible and SIIT forms):
+# Python's is_global calls several of them global whatever IPv4 address they hold.
+_EMBEDDING_IPV4 = tuple(
+    ipaddress.IPv6Network(net)
+    for net in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+)
+# Deprecated or reserved ranges that no receiver should be on (site-local, 6bone, ORCHID).
+_RESERVED_IPV6 = tuple(
+    ipaddress.IPv6Network(net) for net in ("fec0::/10", "3ffe::/16", "2001:10::/28")
+)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, compatible, SIIT, NAT64, 6to4). Teredo's
+    range is not global, and stays refused as it is."""
+    if address.is_loopback or address.is_unspecified:
+        return None  # ::1 and :: are what they are, not IPv4-compatible forms
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if any(address in net for net in _EMBEDDING_IPV4):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def refusal(address: IP) -> str | None:
     """Why a webhook may not connect to this address, or None when it may."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in _RESERVED_IPV6) and not get_config().webhook_allow_private:
+            return "a private or reserved address"
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            address = embedded
     if address.is_link_local or any(address in net for net in _METADATA):
         return "a link-local or cloud metadata address"
     if address.is_multicast:

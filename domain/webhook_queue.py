@@ -23,7 +23,7 @@ from tortoise.expressions import Q
 
 from domain.audit_actions import events_of
 from domain.sending_worker import SendingWorker
-from models import AuditEvent, DeliveryStatus, Webhook, WebhookDelivery
+from models import AuditEvent, DeliveryStatus, User, Webhook, WebhookDelivery
 
 log = logging.getLogger("tenantry.webhooks")
 
@@ -77,19 +77,30 @@ def _listening(tenant_id: uuid.UUID | None) -> Q:
     return mine | Q(tenant_id=tenant_id) if tenant_id is not None else mine
 
 
+async def _tenant_of(user_id: uuid.UUID) -> uuid.UUID | None:
+    rows = await User.filter(id=user_id).values_list("tenant_id", flat=True)
+    return rows[0] if rows else None
+
+
 async def enqueue_webhooks(event: AuditEvent) -> list[WebhookDelivery]:
     """Call inside the transaction that recorded `event` (audit.record does)."""
     tenant_id = event.tenant_id  # type: ignore[attr-defined]
     names = events_of(event.action, event.changes)
     hooks = await Webhook.filter(_listening(tenant_id), enabled=True).order_by("created_at")
     queued: list[WebhookDelivery] = []
+    actor_id = event.actor_id  # type: ignore[attr-defined]
+    actor_tenant = await _tenant_of(actor_id) if hooks and actor_id is not None else None
     for hook in hooks:
+        # As the audit log shows it to the hook's readers: a tenant's admins see the users of
+        # their tenant, not the superuser of another tenant who acted in it (only the name,
+        # which the payload does not carry).
+        shown = hook.tenant_id is None or actor_tenant == hook.tenant_id  # type: ignore[attr-defined]
         for name in names:
             if name not in hook.events:
                 continue
             payload = body(
                 name, event.at, tenant_id=tenant_id,
-                actor_id=event.actor_id,  # type: ignore[attr-defined]
+                actor_id=actor_id if shown else None,
                 target_type=event.target_type, target_id=event.target_id,
                 audit_event_id=event.id, changes=event.changes,
             )  # fmt: skip

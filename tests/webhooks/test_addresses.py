@@ -36,6 +36,14 @@ async def create(gql, cast, url: str) -> dict:
         "http://[::1]/hook",
         "http://[fc00::1]/hook",
         "http://[::ffff:127.0.0.1]/hook",
+        # IPv6 forms that carry a private IPv4 address (compatible, SIIT, NAT64, 6to4), and
+        # site-local: Python calls several of them global.
+        "http://[::127.0.0.1]/hook",
+        "http://[::ffff:0:a00:5]/hook",
+        "http://[64:ff9b::10.0.0.5]/hook",
+        "http://[64:ff9b:1::a00:5]/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[fec0::1]/hook",
     ],
 )
 async def test_private_and_loopback_addresses_are_refused_by_default(gql, cast, url):
@@ -49,7 +57,8 @@ async def test_private_and_loopback_addresses_are_refused_by_default(gql, cast, 
 @pytest.mark.parametrize(
     "url",
     ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/hook",
-     "http://[fd00:ec2::254]/hook", "http://224.0.0.1/hook"],
+     "http://[fd00:ec2::254]/hook", "http://224.0.0.1/hook",
+     "http://[64:ff9b::169.254.169.254]/latest/meta-data/", "http://[::169.254.169.254]/"],
 )  # fmt: skip
 async def test_link_local_and_metadata_addresses_are_refused_even_when_private_ones_are_allowed(
     gql, cast, url
@@ -135,3 +144,12 @@ async def test_an_https_receiver_that_speaks_no_tls_fails_the_attempt_with_a_rea
     assert row.status is DeliveryStatus.PENDING
     assert row.last_error.startswith("Could not connect")
     assert row.response_status is None
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[2606:4700:4700::1111]/hook", "http://[2002:808:808::]/hook", "http://8.8.8.8/"]
+)
+async def test_public_addresses_are_accepted(gql, cast, url):
+    with with_settings(webhook_allow_private=False):
+        created = await create(gql, cast, url)
+    assert created["__typename"] == "CreateWebhookSuccess", created

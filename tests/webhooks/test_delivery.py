@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -339,3 +340,24 @@ async def test_a_members_whole_stay_is_told_once_per_event(gql, cast, receiver, 
     assert {b["data"]["targetId"] for b in bodies[2:]} == {str(nina.id)}
     assert all(b["data"]["tenantId"] == str(cast.tenant_a.id) for b in bodies)
     assert token not in str([r.body for r in received])
+
+
+async def test_a_tenant_hook_does_not_name_a_superuser_of_another_tenant_who_acted(
+    gql, cast, make, receiver
+):
+    # The audit log shows such an actor to the tenant's admins by name only; so does the hook.
+    outsider = await make.person(cast.tenant_b, username="root-b", role=Role.ADMIN, superuser=True)
+    tenant_hook, _ = await new_hook(
+        gql, cast.admin_a, receiver, ["user.role_changed"], cast.tenant_a
+    )
+    instance_hook, _ = await new_hook(gql, cast.superuser, receiver, ["user.role_changed"])
+    changed = await gql(
+        UPDATE_USER, {"input": {"id": cast.member_a.id, "role": "ADMIN"}}, as_=outsider
+    )
+    assert changed.payload("updateUser")["__typename"] == "UserPayload"
+    await receiver.wait_for(2)
+    by_hook = {
+        row.webhook_id: json.loads(row.payload)["data"]["actorId"]  # type: ignore[attr-defined]
+        for row in await WebhookDelivery.all()
+    }
+    assert by_hook == {uuid.UUID(tenant_hook): None, uuid.UUID(instance_hook): outsider.id}
