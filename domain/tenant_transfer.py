@@ -306,6 +306,8 @@ def _rows(document: Mapping[str, Any], section: str, model: type[Model]) -> list
                 values[key] = uuid.UUID(value) if isinstance(value, str) else value
             else:
                 values[key] = field.to_python_value(value)
+        if values.get("id") is None or (model is not Tenant and values.get("tenant_id") is None):
+            raise ValueError(f"{section}: a row without its id or its tenant's")
         parsed.append(values)
     return parsed
 

@@ -262,3 +262,14 @@ def test_every_table_that_refers_to_others_is_moved_or_said_to_stay_behind():
         and (model._meta.fk_fields or model._meta.o2o_fields)
     }  # fmt: skip
     assert referring - set(SECTIONS.values()) == set(NOT_MOVED)
+
+
+async def test_a_file_whose_tenant_has_no_id_is_refused(
+    acme: Cast, config: Config, fresh_instance: str, tmp_path: Path
+):
+    document = export(tmp_path, config.database_url)
+    document["tenant"]["id"] = None
+    result = tenantry(["import-tenant", str(write(tmp_path / "acme.json", document))],
+                      tmp_path, fresh_instance, OTHER_SECRET_KEY)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("import refused: the document is malformed: tenant: a row")
