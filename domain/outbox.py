@@ -34,14 +34,12 @@ from domain import mail, user_links
 from domain.errors import EmailDeliveryFailed, EmailNotConfigured
 from domain.events import ChangeKind, invitation_change, publish
 from domain.secrets import signed_link_token
-from domain.sending_worker import SendingWorker
+from domain.sending_worker import SendingWorker, backoff
 from domain.smtp_settings import current_server
 from models import EmailStatus, Invitation, MailKind, OutboxMail, User
 
 log = logging.getLogger("tenantry.outbox")
 
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(hours=1)
 # Sent messages are kept a while (they hold no live link) for looking into delivery questions.
 KEEP_SENT = timedelta(days=30)
 PRUNE_EVERY = timedelta(hours=1)
@@ -51,11 +49,6 @@ _worker = SendingWorker("mail", OutboxMail, EmailStatus.PENDING, log)
 wake = _worker.wake
 stop = _worker.stop
 hand_back_claims = _worker.hand_back_claims
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... capped at an hour."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
 def claim_lease() -> timedelta:

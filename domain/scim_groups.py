@@ -21,7 +21,7 @@ from domain import audit, validation
 from domain.errors import AlreadyExists, NotFound, ValidationFailed
 from domain.group_roles import group_name, publish_role_changes, recompute_roles
 from domain.locks import lock_tenant
-from domain.scim_users import MAX_EXTERNAL_ID, ScimCaller
+from domain.scim_users import ScimCaller, external_id_value
 from models import GroupMembership, ScimGroup, User
 
 
@@ -111,17 +111,6 @@ async def list_groups(
     return total, await _views(list(page))
 
 
-def _external_id(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = validation.plain_text(value, "externalId").strip()
-    if len(value) > MAX_EXTERNAL_ID:
-        raise ValidationFailed(
-            f"externalId has at most {MAX_EXTERNAL_ID} characters.", "externalId"
-        )
-    return value or None
-
-
 async def _member_ids(
     caller: ScimCaller, wanted: Sequence[str], connection: BaseDBAsyncClient
 ) -> set[uuid.UUID]:
@@ -154,7 +143,7 @@ async def _refuse_name_taken(
 
 async def create_group(caller: ScimCaller, values: GroupValues) -> GroupView:
     name = group_name(values.display_name, "displayName")
-    external_id = _external_id(values.external_id)
+    external_id = external_id_value(values.external_id)
     tenant_id = caller.tenant.id
     try:
         async with in_transaction() as connection:
@@ -207,7 +196,7 @@ async def replace_group(caller: ScimCaller, group_id: str, change: Change) -> Gr
         else:
             values = await change((await _views([group], connection))[0])
         name = group_name(values.display_name, "displayName")
-        external_id = _external_id(values.external_id)
+        external_id = external_id_value(values.external_id)
         wanted = await _member_ids(caller, values.member_ids, connection)
         current = set(
             await GroupMembership.filter(group_id=group.id)

@@ -80,7 +80,8 @@ def _user_name(value: str) -> str:
     return name
 
 
-def _external_id(value: str | None) -> str | None:
+def external_id_value(value: str | None) -> str | None:
+    """An `externalId` as Users and Groups keep it: plain text, bounded, None when blank."""
     if value is None:
         return None
     value = validation.plain_text(value, "externalId").strip()
@@ -165,7 +166,7 @@ async def create_user(caller: ScimCaller, values: UserValues) -> User:
     tenant = caller.tenant
     name = _user_name(values.user_name)
     email = _email(values)
-    external_id = _external_id(values.external_id)
+    external_id = external_id_value(values.external_id)
     method = await _sign_in_method(tenant)
     async with in_transaction() as connection:
         await lock_tenant(connection, tenant.id)
@@ -252,7 +253,7 @@ async def replace_user(caller: ScimCaller, user_id: str, change: Change) -> User
         values = change if isinstance(change, UserValues) else await change(user)
         name = _user_name(values.user_name)
         email = _email(values)
-        external_id = _external_id(values.external_id)
+        external_id = external_id_value(values.external_id)
         tenant_id = caller.tenant.id
         columns: dict[str, object] = {}
         if name != scim_user_name(user):

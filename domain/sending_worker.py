@@ -22,6 +22,16 @@ from tortoise.models import Model
 
 from domain.outages import DATABASE, database_outage
 
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before the next attempt of a row that failed `attempts` times: 30 s, 1 min,
+    2 min, ... capped at an hour (mail and webhook deliveries alike)."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
 # One pass over the due rows; it stops taking rows once `stopping()` says so.
 SendingPass = Callable[[Callable[[], bool]], Awaitable[object]]
 

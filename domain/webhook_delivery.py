@@ -39,14 +39,13 @@ from tortoise.transactions import in_transaction
 from config import get_config
 from domain import audit, mail, outbox, webhook_queue
 from domain.secrets import decrypt
+from domain.sending_worker import backoff
 from domain.tracing import outgoing_call, trace_headers
 from domain.webhook_addresses import AddressRefused, approved_address, parse_url
 from models import DeliveryStatus, MailKind, Role, User, Webhook, WebhookDelivery
 
 log = logging.getLogger("tenantry.webhooks")
 
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(hours=1)
 RETRY_FOR = timedelta(days=1)
 DISABLE_AFTER = timedelta(days=3)
 KEEP_FINISHED = timedelta(days=30)
@@ -57,11 +56,6 @@ _CANDIDATES = 100
 _worker = webhook_queue.worker
 stop = _worker.stop
 hand_back_claims = _worker.hand_back_claims
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... capped at an hour."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
 def claim_lease() -> timedelta:
