@@ -18,6 +18,7 @@ from tortoise.queryset import QuerySet
 
 from config import get_config
 from domain.validation import storable
+from models.plain_rows import plain_values
 from resolvers.preload import selected_node_fields
 from schema.context import Info
 from schema.types.pagination import PageInfo
@@ -258,7 +259,7 @@ async def paginate(
         keys = [(getattr(row, order_by), row.id) for row in rows]
     else:
         wanted = dict.fromkeys((*columns, order_by, "id"))
-        rows = await page_query.values(*wanted)
+        rows = await plain_values(page_query, tuple(wanted))
         keys = [(row[order_by], row["id"]) for row in rows]
     more = len(rows) > size
     rows, keys = rows[:size], keys[:size]

@@ -12,6 +12,7 @@ from aiodataloader import DataLoader
 from domain.auth.factors import mfa_enabled_among
 from domain.group_roles import groups_of
 from models import ApiToken, Project, Tenant, User
+from models.plain_rows import plain_values_among
 
 
 class _ByIdLoader(DataLoader):
@@ -48,8 +49,9 @@ PROJECT_COLUMNS = ("id", "name", "created_at", "owner_id")
 
 async def project_rows_by_owner(owner_ids: Sequence[uuid.UUID]) -> list[dict]:
     """The projects of these owners as plain rows, in ProjectsByOwnerLoader's order."""
-    rows = Project.filter(owner_id__in=owner_ids).order_by("name_key", "id")
-    return await rows.values(*PROJECT_COLUMNS)  # type: ignore[no-any-return]
+    return await plain_values_among(
+        Project, PROJECT_COLUMNS, "owner_id", owner_ids, order_by=("name_key", "id")
+    )
 
 
 class ProjectsByOwnerLoader(_ByOwnerLoader):

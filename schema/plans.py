@@ -14,7 +14,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import metadata
+from operator import methodcaller
 from types import GeneratorType
 from typing import Any
 
@@ -23,6 +25,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
     ListValueNode,
     ObjectValueNode,
@@ -34,7 +37,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FragmentDetails
 from graphql.type.definition import is_leaf_type
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 # The versions the shortcuts were proven against (tests/web/test_differential.py compares their
@@ -273,8 +276,12 @@ def _not_plain(value: Any) -> bool:
 def complete_leaf(leaf: GraphQLLeafType) -> Complete:
     """A scalar or enum value (not null), coerced."""
     coerce = leaf.coerce_output_value
+    exact = _exact_coercions(leaf)
 
     def complete(value: Any) -> Any:
+        quick = exact.get(type(value))
+        if quick is not None:
+            return quick(value)
         if _not_plain(value):
             return MISS
         try:
@@ -284,6 +291,30 @@ def complete_leaf(leaf: GraphQLLeafType) -> Complete:
         return MISS if coerced is None or coerced is Undefined else coerced
 
     return complete
+
+
+def _exact_coercions(leaf: GraphQLLeafType) -> dict[type, Callable[[Any], Any]]:
+    """For values of exactly these types, what `coerce_output_value` answers, found without
+    its general steps: an enum member's name by its value (Strawberry compares values, the
+    first name wins), a datetime's `isoformat()` (the serializer Strawberry gives DateTime).
+    A page of 100 users spends more in those steps than in everything else its leaves do."""
+    if isinstance(leaf, CustomGraphQLEnumType) and type(leaf).coerce_output_value is _ENUM_COERCE:
+        names: dict[Any, str] = {}
+        for name, value in leaf.values.items():
+            names.setdefault(value.value, name)
+
+        def member_name(member: Any) -> Any:
+            # A member no name has: coerce_output_value raises, which the general path reports.
+            return names.get(member.value, MISS)
+
+        return {leaf.wrapped_cls: member_name}
+    if isinstance(leaf, GraphQLScalarType) and repr(leaf.serialize) == _ISOFORMAT:
+        return {datetime: datetime.isoformat}
+    return {}
+
+
+_ENUM_COERCE = CustomGraphQLEnumType.coerce_output_value
+_ISOFORMAT = repr(methodcaller("isoformat"))
 
 
 # Values these scalars answer unchanged (Int is left out: it checks a 32-bit range).
