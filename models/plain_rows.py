@@ -43,11 +43,25 @@ def _postgres_converters(
         for column in columns:
             field = _field(model, column)
             # CharEnumField is a CharField whose values become enum members: converted.
-            native = isinstance(field, _NATIVE_ON_POSTGRES) and not hasattr(field, "enum_type")
-            if not native:
+            enum = getattr(field, "enum_type", None)
+            if enum is not None:
+                found.append((column, _member_of(enum, field.to_python_value)))
+            elif not isinstance(field, _NATIVE_ON_POSTGRES):
                 found.append((column, field.to_python_value))
         _converters[key] = found
     return found
+
+
+def _member_of(enum: Any, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The enum's member of a stored value: looked up, since calling the enum class costs
+    more than the rest of a row; a value no member has goes to the field, which refuses it."""
+    members = {member.value: member for member in enum}
+
+    def member_of(value: Any) -> Any:
+        member = members.get(value, members)
+        return convert(value) if member is members else member
+
+    return member_of
 
 
 def _field(model: type[Model], column: str) -> fields.Field:
@@ -68,7 +82,15 @@ async def plain_values(query: QuerySet[Any], columns: Sequence[str]) -> list[dic
     values._make_query()
     sql, parameters = values.query.get_parameterized_sql()
     _, records = await values._db.execute_query(sql, parameters)
-    return _converted(query.model, columns, [dict(record) for record in records])
+    return _converted(query.model, columns, _dicts(records))
+
+
+def _dicts(records: Sequence[Any]) -> list[dict[str, Any]]:
+    # zip with the names: faster than dict(record), which looks each name up again.
+    if not records:
+        return []
+    names = tuple(records[0].keys())
+    return [dict(zip(names, record, strict=True)) for record in records]
 
 
 def _converted(
@@ -114,4 +136,4 @@ async def plain_values_among(
             f'WHERE "{projection[among]}" = ANY($1) ORDER BY {order}'
         )
     _, records = await client.execute_query(sql, [list(keys)])
-    return _converted(model, columns, [dict(record) for record in records])
+    return _converted(model, columns, _dicts(records))

@@ -33,8 +33,14 @@ from schema.errors import (
     RateLimited,
     ValidationError,
 )
-from schema.types.users import ROW_COLUMNS as USER_COLUMNS
-from schema.types.users import UpdateUserInput, User, UserConnection, UserEdge, UserPayload
+from schema.types.users import (
+    UpdateUserInput,
+    User,
+    UserConnection,
+    UserEdge,
+    UserPayload,
+    row_columns,
+)
 
 UpdateUserResult = Annotated[
     UserPayload
@@ -104,7 +110,7 @@ class UserQueries:
         # The whole page's relations: the tenant joined into the page's query, the projects
         # in one more; the fields then answer synchronously.
         selected = selected_node_fields(info, "edges", "node")
-        columns = page_columns(USER_COLUMNS, selected)
+        columns = page_columns(row_columns(selected), selected)
         page = await paginate(query, wanted, order_by="username_key", columns=columns)
         nodes = [User.from_row(row) for row in page.rows]
         await preload_users(info.context.loaders, nodes, selected, page.rows)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,11 +22,35 @@ if TYPE_CHECKING:
     from schema.types.projects import ApiToken, Project
 
 
-# The columns User.from_row reads.
-ROW_COLUMNS = (
-    "id", "tenant_id", "username", "email", "role", "auth_method", "superuser", "created_at",
-    "last_login_at", "email_verified", "deactivated_at", "pending_email", "external_id",
-)  # fmt: skip
+# The columns each field of a User reads on a page of users (resolvers/users.py): a page
+# reads only what its selection needs, beside the ID and tenant every node keeps (its
+# relations and permission checks read them). A field missing here reads no column, as the
+# fields with a resolver of their own (tests/users/test_page_columns.py holds the rest to it).
+FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "username": ("username",),
+    "email": ("email",),
+    "role": ("role",),
+    "authMethod": ("auth_method",),
+    "superuser": ("superuser",),
+    "createdAt": ("created_at",),
+    "lastLoginAt": ("last_login_at",),
+    "status": ("deactivated_at", "email_verified"),
+    "pendingEmail": ("pending_email",),
+    "externalId": ("external_id",),
+}
+KEPT_COLUMNS = ("id", "tenant_id")
+
+
+def row_columns(selected: Iterable[str]) -> tuple[str, ...]:
+    """The columns User.from_row needs for these selected fields."""
+    wanted = dict.fromkeys(KEPT_COLUMNS)
+    for name in selected:
+        wanted.update(dict.fromkeys(FIELD_COLUMNS.get(name, ())))
+    return tuple(wanted)
+
+
+# Every column User.from_row reads.
+ROW_COLUMNS = row_columns(FIELD_COLUMNS)
 
 
 @strawberry.type(name="User", description="A person's account in one tenant.")
@@ -67,21 +91,24 @@ class User(Node):
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> User:
-        """From a row of ROW_COLUMNS (a list page loads just those: resolvers/users.py)."""
+        """From a row of `row_columns(selected)`: the fields the page does not select (and
+        so reads no column for) are None, and nothing reads them."""
+        get = row.get
+        verified = get("email_verified")
         return cls(
             id=strawberry.ID(str(row["id"])),
-            username=row["username"],
-            email=row["email"],
-            role=row["role"],
-            auth_method=row["auth_method"],
-            superuser=row["superuser"],
-            created_at=row["created_at"],
-            last_login_at=row["last_login_at"],
-            status=status_of(
-                deactivated=row["deactivated_at"] is not None, verified=row["email_verified"]
-            ),
-            pending_email=row["pending_email"],
-            external_id=row["external_id"],
+            username=get("username"),
+            email=get("email"),
+            role=get("role"),
+            auth_method=get("auth_method"),
+            superuser=get("superuser"),
+            created_at=get("created_at"),
+            last_login_at=get("last_login_at"),
+            status=None  # type: ignore[arg-type]
+            if verified is None
+            else status_of(deactivated=get("deactivated_at") is not None, verified=verified),
+            pending_email=get("pending_email"),
+            external_id=get("external_id"),
             pk=row["id"],
             tenant_id=row["tenant_id"],
         )
