@@ -368,8 +368,8 @@ def report(kind: str, f: dict[str, object]) -> list[str]:
     lines.append(f"| SQL statements per request (nested; scalars), what the driver is sent "
                  f"| {ns['statements']} of which {ns['resets']} pool reset; "  # type: ignore[index]
                  f"{ss['statements']} of which {ss['resets']} pool reset "  # type: ignore[index]
-                 f"| raw: {f['raw_nested_statements']}; {f['raw_scalars_statements']} (and "
-                 f"its pool's reset on PostgreSQL) | | ≤ 3 queries, no reset between them |")  # fmt: skip
+                 f"| raw: {f['raw_nested_statements']}; {f['raw_scalars_statements']} "
+                 f"| | ≤ 3 queries, no reset between them |")  # fmt: skip
     runs = f.get("workers")
     if runs:
         one, two = runs[1], runs[2]  # type: ignore[index]
@@ -448,8 +448,9 @@ How to read these figures:
   three statements, and byte-identical JSON (checked each run): `bench/raw.py`. What Python on
   this machine can do for this page; the targets are 33% (nested) and 50% (scalars) of it.
 - SQL statements per request: everything the driver is sent during one /graphql request,
-  counted in the server process (`bench/statements.py`); on PostgreSQL the pool's reset when
-  the request's connection goes back is one of them.
+  counted in the server process (`bench/statements.py`); on PostgreSQL a pool's reset would
+  count too (the pool takes its connections back without one: models/pg_connection.py; the
+  raw limit's pool does the same).
 - `tenantry serve --workers 2` vs 1: the nested page through the real CLI, when it has the
   option (issue 17, part 5); "not available" otherwise.
 - Per-request cost = 1 / throughput of the single server process, at 64 and at 1 connection.

@@ -4,7 +4,8 @@ bytes with the GraphQL answer): how fast this page can be served in Python on th
 
 - PostgreSQL: asyncpg, a pool of its own, one connection per request, prepared statements
   (asyncpg's statement cache); three statements (session, page with its tenant joined,
-  projects) and the pool's reset when the connection goes back.
+  projects); the connection goes back without a reset statement, as the app's do
+  (models/pg_connection.py).
 - SQLite: one aiosqlite connection (sqlite3 in a thread, as Tortoise has it), same statements.
 
 It serves the benchmark's caller (a tenant admin): `ownedProjects` is answered when the caller
@@ -27,6 +28,7 @@ from starlette.responses import Response
 
 from config import get_config
 from models.enums import Role
+from models.pg_connection import PooledConnection
 
 _TOUCH_INTERVAL = timedelta(minutes=1)
 _ROLE_NAMES = {role.value: role.name for role in Role}
@@ -80,7 +82,9 @@ class Raw:
 
             if self._pool is None:
                 dsn = self.url.replace("postgres://", "postgresql://", 1)
-                self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=5)
+                self._pool = await asyncpg.create_pool(
+                    dsn, min_size=1, max_size=5, connection_class=PooledConnection
+                )
             return self._pool.acquire()
         import aiosqlite
 

@@ -26,6 +26,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from models import sqlite_engine
+from models.pg_connection import PooledConnection
 from models.sqlite import PRAGMAS, database_path
 
 log = logging.getLogger("tenantry.migrations")
@@ -48,6 +49,10 @@ def tortoise_config(database_url: str, label: str = "default") -> dict[str, Any]
         # Ours first; pragmas given in the URL's query string still win.
         connection["credentials"] = {**PRAGMAS, **connection["credentials"]}
         connection["engine"] = sqlite_engine.ENGINE  # BEGIN IMMEDIATE: see models/sqlite_engine.py
+    elif database_url.startswith("postgres://"):
+        connection = expand_db_url(database_url)
+        if connection["engine"] == "tortoise.backends.asyncpg":
+            connection["credentials"]["connection_class"] = PooledConnection
     return {
         "connections": {label: connection},
         "apps": {

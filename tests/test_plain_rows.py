@@ -57,9 +57,7 @@ async def test_rows_among_keys_are_the_rows_tortoise_finds_in_the_same_order(
     columns = ("id", "name", "created_at", "owner_id")
     keys = [owner.id for owner in owners]
 
-    expected = (
-        await Project.filter(owner_id__in=keys).order_by("name_key", "id").values(*columns)
-    )
+    expected = await Project.filter(owner_id__in=keys).order_by("name_key", "id").values(*columns)
     answered = await plain_values_among(
         Project, columns, "owner_id", keys, order_by=("name_key", "id")
     )
