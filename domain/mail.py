@@ -12,6 +12,7 @@ attempt whose outcome was lost (a timeout after the server took it, or a crash m
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import uuid
 from dataclasses import dataclass, replace
@@ -62,7 +63,10 @@ class Message:
         )
 
 
+@functools.cache
 def _template(name: str) -> str:
+    # Read once: a mail is rendered under the tenant's lock (invitations), and the files
+    # ship with the package.
     return resources.files("domain").joinpath(f"templates/{name}").read_text(encoding="utf-8")
 
 
