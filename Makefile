@@ -34,10 +34,16 @@ test-postgres: $(STAMP)
 		echo "PostgreSQL pass"; env -u TENANTRY_TEST_PGBOUNCER_URL $(PYTEST) --db=postgres; \
 	else echo "TENANTRY_TEST_POSTGRES_URL is not set: PostgreSQL pass skipped"; fi
 
-# Once more through PgBouncer in transaction pooling mode (.ci/start-pgbouncer starts one).
+# Once more through PgBouncer in transaction pooling mode (.ci/start-pgbouncer starts one),
+# but for the suites that drive client tools (a browser, npm's GraphQL clients) and the
+# documentation checks: they reach the database through the same server paths as the rest,
+# which the direct pass already runs them on, and they are the suite's costliest minutes.
+CLIENT_TOOL_SUITES := tests/browser tests/persisted tests/relay tests/schema_tools tests/docs
+
 test-pgbouncer: $(STAMP)
 	@if [ -n "$$TENANTRY_TEST_POSTGRES_URL" ] && [ -n "$$TENANTRY_TEST_PGBOUNCER_URL" ]; then \
-		echo "PostgreSQL pass through PgBouncer"; $(PYTEST) --db=postgres; \
+		echo "PostgreSQL pass through PgBouncer"; \
+		$(PYTEST) --db=postgres $(addprefix --ignore=,$(CLIENT_TOOL_SUITES)); \
 	else echo "TENANTRY_TEST_PGBOUNCER_URL is not set: pass through PgBouncer skipped"; fi
 
 lint: $(STAMP)
