@@ -16,9 +16,8 @@ run: $(STAMP)
 	$(BIN)/tenantry serve
 
 # The three passes are independent (a database each, servers on free ports, temporary
-# directories): `make test TEST_JOBS=2` runs two at once, each pass's output printed whole when
-# it ends. One after another by default: on this 2-core machine the suite is bound by CPU
-# (server processes it starts, browsers, the fuzzers), and two passes at once took as long.
+# directories): `make test TEST_JOBS=3` runs them at once (.ci/run does), each pass's output
+# printed whole when it ends; one after another by default.
 TEST_JOBS ?= 1
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider --durations=15
 

@@ -3,6 +3,7 @@ records a test publishes; TENANTRY_DNS_RESOLVER points at it for the test's dura
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -51,12 +52,14 @@ def dns_zone(config: Config) -> Iterator[Zone]:
     zone = Zone()
     quiet = DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
     server = DNSServer(zone, address="127.0.0.1", port=0, logger=quiet)
-    server.start_thread()
+    # Served with a short poll: stopping waits for the loop's next poll (half a second by
+    # default), at the end of every test that uses the zone.
+    threading.Thread(target=server.server.serve_forever, args=(0.02,), daemon=True).start()
     port = server.server.server_address[1]
     configure(config.model_copy(update={"dns_resolver": f"127.0.0.1:{port}"}))
     try:
         yield zone
     finally:
         configure(config)
-        server.stop()
+        server.server.shutdown()
         server.server.server_close()

@@ -63,7 +63,7 @@ class Collector(ThreadingHTTPServer):
 
 def test_serve_exports_its_spans_over_otlp_http_when_an_endpoint_is_set(tmp_path):
     collector = Collector()
-    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    threading.Thread(target=collector.serve_forever, args=(0.02,), daemon=True).start()
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "web.cli", "serve", "--port", str(port)],
