@@ -85,6 +85,11 @@ async def plain_values(query: QuerySet[Any], columns: Sequence[str]) -> list[dic
     return _converted(query.model, columns, _dicts(records))
 
 
+def _is_uuid(model: type[Model], column: str) -> bool:
+    # A foreign key's `<name>_id` is a UUIDField too when the key it refers to is one.
+    return isinstance(model._meta.fields_map[column], fields.UUIDField)
+
+
 def _dicts(records: Sequence[Any]) -> list[dict[str, Any]]:
     # zip with the names: faster than dict(record), which looks each name up again.
     if not records:
@@ -131,9 +136,13 @@ async def plain_values_among(
         selected = ", ".join(f'"{projection[c]}" AS "{c}"' for c in columns)
         order = ", ".join(f'"{projection[c]}"' for c in order_by)
         # Our own text: names from the model's fields, the keys a parameter.
+        # UUIDs go as text: asyncpg knows no codec for uuid[] until it has asked the server
+        # (three statements more on each new connection), text[] it knows.
+        keys_type = "::text[]::uuid[]" if _is_uuid(model, among) else ""
         sql = _ANY_STATEMENTS[shape] = (
             f'SELECT {selected} FROM "{model._meta.db_table}" '  # noqa: S608
-            f'WHERE "{projection[among]}" = ANY($1) ORDER BY {order}'
+            f'WHERE "{projection[among]}" = ANY($1{keys_type}) ORDER BY {order}'
         )
-    _, records = await client.execute_query(sql, [list(keys)])
+    values = [str(key) for key in keys] if _is_uuid(model, among) else list(keys)
+    _, records = await client.execute_query(sql, [values])
     return _converted(model, columns, _dicts(records))

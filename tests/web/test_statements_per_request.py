@@ -100,3 +100,21 @@ async def test_on_postgresql_a_connection_given_back_inside_a_transaction_comes_
     async with client.acquire_connection() as connection:
         assert connection.get_server_pid() == left  # the pool hands out the last one back
         assert not connection.is_in_transaction()
+
+
+@pytest.mark.postgres
+async def test_on_postgresql_a_fresh_connection_sends_the_same_three_statements(
+    gql: GraphQLClient, make: Factory
+) -> None:
+    admin = await a_tenant_of_100_users(make)
+    # Every connection new: asyncpg asks the server about a type it has no codec for on
+    # each connection's first use of it (uuid[] did), in statements of its own.
+    await connections.get("default")._pool.expire_connections()  # type: ignore[attr-defined]
+    await gql("query { me { id } }", as_=admin)  # the pool opens a connection
+
+    with counting_driver_statements(connections.get("default")) as sent:
+        result = await gql(NESTED, as_=admin)
+        await asyncio.sleep(0)
+
+    assert len(result.ok()["users"]["edges"]) == 100
+    assert len(sent) == 3, sent
