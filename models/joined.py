@@ -17,7 +17,7 @@ from typing import Any
 from tortoise import connections
 from tortoise.models import Model
 
-CONNECTION = "default"
+from models.request_connection import CONNECTION
 
 
 class JoinedLookup:

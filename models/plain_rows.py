@@ -111,7 +111,9 @@ def _converted(
     return rows
 
 
-_ANY_STATEMENTS: dict[tuple[type[Model], tuple[str, ...], str, tuple[str, ...]], str] = {}
+# Per shape: the statement, and whether its keys go as text (UUIDs: see below).
+_Shape = tuple[type[Model], tuple[str, ...], str, tuple[str, ...]]
+_ANY_STATEMENTS: dict[_Shape, tuple[str, bool]] = {}
 
 
 async def plain_values_among(
@@ -130,19 +132,22 @@ async def plain_values_among(
         query = model.filter(**{f"{among}__in": keys}).order_by(*order_by)
         return await query.values(*columns)  # type: ignore[no-any-return]
     shape = (model, tuple(columns), among, tuple(order_by))
-    sql = _ANY_STATEMENTS.get(shape)
-    if sql is None:
+    statement = _ANY_STATEMENTS.get(shape)
+    if statement is None:
         projection = model._meta.fields_db_projection
         selected = ", ".join(f'"{projection[c]}" AS "{c}"' for c in columns)
         order = ", ".join(f'"{projection[c]}"' for c in order_by)
-        # Our own text: names from the model's fields, the keys a parameter.
         # UUIDs go as text: asyncpg knows no codec for uuid[] until it has asked the server
         # (three statements more on each new connection), text[] it knows.
-        keys_type = "::text[]::uuid[]" if _is_uuid(model, among) else ""
-        sql = _ANY_STATEMENTS[shape] = (
+        as_text = _is_uuid(model, among)
+        keys_type = "::text[]::uuid[]" if as_text else ""
+        # Our own text: names from the model's fields, the keys a parameter.
+        sql = (
             f'SELECT {selected} FROM "{model._meta.db_table}" '  # noqa: S608
             f'WHERE "{projection[among]}" = ANY($1{keys_type}) ORDER BY {order}'
         )
-    values = [str(key) for key in keys] if _is_uuid(model, among) else list(keys)
+        statement = _ANY_STATEMENTS[shape] = (sql, as_text)
+    sql, as_text = statement
+    values = [str(key) for key in keys] if as_text else list(keys)
     _, records = await client.execute_query(sql, [values])
     return _converted(model, columns, _dicts(records))
