@@ -82,7 +82,14 @@ async def plain_values(query: QuerySet[Any], columns: Sequence[str]) -> list[dic
     values._make_query()
     sql, parameters = values.query.get_parameterized_sql()
     _, records = await values._db.execute_query(sql, parameters)
-    return _converted(query.model, columns, _dicts(records))
+    return converted_rows(query.model, columns, records)
+
+
+def converted_rows(
+    model: type[Model], columns: Sequence[str], records: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """asyncpg's records of `columns` (named so) as `values()` answers them."""
+    return _converted(model, columns, _dicts(records))
 
 
 def _is_uuid(model: type[Model], column: str) -> bool:
@@ -150,4 +157,4 @@ async def plain_values_among(
     sql, as_text = statement
     values = [str(key) for key in keys] if as_text else list(keys)
     _, records = await client.execute_query(sql, [values])
-    return _converted(model, columns, _dicts(records))
+    return converted_rows(model, columns, records)

@@ -18,6 +18,7 @@ from tortoise.queryset import QuerySet
 
 from config import get_config
 from domain.validation import storable
+from models.plain_pages import Equal, is_postgres, plain_page
 from models.plain_rows import plain_values
 from resolvers.preload import selected_node_fields
 from schema.context import Info
@@ -228,6 +229,7 @@ async def paginate(
     order_by: str,
     descending: bool = False,
     columns: tuple[str, ...] | None = None,
+    plainly: Equal | None = None,
 ) -> Page[Any]:
     """A page of `query`'s rows in the order (`order_by`, id), ascending unless `descending`:
     model instances, or with `columns` one dict per row holding just those columns (and the
@@ -237,7 +239,10 @@ async def paginate(
 
     Relay's algorithm, as keyset queries: `after` and `before` bound the list, a forward page
     takes the first rows of what is left, a backward page the last ones (read in reverse, so
-    the database stops after the page, then put back in the list's order)."""
+    the database stops after the page, then put back in the list's order).
+
+    `plainly`: `query`'s filter said as `Equal`, when it is that simple; with `columns`, on
+    PostgreSQL, the page's statement is then made once per shape (models/plain_pages.py)."""
     field = query.model._meta.fields_map[order_by]
     is_datetime = order_by in ("created_at", "at")
     max_length = getattr(field, "max_length", None)
@@ -245,22 +250,31 @@ async def paginate(
     before = _decode(page.before, is_datetime, max_length) if page.before else None
     later, earlier = ("lt", "gt") if descending else ("gt", "lt")
     total = await query.count() if page.count else None
-    bounded = query
-    if after is not None:
-        bounded = bounded.filter(_beyond(order_by, after, later, inclusive=False))
-    if before is not None:
-        bounded = bounded.filter(_beyond(order_by, before, earlier, inclusive=False))
     size, backward = page.window.size, page.window.backward
-    prefix = "-" if descending != backward else ""
-    page_query = bounded.order_by(f"{prefix}{order_by}", f"{prefix}id").limit(size + 1)
     rows: list[Any]
-    if columns is None:
-        rows = await page_query
-        keys = [(getattr(row, order_by), row.id) for row in rows]
-    else:
-        wanted = dict.fromkeys((*columns, order_by, "id"))
-        rows = await plain_values(page_query, tuple(wanted))
+    if columns is not None and plainly is not None and is_postgres(query.model):
+        wanted = tuple(dict.fromkeys((*columns, order_by, "id")))
+        rows = await plain_page(
+            query.model, wanted, plainly, order_by=order_by,
+            descending=descending != backward, limit=size + 1,
+            after=(after, later) if after is not None else None,
+            before=(before, earlier) if before is not None else None,
+        )  # fmt: skip
         keys = [(row[order_by], row["id"]) for row in rows]
+    else:
+        bounded = query
+        if after is not None:
+            bounded = bounded.filter(_beyond(order_by, after, later, inclusive=False))
+        if before is not None:
+            bounded = bounded.filter(_beyond(order_by, before, earlier, inclusive=False))
+        prefix = "-" if descending != backward else ""
+        page_query = bounded.order_by(f"{prefix}{order_by}", f"{prefix}id").limit(size + 1)
+        if columns is None:
+            rows = await page_query
+            keys = [(getattr(row, order_by), row.id) for row in rows]
+        else:
+            rows = await plain_values(page_query, tuple(dict.fromkeys((*columns, order_by, "id"))))
+            keys = [(row[order_by], row["id"]) for row in rows]
     more = len(rows) > size
     rows, keys = rows[:size], keys[:size]
     if backward:

@@ -111,7 +111,11 @@ class UserQueries:
         # in one more; the fields then answer synchronously.
         selected = selected_node_fields(info, "edges", "node")
         columns = page_columns(row_columns(selected), selected)
-        page = await paginate(query, wanted, order_by="username_key", columns=columns)
+        unfiltered = not search and role is None and status is None
+        plainly = users.users_in_reach_unfiltered(actor(info), tenant_id) if unfiltered else None
+        page = await paginate(
+            query, wanted, order_by="username_key", columns=columns, plainly=plainly
+        )
         nodes = [User.from_row(row) for row in page.rows]
         await preload_users(info.context.loaders, nodes, selected, page.rows)
         return UserConnection(
