@@ -58,3 +58,18 @@ async def test_a_page_answers_every_field_as_the_user_lookup_does(gql, make) -> 
     for edge in page:
         alone = (await gql(ONE, {"id": edge["node"]["id"]}, as_=admin)).ok()["user"]
         assert edge["node"] == alone
+
+
+async def test_a_node_from_a_row_is_the_object_the_types_constructor_makes(make) -> None:
+    tenant = await make.tenant()
+    member = await make.user(tenant)
+    member.deactivated_at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    member.pending_email = "next@example.com"
+    member.external_id = "idp-42"
+    await member.save()
+    row = {column: getattr(member, column) for column in ROW_COLUMNS}
+
+    from_row = User.from_row(row)
+
+    assert from_row == User.from_model(member)
+    assert vars(from_row) == vars(User.from_model(member))
