@@ -228,16 +228,18 @@ def measure(kind: str, database_url: str, seconds: float) -> dict[str, object]:
             wrk.run(url, path="/bare/users-sql", auth=auth, **warm)
 
             load = dict(connections=16, threads=2, seconds=seconds)
-            step("nested", url)
-            figures["nested"] = wrk.run(url, body=nested, auth=auth, **load)
-            step("nested_bare_sql", url)
-            figures["nested_bare_sql"] = wrk.run(url, path="/bare/users-sql", auth=auth, **load)
-            step("nested_raw", url)
-            figures["nested_raw"] = wrk.run(url, path="/bare/raw/nested", auth=auth, **load)
-            step("scalars", url)
-            figures["scalars"] = wrk.run(url, body=scalars, auth=auth, **load)
-            step("scalars_raw", url)
-            figures["scalars_raw"] = wrk.run(url, path="/bare/raw/scalars", auth=auth, **load)
+            # The pages and their baselines take turns (the CPU's speed drifts between runs).
+            compared = {
+                "nested": dict(body=nested), "nested_bare_sql": dict(path="/bare/users-sql"),
+                "nested_raw": dict(path="/bare/raw/nested"), "scalars": dict(body=scalars),
+                "scalars_raw": dict(path="/bare/raw/scalars"),
+            }  # fmt: skip
+            turns: dict[str, list[wrk.Run]] = {name: [] for name in compared}
+            for _ in range(wrk.ROUNDS):
+                for name, target in compared.items():
+                    step(name, url)
+                    turns[name].append(wrk.run(url, auth=auth, **target, **load))  # type: ignore[arg-type]
+            figures.update({name: wrk.together(runs) for name, runs in turns.items()})
             step("scalars_bare_memory", url)
             figures["scalars_bare_memory"] = wrk.run(
                 url, path="/bare/memory/scalars", method="GET", **load
@@ -402,6 +404,9 @@ How to read these figures:
   "plain Strawberry from memory" is the same page through Strawberry's own ASGI view and default
   executor with no extensions: the reference the issue's "plain Strawberry: about 4%" names,
   measured on this machine.
+- The users pages, their bare and raw baselines take turns, three runs each, and each figure is
+  its runs' requests over their seconds: this machine's CPU speed drifts from one minute to the
+  next, and a ratio of two runs made minutes apart measured the drift too.
 - "raw limit" (issue 17): the same pages served by bare Starlette, the database driver
   (asyncpg; aiosqlite on SQLite) and orjson, with the same session check and the same rows in
   three statements, and byte-identical JSON (checked each run): `bench/raw.py`. What Python on

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from bench import queries, wrk
 from bench.smtp import free_port
 
-ROUNDS = 3
+ROUNDS = wrk.ROUNDS
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def measure(
                 print(f"   {time.strftime('%H:%M:%S')} nested_workers_{count}", flush=True)
                 runs[count].append(wrk.run(url, body=body, auth=auth, connections=16,
                                            threads=2, seconds=seconds))  # fmt: skip
-    return Workers(_together(runs[1]), _together(runs[2]), machine_scaling())
+    return Workers(wrk.together(runs[1]), wrk.together(runs[2]), machine_scaling())
 
 
 @contextlib.contextmanager
@@ -92,20 +92,6 @@ def _serving(count: int, env: dict[str, str]) -> Iterator[str]:
             process.wait(20)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-def _together(runs: list[wrk.Run]) -> wrk.Run:
-    """Several runs as one: their requests over their seconds, the worst of their latencies."""
-    return wrk.Run(
-        requests=sum(r.requests for r in runs),
-        seconds=sum(r.seconds for r in runs),
-        socket_errors=sum(r.socket_errors for r in runs),
-        status_errors=sum(r.status_errors for r in runs),
-        p50_ms=max(r.p50_ms for r in runs),
-        p90_ms=max(r.p90_ms for r in runs),
-        p99_ms=max(r.p99_ms for r in runs),
-        mean_ms=sum(r.mean_ms * r.requests for r in runs) / max(sum(r.requests for r in runs), 1),
-    )
 
 
 def _spin(seconds: float) -> int:

@@ -12,6 +12,10 @@ from pathlib import Path
 SCRIPT = Path(__file__).with_name("report.lua")
 
 
+# Figures compared with each other run in turns, this many each: the CPU's speed drifts.
+ROUNDS = 3
+
+
 @dataclass(frozen=True)
 class Run:
     requests: int
@@ -80,3 +84,18 @@ def finish(process: subprocess.Popen[str]) -> Run:
 
 def run(url: str, **kwargs: object) -> Run:
     return finish(start(url, **kwargs))  # type: ignore[arg-type]
+
+
+def together(runs: list[Run]) -> Run:
+    """Several runs as one: their requests over their seconds, the worst of their latencies."""
+    requests = sum(r.requests for r in runs)
+    return Run(
+        requests=requests,
+        seconds=sum(r.seconds for r in runs),
+        socket_errors=sum(r.socket_errors for r in runs),
+        status_errors=sum(r.status_errors for r in runs),
+        p50_ms=max(r.p50_ms for r in runs),
+        p90_ms=max(r.p90_ms for r in runs),
+        p99_ms=max(r.p99_ms for r in runs),
+        mean_ms=sum(r.mean_ms * r.requests for r in runs) / max(requests, 1),
+    )

@@ -240,7 +240,8 @@ class Config(BaseSettings):
         default=1.0,
         gt=0,
         description="How often a background thread copies SQLite's write-ahead log into the "
-        "database, so no request's commit does it.",
+        "database, so no request's commit does it; every 0.05 s while the log is over 1,000 "
+        "pages (writes streaming in).",
     )
 
     max_subscriptions_per_connection: int = Field(

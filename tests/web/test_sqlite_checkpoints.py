@@ -12,7 +12,15 @@ import pytest
 from tortoise import connections
 
 from config import Config
-from models.sqlite import AUTOCHECKPOINT_PAGES, checkpoint, database_path
+from models.sqlite import (
+    AUTOCHECKPOINT_PAGES,
+    BUSY_LOG_FRAMES,
+    BUSY_PAUSE_SECONDS,
+    Checkpoint,
+    checkpoint,
+    database_path,
+    next_pause,
+)
 from tests.factories import Factory
 
 
@@ -81,3 +89,21 @@ async def test_the_server_checkpoints_in_the_background(
             return
         await asyncio.sleep(config.sqlite_checkpoint_seconds)
     pytest.fail("no background checkpoint copied the new tenant into the database file")
+
+
+def test_after_a_checkpoint_of_a_long_log_the_next_comes_soon() -> None:
+    long_log = Checkpoint(log_frames=BUSY_LOG_FRAMES, checkpointed_frames=BUSY_LOG_FRAMES)
+
+    assert next_pause(long_log, idle_seconds=1.0) == BUSY_PAUSE_SECONDS
+
+
+def test_after_a_checkpoint_of_a_short_log_the_next_waits_the_configured_time() -> None:
+    short_log = Checkpoint(log_frames=BUSY_LOG_FRAMES - 1, checkpointed_frames=0)
+
+    assert next_pause(short_log, idle_seconds=1.0) == 1.0
+
+
+def test_a_configured_time_shorter_than_the_busy_pause_is_kept() -> None:
+    long_log = Checkpoint(log_frames=AUTOCHECKPOINT_PAGES, checkpointed_frames=0)
+
+    assert next_pause(long_log, idle_seconds=0.01) == 0.01
