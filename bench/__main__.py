@@ -333,7 +333,7 @@ def report(kind: str, f: dict[str, object]) -> list[str]:
     turns = f.get("workers")
     if isinstance(turns, workers.Workers):
         one, two = turns.one, turns.two
-        lines.append(f"| `tenantry serve --workers 2`, nested page, 16 conn, {workers.ROUNDS} runs "
+        lines.append(f"| `tenantry serve --workers 2`, nested page, 16 conn, {wrk.ROUNDS} runs "
                      f"each, turn about | {two.rps:.0f} req/s (p99 {two.p99_ms:.1f} ms) "
                      f"| `--workers 1`: {one.rps:.0f} req/s; the machine: two busy processes "
                      f"do {turns.machine:.2f}× one's work | {turns.ratio:.2f}× | ≥ 1.6× |")  # fmt: skip

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from bench import queries, wrk
 from bench.smtp import free_port
 
-ROUNDS = wrk.ROUNDS
-
 
 @dataclass(frozen=True)
 class Workers:
@@ -61,7 +59,7 @@ def measure(
         urls = {1: one, 2: two}
         for url in urls.values():
             wrk.run(url, body=body, auth=auth, connections=16, threads=2, seconds=2)
-        for _ in range(ROUNDS):
+        for _ in range(wrk.ROUNDS):
             for count, url in urls.items():
                 settle(url)
                 print(f"   {time.strftime('%H:%M:%S')} nested_workers_{count}", flush=True)
@@ -109,7 +107,7 @@ def machine_scaling(seconds: float = 1.0) -> float:
     context = multiprocessing.get_context("spawn")
     with context.Pool(2) as pool:
         pool.map(_spin, [0.1, 0.1])  # both started
-        for _ in range(ROUNDS):
+        for _ in range(wrk.ROUNDS):
             alone += pool.apply(_spin, (seconds,))
             together += sum(pool.map(_spin, [seconds, seconds]))
     return together / alone if alone else 0.0

@@ -94,7 +94,7 @@ def users_in_reach(
 ) -> QuerySet[User]:
     """The users list: the caller's tenant. Superusers: every tenant's users ("all users on
     the system"), or the one tenant they name."""
-    listed = _listed_tenants(actor, tenant_id)
+    listed = users_in_reach_unfiltered(actor, tenant_id)
     if listed is None:
         return User.filter(id__in=[])
     query = User.all() if listed.column is None else User.filter(tenant_id=listed.value)
@@ -113,13 +113,8 @@ def users_in_reach(
 
 def users_in_reach_unfiltered(actor: Actor, tenant_id: str | uuid.UUID | None) -> Equal | None:
     """`users_in_reach` with no search, role or status, said as `Equal` (the page's SQL is then
-    made once: models/plain_pages.py); None when it lists nobody."""
-    return _listed_tenants(actor, tenant_id)
-
-
-def _listed_tenants(actor: Actor, tenant_id: str | uuid.UUID | None) -> Equal | None:
-    """Whose users the list holds: the caller's tenant; superusers every tenant's, or the one
-    they name. None: nobody's (a tenant ID that is no ID)."""
+    made once: models/plain_pages.py): the caller's tenant; superusers every tenant's, or the
+    one they name. None: nobody's (a tenant ID that is no ID)."""
     if scope(actor, Op.LIST_USERS) is not Scope.ANY:
         return Equal("tenant_id", actor.tenant_id)
     if tenant_id is None:

@@ -40,10 +40,6 @@ _STATEMENTS: dict[_Shape, str] = {}
 _SIGN = {"gt": ">", "lt": "<"}
 
 
-def is_postgres(model: type[Model]) -> bool:
-    return model._meta.db.capabilities.dialect == "postgres"  # type: ignore[no-any-return]
-
-
 async def plain_page(
     model: type[Model],
     columns: Sequence[str],

@@ -92,6 +92,11 @@ def converted_rows(
     return _converted(model, columns, _dicts(records))
 
 
+def is_postgres(model: type[Model]) -> bool:
+    """Whether `model`'s database is PostgreSQL, where the statements here run as our own."""
+    return model._meta.db.capabilities.dialect == "postgres"  # type: ignore[no-any-return]
+
+
 def _is_uuid(model: type[Model], column: str) -> bool:
     # A foreign key's `<name>_id` is a UUIDField too when the key it refers to is one.
     return isinstance(model._meta.fields_map[column], fields.UUIDField)
@@ -134,8 +139,7 @@ async def plain_values_among(
     `plain_values` answers them. On PostgreSQL one statement whatever the number of keys
     (`= ANY($1)`): an `IN` list is SQL text Tortoise builds anew each time, a parameter per
     key, and each length a statement asyncpg prepares again."""
-    client = model._meta.db
-    if client.capabilities.dialect != "postgres":
+    if not is_postgres(model):
         query = model.filter(**{f"{among}__in": keys}).order_by(*order_by)
         return await query.values(*columns)  # type: ignore[no-any-return]
     shape = (model, tuple(columns), among, tuple(order_by))
@@ -156,5 +160,5 @@ async def plain_values_among(
         statement = _ANY_STATEMENTS[shape] = (sql, as_text)
     sql, as_text = statement
     values = [str(key) for key in keys] if as_text else list(keys)
-    _, records = await client.execute_query(sql, [values])
+    _, records = await model._meta.db.execute_query(sql, [values])
     return converted_rows(model, columns, records)

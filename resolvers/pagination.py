@@ -18,8 +18,8 @@ from tortoise.queryset import QuerySet
 
 from config import get_config
 from domain.validation import storable
-from models.plain_pages import Equal, is_postgres, plain_page
-from models.plain_rows import plain_values
+from models.plain_pages import Equal, plain_page
+from models.plain_rows import is_postgres, plain_values
 from resolvers.preload import selected_node_fields
 from schema.context import Info
 from schema.types.pagination import PageInfo
@@ -251,16 +251,15 @@ async def paginate(
     later, earlier = ("lt", "gt") if descending else ("gt", "lt")
     total = await query.count() if page.count else None
     size, backward = page.window.size, page.window.backward
+    wanted = None if columns is None else tuple(dict.fromkeys((*columns, order_by, "id")))
     rows: list[Any]
-    if columns is not None and plainly is not None and is_postgres(query.model):
-        wanted = tuple(dict.fromkeys((*columns, order_by, "id")))
+    if wanted is not None and plainly is not None and is_postgres(query.model):
         rows = await plain_page(
             query.model, wanted, plainly, order_by=order_by,
             descending=descending != backward, limit=size + 1,
             after=(after, later) if after is not None else None,
             before=(before, earlier) if before is not None else None,
         )  # fmt: skip
-        keys = [(row[order_by], row["id"]) for row in rows]
     else:
         bounded = query
         if after is not None:
@@ -269,12 +268,11 @@ async def paginate(
             bounded = bounded.filter(_beyond(order_by, before, earlier, inclusive=False))
         prefix = "-" if descending != backward else ""
         page_query = bounded.order_by(f"{prefix}{order_by}", f"{prefix}id").limit(size + 1)
-        if columns is None:
-            rows = await page_query
-            keys = [(getattr(row, order_by), row.id) for row in rows]
-        else:
-            rows = await plain_values(page_query, tuple(dict.fromkeys((*columns, order_by, "id"))))
-            keys = [(row[order_by], row["id"]) for row in rows]
+        rows = await (page_query if wanted is None else plain_values(page_query, wanted))
+    if wanted is None:
+        keys = [(getattr(row, order_by), row.id) for row in rows]
+    else:
+        keys = [(row[order_by], row["id"]) for row in rows]
     more = len(rows) > size
     rows, keys = rows[:size], keys[:size]
     if backward:
