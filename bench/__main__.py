@@ -336,7 +336,10 @@ def report(kind: str, f: dict[str, object]) -> list[str]:
         lines.append(f"| `tenantry serve --workers 2`, nested page, 16 conn, {wrk.ROUNDS} runs "
                      f"each, turn about | {two.rps:.0f} req/s (p99 {two.p99_ms:.1f} ms) "
                      f"| `--workers 1`: {one.rps:.0f} req/s; the machine: two busy processes "
-                     f"do {turns.machine:.2f}× one's work | {turns.ratio:.2f}× | ≥ 1.6× |")  # fmt: skip
+                     f"do {turns.machine:.2f}× one's work; CPU per request with one worker: "
+                     f"server {turns.server_ms:.2f} ms, database {turns.database_ms:.2f} ms, "
+                     f"wrk {turns.client_ms:.2f} ms "
+                     f"| {turns.ratio:.2f}× | ≥ 1.6× |")  # fmt: skip
     else:
         lines.append("| `tenantry serve --workers 2` vs 1 | not available (this `tenantry serve` "
                      "has no --workers) | | | ≥ 1.6× |")  # fmt: skip
@@ -418,7 +421,9 @@ How to read these figures:
 - `tenantry serve --workers 2` vs 1: the nested page through the real CLI (issue 17, part 5),
   both servers up at once and their runs taking turns, since this machine's CPU speed drifts
   (`bench/workers.py`); beside it, what two busy processes get done over one, measured the same
-  way: the most a second worker can give here, with wrk and the database on the same cores.
+  way: about the most a second worker could give here if nothing else ran. wrk and the
+  database run on the same two cores: their CPU per request, counted during the one-worker
+  runs, is printed beside it.
 - Per-request cost = 1 / throughput of the single server process, at 64 and at 1 connection.
 - `me` runs on one connection while a second wrk process keeps four connections logging in
   (argon2id, OWASP parameters, in a thread pool).

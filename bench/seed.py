@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
+from tortoise import connections
+
 from domain.auth.passwords import hashing
 from domain.auth.sessions import ClientInfo, start_session
 from domain.validation import key
@@ -48,6 +50,7 @@ async def seed() -> dict[str, str]:
         for i, user in enumerate(users)
     ]  # fmt: skip
     await ApiToken.bulk_create(tokens, batch_size=500)
+    await _gather_statistics()
     admin = users[0]
     return {
         "admin_token": await start_session(admin, ClientInfo()),
@@ -56,3 +59,14 @@ async def seed() -> dict[str, str]:
         "login_username": users[2].username,
         "password": PASSWORD,
     }
+
+
+async def _gather_statistics() -> None:
+    """PostgreSQL's autovacuum analyses a table a minute or so after a bulk load: a server in use
+    has statistics. Without them the planner took the seeded tenant for one row and sorted all
+    1,000 users for every page (1.9 ms a page instead of 0.17 ms), which the Tenantry server, the
+    raw limit and PostgreSQL's share of the machine all paid until autovacuum came round in the
+    middle of a run. SQLite keeps no statistics unless asked, and a Tenantry database never asks."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_script("ANALYZE")

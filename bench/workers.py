@@ -6,6 +6,11 @@ The CPU of this kind of machine does not run at one speed: the same loop has tak
 workers, so both servers run side by side (the one not measured is idle), and their wrk runs
 take turns, three each; each figure is the requests of its three runs over their seconds. The
 machine's own figure is found the same way: a busy loop in one process, then in two at once.
+
+The database and wrk run on the same cores as the workers: their CPU per request, counted
+during the one-worker runs, is printed beside the figure. (It is no ceiling: in trial runs two
+workers did 1.75× and 1.85× one's work where the machine's figure times the server's share of
+a request's CPU said 1.62× and 1.42×.)
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -32,6 +38,11 @@ class Workers:
     two: wrk.Run
     # Work two busy processes get done in a while, over one's: the most a second worker can give.
     machine: float
+    # CPU milliseconds per request during the one-worker runs: the server's, the database's
+    # (its processes on this machine) and wrk's.
+    server_ms: float
+    database_ms: float
+    client_ms: float
 
     @property
     def ratio(self) -> float:
@@ -55,21 +66,69 @@ def measure(
     env = {**os.environ, "TENANTRY_DATABASE_URL": database_url, "TENANTRY_SECRET_KEY": secret,
            "TENANTRY_RATE_LIMITS": "false", "TENANTRY_LOG_LEVEL": "WARNING"}  # fmt: skip
     runs: dict[int, list[wrk.Run]] = {1: [], 2: []}
+    cpu = {"server": 0.0, "database": 0.0, "client": 0.0}
     with _serving(1, env) as one, _serving(2, env) as two:
         urls = {1: one, 2: two}
         for url in urls.values():
-            wrk.run(url, body=body, auth=auth, connections=16, threads=2, seconds=2)
+            wrk.run(url.url, body=body, auth=auth, connections=16, threads=2, seconds=2)
         for _ in range(wrk.ROUNDS):
-            for count, url in urls.items():
-                settle(url)
+            for count, served in urls.items():
+                settle(served.url)
                 print(f"   {time.strftime('%H:%M:%S')} nested_workers_{count}", flush=True)
-                runs[count].append(wrk.run(url, body=body, auth=auth, connections=16,
+                before = _cpu_seconds(served.pid)
+                runs[count].append(wrk.run(served.url, body=body, auth=auth, connections=16,
                                            threads=2, seconds=seconds))  # fmt: skip
-    return Workers(wrk.together(runs[1]), wrk.together(runs[2]), machine_scaling())
+                if count == 1:
+                    for name, spent in _cpu_seconds(served.pid).items():
+                        cpu[name] += spent - before[name]
+    one_run = wrk.together(runs[1])
+    per_request = {name: 1000 * spent / max(one_run.requests, 1) for name, spent in cpu.items()}
+    return Workers(one_run, wrk.together(runs[2]), machine_scaling(),
+                   per_request["server"], per_request["database"], per_request["client"])  # fmt: skip
+
+
+def _cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of the server (its process and its workers), of the database's
+    processes on this machine, and of the finished children of this process (the wrk runs)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    database = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        parents[int(entry)] = int(fields[1])
+        spent[int(entry)] = seconds
+        if name.startswith("postgres"):
+            database += seconds
+    server = 0.0
+    for pid, seconds in spent.items():
+        ancestor = pid
+        while ancestor not in (server_pid, 0, 1) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor == server_pid:
+            server += seconds
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"server": server, "database": database,
+            "client": children.ru_utime + children.ru_stime}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Served:
+    url: str
+    pid: int
 
 
 @contextlib.contextmanager
-def _serving(count: int, env: dict[str, str]) -> Iterator[str]:
+def _serving(count: int, env: dict[str, str]) -> Iterator[_Served]:
     port = free_port()
     command = [sys.executable, "-m", "web.cli", "serve", "--workers", str(count),
                "--host", "127.0.0.1", "--port", str(port), "--no-migrate"]  # fmt: skip
@@ -83,7 +142,7 @@ def _serving(count: int, env: dict[str, str]) -> Iterator[str]:
                 urllib.request.urlopen(f"{url}/healthz", timeout=1).close()  # noqa: S310
                 break
             time.sleep(0.2)
-        yield url
+        yield _Served(url, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

@@ -18,7 +18,7 @@ from typing import Any
 
 from tortoise.models import Model
 
-from models.plain_rows import converted_rows
+from models.plain_rows import Row, converted_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ async def plain_page(
     after: Bound | None,
     before: Bound | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[Row]:
     """The first `limit` rows matching `where` between the bounds, ordered by (`order_by`,
     id), descending when asked; one dict per row holding `columns` (`relation__field` for a
     column of a row a foreign key names). PostgreSQL only (`is_postgres`)."""

@@ -1,17 +1,18 @@
-"""`await query.values(*columns)`, with the same answer, for pages of rows (issue 17).
+"""`await query.values(*columns)`, with the same values, for pages of rows (issue 17).
 
 Tortoise turns every value of every row into its Python value through the field
 (`to_python_value`), and copies asyncpg's records into dicts first: for a page of 100 users
 with their 200 projects that was a fifth of the request's CPU. asyncpg already answers UUIDs,
 aware datetimes (TIMESTAMPTZ, in UTC as `use_tz` asks), strings, numbers and booleans as
 Python values, so on PostgreSQL only the fields asyncpg cannot know of (enums, JSON) are
-converted; the dicts are built once. On SQLite, whose driver answers text for most of those,
-Tortoise's own conversion runs.
+converted, in dicts built once; rows with none of those are asyncpg's records as they are,
+which read as mappings of the column names too (`row["name"]`, `row.get`, `keys()`). On
+SQLite, whose driver answers text for most of those, Tortoise's own conversion runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tortoise import fields
@@ -72,9 +73,12 @@ def _field(model: type[Model], column: str) -> fields.Field:
     return model._meta.fields_map[name]
 
 
-async def plain_values(query: QuerySet[Any], columns: Sequence[str]) -> list[dict[str, Any]]:
-    """One dict per row holding `columns` (field names, `relation__field` for a joined
-    one), as `query.values(*columns)` answers."""
+Row = Mapping[str, Any]
+
+
+async def plain_values(query: QuerySet[Any], columns: Sequence[str]) -> list[Row]:
+    """One mapping per row holding `columns` (field names, `relation__field` for a joined
+    one), with the values `query.values(*columns)` answers."""
     values = query.values(*columns)
     values._choose_db_if_not_chosen()
     if values._db.capabilities.dialect != "postgres":
@@ -85,11 +89,19 @@ async def plain_values(query: QuerySet[Any], columns: Sequence[str]) -> list[dic
     return converted_rows(query.model, columns, records)
 
 
-def converted_rows(
-    model: type[Model], columns: Sequence[str], records: Sequence[Any]
-) -> list[dict[str, Any]]:
-    """asyncpg's records of `columns` (named so) as `values()` answers them."""
-    return _converted(model, columns, _dicts(records))
+def converted_rows(model: type[Model], columns: Sequence[str], records: list[Any]) -> list[Row]:
+    """asyncpg's records of `columns` (named so), with the values `values()` answers: the
+    records themselves when no column needs converting."""
+    converters = _postgres_converters(model, tuple(columns))
+    if not converters:
+        return records
+    rows = _dicts(records)
+    for row in rows:
+        for column, convert in converters:
+            value = row[column]
+            if value is not None:
+                row[column] = convert(value)
+    return rows
 
 
 def is_postgres(model: type[Model]) -> bool:
@@ -110,19 +122,6 @@ def _dicts(records: Sequence[Any]) -> list[dict[str, Any]]:
     return [dict(zip(names, record, strict=True)) for record in records]
 
 
-def _converted(
-    model: type[Model], columns: Sequence[str], rows: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    converters = _postgres_converters(model, tuple(columns))
-    if converters:
-        for row in rows:
-            for column, convert in converters:
-                value = row[column]
-                if value is not None:
-                    row[column] = convert(value)
-    return rows
-
-
 # Per shape: the statement, and whether its keys go as text (UUIDs: see below).
 _Shape = tuple[type[Model], tuple[str, ...], str, tuple[str, ...]]
 _ANY_STATEMENTS: dict[_Shape, tuple[str, bool]] = {}
@@ -134,7 +133,7 @@ async def plain_values_among(
     among: str,
     keys: Sequence[Any],
     order_by: Sequence[str],
-) -> list[dict[str, Any]]:
+) -> list[Row]:
     """The rows whose `among` is one of `keys`, in `order_by`'s order (ascending), as
     `plain_values` answers them. On PostgreSQL one statement whatever the number of keys
     (`= ANY($1)`): an `IN` list is SQL text Tortoise builds anew each time, a parameter per

@@ -76,9 +76,8 @@ async def preload_users(
         for node in nodes:
             node.preloaded_projects = []
         # Plain rows, in the loader's order (name, then id): no model instances.
-        for row in await project_rows_by_owner(list(owners)):
-            owner = owners[row["owner_id"]]
-            item = ProjectNode.from_row(row)
+        for item in ProjectNode.from_rows(await project_rows_by_owner(list(owners))):
+            owner = owners[item.owner_id]
             # Weak: the owner lists the project, a strong reference back would be a cycle.
             item.preloaded_owner = weakref.ref(owner)
             owner.preloaded_projects.append(item)

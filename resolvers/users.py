@@ -116,7 +116,7 @@ class UserQueries:
         page = await paginate(
             query, wanted, order_by="username_key", columns=columns, plainly=plainly
         )
-        nodes = [User.from_row(row) for row in page.rows]
+        nodes = User.from_rows(page.rows)
         await preload_users(info.context.loaders, nodes, selected, page.rows)
         return UserConnection(
             edges=[

@@ -12,7 +12,7 @@ from aiodataloader import DataLoader
 from domain.auth.factors import mfa_enabled_among
 from domain.group_roles import groups_of
 from models import ApiToken, Project, Tenant, User
-from models.plain_rows import plain_values_among
+from models.plain_rows import Row, plain_values_among
 
 
 class _ByIdLoader(DataLoader):
@@ -43,11 +43,11 @@ class _ByOwnerLoader(DataLoader):
         return [grouped.get(key, []) for key in keys]
 
 
-# The columns Project.from_row reads.
+# The columns Project.from_rows reads.
 PROJECT_COLUMNS = ("id", "name", "created_at", "owner_id")
 
 
-async def project_rows_by_owner(owner_ids: Sequence[uuid.UUID]) -> list[dict]:
+async def project_rows_by_owner(owner_ids: Sequence[uuid.UUID]) -> list[Row]:
     """The projects of these owners as plain rows, in ProjectsByOwnerLoader's order."""
     return await plain_values_among(
         Project, PROJECT_COLUMNS, "owner_id", owner_ids, order_by=("name_key", "id")

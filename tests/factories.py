@@ -100,6 +100,16 @@ class Factory:
             email_verified=email_verified,
         )
 
+    async def user_with_every_field_set(self, tenant: Tenant) -> User:
+        """A deactivated member whose optional fields all hold a value."""
+        user = await self.user(tenant)
+        user.deactivated_at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+        user.pending_email = "next@example.com"
+        user.external_id = "idp-42"
+        user.last_login_at = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)
+        await user.save()
+        return user
+
     async def person(self, tenant: Tenant, **kwargs: object) -> Person:
         user = await self.user(tenant, **kwargs)  # type: ignore[arg-type]
         token = await start_session(user, ClientInfo())

@@ -33,7 +33,7 @@ async def test_page_rows_hold_what_tortoise_values_answers_for_every_column(make
     expected = await query.values(*EVERY_USER_COLUMN)
     answered = await plain_values(query, EVERY_USER_COLUMN)
 
-    assert answered == expected
+    assert [dict(row) for row in answered] == expected
     for ours, theirs in zip(answered, expected, strict=True):
         assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
 
@@ -62,7 +62,7 @@ async def test_rows_among_keys_are_the_rows_tortoise_finds_in_the_same_order(
         Project, columns, "owner_id", keys, order_by=("name_key", "id")
     )
 
-    assert answered == expected
+    assert [dict(row) for row in answered] == expected
     assert len(answered) == 5
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,6 +14,7 @@ from schema.context import Info
 from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
+from schema.types.row_nodes import RowNodes
 
 if TYPE_CHECKING:
     from schema.types.users import User
@@ -40,14 +41,9 @@ class Project(Node):
         )
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Project:
-        """From a row of schema.loaders.PROJECT_COLUMNS."""
-        return cls(
-            id=strawberry.ID(str(row["id"])),
-            name=row["name"],
-            created_at=row["created_at"],
-            owner_id=row["owner_id"],
-        )
+    def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> list[Project]:
+        """From rows of schema.loaders.PROJECT_COLUMNS."""
+        return _ROW_NODES.make(rows)
 
     @strawberry.field(description="The user who owns the project (transferOwnership moves it).")
     def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
@@ -68,6 +64,14 @@ def _preloaded_owner(project: Project) -> Any:
     owner = project.preloaded_owner() if project.preloaded_owner is not None else None
     return owner if owner is not None else MISS
 
+
+def _fill_from_row(row: Mapping[str, Any], values: dict[str, Any]) -> None:
+    values["id"] = strawberry.ID(str(row["id"]))
+
+
+_ROW_NODES = RowNodes(
+    Project, {"name": "name", "created_at": "created_at", "owner_id": "owner_id"}, _fill_from_row
+)
 
 preloaded("Project", "owner", _preloaded_owner)
 

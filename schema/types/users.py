@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +16,7 @@ from schema.enums import AuthMethod, Role, UserStatus
 from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
+from schema.types.row_nodes import RowNodes
 from schema.types.tenants import Tenant
 
 if TYPE_CHECKING:
@@ -42,14 +43,14 @@ KEPT_COLUMNS = ("id", "tenant_id")
 
 
 def row_columns(selected: Iterable[str]) -> tuple[str, ...]:
-    """The columns User.from_row needs for these selected fields."""
+    """The columns User.from_rows needs for these selected fields."""
     wanted = dict.fromkeys(KEPT_COLUMNS)
     for name in selected:
         wanted.update(dict.fromkeys(FIELD_COLUMNS.get(name, ())))
     return tuple(wanted)
 
 
-# Every column User.from_row reads.
+# Every column User.from_rows reads.
 ROW_COLUMNS = row_columns(FIELD_COLUMNS)
 
 
@@ -90,28 +91,10 @@ class User(Node):
     preloaded_projects: strawberry.Private[list[Any] | None] = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> User:
-        """From a row of `row_columns(selected)`: the fields the page does not select (and
+    def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> list[User]:
+        """From rows of `row_columns(selected)`: the fields the page does not select (and
         so reads no column for) are None, and nothing reads them."""
-        get = row.get
-        verified = get("email_verified")
-        return cls(
-            id=strawberry.ID(str(row["id"])),
-            username=get("username"),
-            email=get("email"),
-            role=get("role"),
-            auth_method=get("auth_method"),
-            superuser=get("superuser"),
-            created_at=get("created_at"),
-            last_login_at=get("last_login_at"),
-            status=None  # type: ignore[arg-type]
-            if verified is None
-            else status_of(deactivated=get("deactivated_at") is not None, verified=verified),
-            pending_email=get("pending_email"),
-            external_id=get("external_id"),
-            pk=row["id"],
-            tenant_id=row["tenant_id"],
-        )
+        return _ROW_NODES.make(rows)
 
     @classmethod
     def from_model(cls, user: UserModel) -> User:
@@ -199,6 +182,24 @@ def _preloaded_projects(user: User) -> Any:
 def _may_view_owned(context: Any, user: User) -> bool:
     return ViewOwnedObjects.allows(context.actor, user)
 
+
+def _fill_from_row(row: Mapping[str, Any], values: dict[str, Any]) -> None:
+    values["id"] = strawberry.ID(str(row["id"]))
+    values["pk"] = row["id"]
+    values["tenant_id"] = row["tenant_id"]
+    verified = row.get("email_verified")
+    if verified is not None:
+        values["status"] = status_of(deactivated=row.get("deactivated_at") is not None,
+                                     verified=verified)  # fmt: skip
+
+
+# The fields a row's column fills as it is; the rest `_fill_from_row` works out.
+_ROW_NODES = RowNodes(
+    User,
+    {field: field for field in ("username", "email", "role", "auth_method", "superuser",
+                                "created_at", "last_login_at", "pending_email", "external_id")},
+    _fill_from_row,
+)  # fmt: skip
 
 preloaded("User", "tenant", _preloaded_tenant)
 preloaded("User", "ownedProjects", _preloaded_projects, _may_view_owned)
