@@ -1,4 +1,4 @@
-"""One database connection per request on PostgreSQL (issue 17).
+"""One database connection per request on PostgreSQL, reads apart on SQLite (issue 17).
 
 Tortoise checks a connection out of asyncpg's pool for every statement and back in after it,
 and asyncpg resets a connection it takes back (`SELECT pg_advisory_unlock_all(); CLOSE ALL;
@@ -16,7 +16,8 @@ A transaction inside the request runs on the held connection (a second check-out
 forever when every connection of the pool is held by a request waiting for a second one).
 Writes wait on other things (password hashing, locks) while they run, so a request that turns
 out to be a mutation lets its connection go (`let_go_of_request_connection`) and checks one
-out per statement as before. SQLite has one connection anyway: nothing changes there.
+out per statement as before. On SQLite the request's plain reads run on a read-only connection
+of their own until it turns out to write (models/sqlite_engine.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from tortoise.backends.asyncpg import AsyncpgDBClient
 from tortoise.backends.asyncpg.client import TransactionWrapper
 from tortoise.backends.base.client import PoolConnectionWrapper, TransactionContext
 from tortoise.exceptions import ConfigurationError, TransactionManagementError
+
+from models.sqlite_engine import ImmediateSqliteClient, reading_together, reads_apart
 
 CONNECTION = "default"
 
@@ -150,7 +153,12 @@ async def request_connection() -> AsyncIterator[RequestClient | None]:
         parent = connections.get(CONNECTION)
     except ConfigurationError:  # Tortoise not set up (no database in this process)
         parent = None
-    if type(parent) is not AsyncpgDBClient:  # SQLite, or already inside a transaction
+    if isinstance(parent, ImmediateSqliteClient):
+        # Reads on a connection of their own until the request writes (models/sqlite_engine.py).
+        with reads_apart():
+            yield None
+        return
+    if type(parent) is not AsyncpgDBClient:  # already inside a transaction
         yield None
         return
     client = RequestClient(parent)
@@ -169,7 +177,9 @@ async def request_connection() -> AsyncIterator[RequestClient | None]:
 
 
 def let_go_of_request_connection() -> None:
-    """The request writes: one connection per statement from here on (see the module)."""
+    """The request writes: one connection per statement from here on (see the module); on
+    SQLite, its reads go to the writer's connection again."""
+    reading_together()
     client = _CURRENT.get()
     if client is not None:
         client.let_go()

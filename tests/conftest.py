@@ -14,6 +14,7 @@ from tortoise import Tortoise, connections
 from config import Config
 from domain.ratelimit import limiter
 from models.db import migrate
+from models.sqlite import database_path
 from tests import secrets_seen
 from tests.factories import DEFAULT_PASSWORD, Cast, Factory
 from tests.graphql_client import GraphQLClient
@@ -88,6 +89,15 @@ async def database_settings(
             yield settings_for(name)
         finally:
             await Tortoise.close_connections()
+
+
+@pytest.fixture
+def sqlite_file(config: Config) -> Path:
+    """The run's SQLite database file; the test is skipped on PostgreSQL."""
+    path = database_path(config.database_url)
+    if path is None:
+        pytest.skip("SQLite only")
+    return Path(path)
 
 
 @pytest.fixture(scope="session")

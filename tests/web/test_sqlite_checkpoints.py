@@ -24,14 +24,6 @@ from models.sqlite import (
 from tests.factories import Factory
 
 
-@pytest.fixture
-def sqlite_file(config: Config) -> Path:
-    path = database_path(config.database_url)
-    if path is None:
-        pytest.skip("SQLite only")
-    return Path(path)
-
-
 async def pragma(name: str) -> object:
     _count, rows = await connections.get("default").execute_query(f"PRAGMA {name}")
     return next(iter(dict(rows[0]).values()))
