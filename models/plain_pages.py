@@ -52,7 +52,7 @@ async def plain_page(
     limit: int,
 ) -> list[Row]:
     """The first `limit` rows matching `where` between the bounds, ordered by (`order_by`,
-    id), descending when asked; one dict per row holding `columns` (`relation__field` for a
+    id), descending when asked; one mapping per row holding `columns` (`relation__field` for a
     column of a row a foreign key names). PostgreSQL only (`is_postgres`)."""
     shape = (model, tuple(columns), where.column, order_by, descending,
              after[1] if after else None, before[1] if before else None)  # fmt: skip

@@ -46,9 +46,6 @@ from tortoise.exceptions import TransactionManagementError
 
 ENGINE = "models.sqlite_engine"
 
-# The reader's settings: it may only read, and waits for a lock as the writer does.
-_READER_PRAGMAS = ("query_only", "busy_timeout")
-
 # Whether this context's plain reads go to the read-only connection.
 _READING_APART: ContextVar[bool] = ContextVar("sqlite_reading_apart", default=False)
 
@@ -104,10 +101,10 @@ class ImmediateSqliteClient(SqliteClient):
                 if self._reader is None:
                     reader = await aiosqlite.connect(self.filename, isolation_level=None)
                     reader._conn.row_factory = sqlite3.Row
-                    pragmas = {"query_only": "ON", "busy_timeout": self.pragmas.get(
-                        "busy_timeout", 5000)}  # fmt: skip
-                    for pragma in _READER_PRAGMAS:
-                        await (await reader.execute(f"PRAGMA {pragma}={pragmas[pragma]}")).close()
+                    # It may only read, and waits for a lock as the writer does.
+                    busy = self.pragmas.get("busy_timeout", 5000)
+                    for pragma in ("query_only = ON", f"busy_timeout = {busy}"):
+                        await (await reader.execute(f"PRAGMA {pragma}")).close()
                     self._reader = reader
         return self._reader
 
