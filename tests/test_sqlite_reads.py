@@ -127,17 +127,23 @@ async def test_a_database_in_memory_reads_on_its_only_connection() -> None:
     assert [tuple(row) for row in rows] == [(1,)]
 
 
+def _connection_threads() -> set[threading.Thread]:
+    # aiosqlite runs each connection in a thread of this target (Python names threads by it).
+    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
+
+
 async def test_closing_the_client_stops_both_connections_threads(tmp_path: Path) -> None:
-    before = threading.active_count()
+    before = _connection_threads()
     client = ImmediateSqliteClient(str(tmp_path / "two.db"), connection_name="two")
     await client.create_connection(with_db=True)
     await client.execute_script("CREATE TABLE t (x INTEGER)")
     with reads_apart():
         await client.execute_query("SELECT x FROM t")
-    running = threading.active_count()
+    running = _connection_threads() - before
 
     await client.close()
-    await asyncio.sleep(0.1)
+    for thread in running:
+        thread.join(timeout=5)
 
-    assert running == before + 2
-    assert threading.active_count() == before
+    assert len(running) == 2
+    assert not any(thread.is_alive() for thread in running)
