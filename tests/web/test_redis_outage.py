@@ -221,7 +221,12 @@ async def test_a_redis_that_hangs_holds_one_login_up_by_its_timeout_and_the_next
     client_with: ClientFactory, hung_redis: str, cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(redis_link, "PROBE_EVERY_SECONDS", 60)
-    async with asyncio.timeout(10), client_with(redis_url=hung_redis) as client:
+    # Longer than the login's own work can take on a busy machine (a first login of a fresh
+    # app took 1.25 s besides the timeout while three test passes shared two cores), so one
+    # timeout and two (a retry after it) cannot be told apart by mistake.
+    timeout = 3.0
+    monkeypatch.setattr(redis_link, "TIMEOUT_SECONDS", timeout)
+    async with asyncio.timeout(20), client_with(redis_url=hung_redis) as client:
         gql = GraphQLClient(client)
         started = time.monotonic()
         first = await login(gql, "alice", DEFAULT_PASSWORD)
@@ -230,5 +235,5 @@ async def test_a_redis_that_hangs_holds_one_login_up_by_its_timeout_and_the_next
         second = await login(gql, "alice", DEFAULT_PASSWORD)
         second_took = time.monotonic() - started
     assert (first["__typename"], second["__typename"]) == ("LoginSuccess", "LoginSuccess")
-    assert redis_link.TIMEOUT_SECONDS <= first_took < redis_link.TIMEOUT_SECONDS + 1
-    assert second_took < 0.5
+    assert timeout <= first_took < 2 * timeout
+    assert second_took < timeout / 2
