@@ -13,6 +13,7 @@ from domain.auth.passwords import hashing
 from domain.auth.sessions import ClientInfo, start_session
 from domain.validation import key
 from models import ApiToken, AuthMethod, Project, Role, Tenant, User
+from models.plain_rows import is_postgres
 
 USERS = 1000
 PROJECTS_PER_USER = 2
@@ -67,6 +68,5 @@ async def _gather_statistics() -> None:
     1,000 users for every page (1.9 ms a page instead of 0.17 ms), which the Tenantry server, the
     raw limit and PostgreSQL's share of the machine all paid until autovacuum came round in the
     middle of a run. SQLite keeps no statistics unless asked, and a Tenantry database never asks."""
-    connection = connections.get("default")
-    if connection.capabilities.dialect == "postgres":
-        await connection.execute_script("ANALYZE")
+    if is_postgres(User):
+        await connections.get("default").execute_script("ANALYZE")

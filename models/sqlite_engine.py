@@ -108,24 +108,28 @@ class ImmediateSqliteClient(SqliteClient):
                     self._reader = reader
         return self._reader
 
+    async def _reader_for(self, query: str) -> aiosqlite.Connection | None:
+        """The read-only connection when this statement goes there, else None."""
+        if _READING_APART.get() and is_plain_select(query):
+            return await self._reading()
+        return None
+
     @translate_exceptions
     async def execute_query(
         self, query: str, values: list | None = None
     ) -> tuple[int, Sequence[dict]]:
-        if _READING_APART.get() and is_plain_select(query):
-            reader = await self._reading()
-            if reader is not None:
-                rows = await self._read(reader, query, values)
-                return len(rows), rows
-        return await super().execute_query(query, values)
+        reader = await self._reader_for(query)
+        if reader is None:
+            return await super().execute_query(query, values)
+        rows = await self._read(reader, query, values)
+        return len(rows), rows
 
     @translate_exceptions
     async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
-        if _READING_APART.get() and is_plain_select(query):
-            reader = await self._reading()
-            if reader is not None:
-                return list(map(dict, await self._read(reader, query, values)))
-        return await super().execute_query_dict(query, values)
+        reader = await self._reader_for(query)
+        if reader is None:
+            return await super().execute_query_dict(query, values)
+        return list(map(dict, await self._read(reader, query, values)))
 
     async def _read(self, reader: aiosqlite.Connection, query: str, values: list | None) -> Any:
         # As Tortoise's execute_query: a NUL byte cannot stand in SQL text.

@@ -5,8 +5,8 @@ reads every column a node may have (`row.get` for each, present or not) paid tha
 a page's 100 users and 200 projects: three times what filling the node's fields from the
 columns the row holds costs (bench/PROFILE.md). `RowNodes` works out once per row shape (the
 row's column names) which fields the row fills, and makes each node with `object.__new__` and
-the fields' values, the instance the constructor would make (tests/users/test_page_columns.py
-holds them equal). Fields whose column the row lacks are None, as the page selects nothing
+the fields' values, the instance the constructor would make (tests/test_row_nodes.py holds
+them equal). Fields whose column the row lacks are None, as the page selects nothing
 that reads them.
 
 Rows are mappings of column names: the dicts of Tortoise's `values()` or asyncpg's records.

@@ -193,13 +193,13 @@ def _fill_from_row(row: Mapping[str, Any], values: dict[str, Any]) -> None:
                                      verified=verified)  # fmt: skip
 
 
-# The fields a row's column fills as it is; the rest `_fill_from_row` works out.
+# The fields a row's column fills as it is (those of one column, named as the field); the rest
+# `_fill_from_row` works out.
 _ROW_NODES = RowNodes(
     User,
-    {field: field for field in ("username", "email", "role", "auth_method", "superuser",
-                                "created_at", "last_login_at", "pending_email", "external_id")},
+    {columns[0]: columns[0] for columns in FIELD_COLUMNS.values() if len(columns) == 1},
     _fill_from_row,
-)  # fmt: skip
+)
 
 preloaded("User", "tenant", _preloaded_tenant)
 preloaded("User", "ownedProjects", _preloaded_projects, _may_view_owned)
