@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from models.availability import is_database_unavailable
 from schema.execution import ExecutionContext
-from schema.input_errors import VALIDATION_RULES, without_token_value
+from schema.input_errors import without_token_value
 from schema.limits import QueryLimits
 from schema.mutation import Mutation
+from schema.prepared import PREPARED_DOCUMENTS, PreparedQueries, finishing
 from schema.query import Query
 from schema.subscription import Subscription
 from schema.who_may_call import publish
@@ -40,6 +44,9 @@ def _mask_errors() -> MaskErrors:
 
 
 class Schema(strawberry.Schema):
+    _prepared: PreparedQueries | None = None
+    _finish_errors: Callable[[list[GraphQLError]], list[GraphQLError]]
+
     def process_errors(
         self,
         errors: list[GraphQLError],
@@ -52,18 +59,53 @@ class Schema(strawberry.Schema):
         for error in errors:
             without_token_value(error)
 
-    def _create_execution_context(self, *args: Any, **kwargs: Any) -> StrawberryExecutionContext:
-        context = super()._create_execution_context(*args, **kwargs)
-        # graphql-core's rules, with ValuesOfCorrectType saying no literal (schema/input_errors.py).
-        context.validation_rules = VALIDATION_RULES
-        return context
+    async def execute(  # type: ignore[override]
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        # A query this process has prepared skips Strawberry's pipeline (schema/prepared.py).
+        # With the executor's shortcuts off (the differential test's reference, or unproven
+        # library versions), every request takes Strawberry's path.
+        prepared = self._prepared.find(query, operation_name) if self._prepared else None
+        if prepared is not None and (
+            allowed_operation_types is None or OperationType.QUERY in allowed_operation_types
+        ):
+            result = await self._prepared.execute(  # type: ignore[union-attr]
+                prepared,
+                variable_values=variable_values,
+                context_value=context_value,
+                root_value=root_value,
+                operation_extensions=operation_extensions,
+                execution_context_class=self.execution_context_class,  # type: ignore[arg-type]
+                finish_errors=self._finish_errors,
+            )
+            if result is not None:
+                return result
+        return await super().execute(
+            query, variable_values, context_value, root_value, operation_name,
+            allowed_operation_types, operation_extensions,
+        )  # fmt: skip
+
+
+def _masked(error: GraphQLError) -> GraphQLError:
+    return _MASK.anonymise_error(error) if should_mask_error(error) else error
+
+
+_MASK = _mask_errors()
 
 
 def build_schema(
     execution_context_class: type[ExecutionContext] = ExecutionContext,
+    query: type = Query,
 ) -> strawberry.Schema:
     built = Schema(
-        query=Query,
+        query=query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
@@ -71,14 +113,18 @@ def build_schema(
             # Limits first: they set the parser's token limit and add validation rules.
             QueryLimits,
             # Caches shared by every request (module-level LRU keyed by maxsize).
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            lambda: ParserCache(maxsize=PREPARED_DOCUMENTS),
+            lambda: ValidationCache(maxsize=PREPARED_DOCUMENTS),
         ],
         # Plain scalar fields skip the executor's general path: see schema/execution.py.
         execution_context_class=execution_context_class,
     )
     # Once, before any request: introspection and schema.graphql then say who may call what.
     publish(built._schema)
+    if execution_context_class.shortcuts:
+        # What Strawberry's path does to errors, with the extensions above: see `execute`.
+        built._prepared = PreparedQueries(built._schema)
+        built._finish_errors = finishing(built.process_errors, _masked)
     return built
 
 

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, ValidationRule
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, ValidationRule
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from config import Config, get_config
 from schema.cost import Measure, introspection_budget, measure_request
+from schema.input_errors import VALIDATION_RULES
 
 
 class LimitExceeded(GraphQLError):
@@ -31,9 +32,12 @@ class LimitExceeded(GraphQLError):
 
 
 @lru_cache(maxsize=2)
-def validation_rules(introspection: bool) -> tuple[type[ValidationRule], ...]:
-    # Built once per setting, so Strawberry's ValidationCache (keyed by the rules) hits.
-    return () if introspection else (NoSchemaIntrospectionCustomRule,)
+def request_rules(introspection: bool) -> tuple[type[ValidationRule], ...]:
+    """Every rule a request's document is validated with: graphql-core's, with
+    ValuesOfCorrectType saying no literal (schema/input_errors.py), and without introspection
+    the rule that refuses it. Built once per setting, so Strawberry's ValidationCache (keyed
+    by the rules) hits."""
+    return VALIDATION_RULES + (() if introspection else (NoSchemaIntrospectionCustomRule,))
 
 
 class QueryLimits(SchemaExtension):
@@ -47,23 +51,36 @@ class QueryLimits(SchemaExtension):
         config = get_config()
         context = self.execution_context
         context.parse_options["max_tokens"] = config.max_query_tokens
-        context.validation_rules = context.validation_rules + validation_rules(config.introspection)
+        context.validation_rules = request_rules(config.introspection)
         yield
         if not config.introspection:
-            _hide_suggestions(context)
+            errors = list(context.pre_execution_errors or [])
+            if context.result is not None and getattr(context.result, "errors", None):
+                errors += context.result.errors
+            hide_suggestions(errors)
 
     def on_execute(self) -> Iterator[None]:
         # Strawberry runs this only for a document that passed validation.
         context = self.execution_context
         document = context.graphql_document
         if document is not None:
-            schema = context.schema._schema
-            measured = measure_request(schema, document, context.operation_name, context.variables)
-            if measured is not None:
-                refusal = _refusal(measured, get_config(), schema)
-                if refusal is not None:
-                    raise LimitExceeded(refusal)
+            refused = refusal(
+                context.schema._schema, document, context.operation_name, context.variables
+            )
+            if refused is not None:
+                raise LimitExceeded(refused)
         yield
+
+
+def refusal(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> str | None:
+    """Why a valid operation with these variables exceeds a limit, or None when it does not."""
+    measured = measure_request(schema, document, operation_name, variables)
+    return None if measured is None else _refusal(measured, get_config(), schema)
 
 
 def _refusal(measured: Measure, config: Config, schema: GraphQLSchema) -> str | None:
@@ -86,9 +103,6 @@ def _refusal(measured: Measure, config: Config, schema: GraphQLSchema) -> str | 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
-def _hide_suggestions(context: Any) -> None:
-    errors = list(context.pre_execution_errors or [])
-    if context.result is not None and getattr(context.result, "errors", None):
-        errors += context.result.errors
+def hide_suggestions(errors: list[GraphQLError]) -> None:
     for error in errors:
         error.message = _SUGGESTION.sub("", error.message)

@@ -1,0 +1,156 @@
+"""Queries whose document this process already knows to be good, run without Strawberry's
+per-request pipeline (issue 17: speed).
+
+For every request Strawberry builds an execution context, instantiates the schema's extensions
+and runs their hooks around parsing, validation and execution; with the parser and validation
+caches, those hooks mostly look up what the previous request of the same document found. On a
+users page that pipeline cost about a sixth of the request's CPU (bench/PROFILE.md).
+
+Here a query's text is parsed and validated once, under the same token limit and rules, and
+then every request of it runs what is left of the pipeline directly: the limits' measure, the
+execution, and the same treatment of errors (`Schema.process_errors`, the suggestions hidden
+when introspection is off, unexpected errors masked). Anything else takes Strawberry's own
+path, which answers and reports it exactly as before: a document that does not parse or
+validate, an operation that is not a query or that cannot be chosen, a refusal of the limits.
+
+tests/web/test_differential.py proves the answers equal to those of Strawberry's path with
+graphql-core's general executor, byte for byte, on generated documents; tests/web/
+test_prepared_queries.py holds the edges (errors, masking, limits, operation names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
+from graphql import execute as graphql_execute
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.utils.await_maybe import await_maybe
+
+from config import get_config
+from schema.limits import hide_suggestions, refusal, request_rules
+from schema.plans import LastUsed
+
+# As many as the parser's and the validation's caches hold.
+PREPARED_DOCUMENTS = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A query's document, parsed and valid under the rules its key names."""
+
+    document: DocumentNode
+    # The name graphql-core gets: the one asked for, or else the first operation's (as
+    # Strawberry passes it).
+    operation_name: str | None
+
+
+# A document that is not a valid single query here: Strawberry's path answers it.
+_UNFIT = object()
+
+
+class PreparedQueries:
+    """The prepared documents of one schema, the most recently used kept."""
+
+    def __init__(self, schema: GraphQLSchema, capacity: int = PREPARED_DOCUMENTS) -> None:
+        self.schema = schema
+        self._known = LastUsed(capacity)
+
+    def find(self, query: str | None, operation_name: str | None) -> Prepared | None:
+        if not query:
+            return None
+        config = get_config()
+        key = (query, operation_name, config.max_query_tokens, config.introspection)
+        found = self._known.recall(key)
+        if found is None:
+            found = self._prepare(query, operation_name, config.max_query_tokens,
+                                  request_rules(config.introspection))  # fmt: skip
+            self._known.remember(key, found)
+        return None if found is _UNFIT else found
+
+    def _prepare(
+        self, query: str, operation_name: str | None, max_tokens: int, rules: tuple[Any, ...]
+    ) -> Prepared | object:
+        try:
+            document = parse(query, max_tokens=max_tokens)
+        except GraphQLError:
+            return _UNFIT
+        operation = _operation(document, operation_name)
+        if operation is None or operation.operation.value != OperationType.QUERY.value:
+            return _UNFIT
+        if validate_document(self.schema, document, rules):
+            return _UNFIT
+        name = operation_name if operation_name is not None else _name(operation)
+        return Prepared(document, name)
+
+    async def execute(
+        self,
+        prepared: Prepared,
+        *,
+        variable_values: dict[str, Any] | None,
+        context_value: Any,
+        root_value: Any,
+        operation_extensions: dict[str, Any] | None,
+        execution_context_class: type[Any],
+        finish_errors: Callable[[list[GraphQLError]], list[GraphQLError]],
+    ) -> ExecutionResult | None:
+        """The query's answer, or None when the limits refuse it (Strawberry's path then
+        answers the refusal, as the limits' extension raises it there)."""
+        if refusal(self.schema, prepared.document, prepared.operation_name, variable_values):
+            return None
+        try:
+            result = await await_maybe(graphql_execute(
+                self.schema,
+                prepared.document,
+                root_value=root_value,
+                context_value=context_value,
+                variable_values=variable_values,
+                operation_name=prepared.operation_name,
+                is_awaitable=optimized_is_awaitable,
+                executor_class=execution_context_class,
+                operation_extensions=operation_extensions,
+            ))  # fmt: skip
+        except Exception as error:  # noqa: BLE001 - answered as Strawberry answers it
+            wrapped = error if isinstance(error, GraphQLError) else GraphQLError(
+                str(error), original_error=error
+            )  # fmt: skip
+            return ExecutionResult(data=None, errors=finish_errors([wrapped]), extensions={})
+        errors = finish_errors(result.errors) if result.errors else result.errors
+        return ExecutionResult(data=result.data, errors=errors, extensions={})
+
+
+def finishing(
+    process_errors: Callable[[list[GraphQLError]], None],
+    mask: Callable[[GraphQLError], GraphQLError],
+) -> Callable[[list[GraphQLError]], list[GraphQLError]]:
+    """What Strawberry's path does to a result's errors, in its order: the schema's
+    `process_errors`, the limits' hiding of suggestions, then masking."""
+
+    def finish(errors: list[GraphQLError]) -> list[GraphQLError]:
+        process_errors(errors)
+        if not get_config().introspection:
+            hide_suggestions(errors)
+        return [mask(error) for error in errors]
+
+    return finish
+
+
+def _operation(
+    document: DocumentNode, operation_name: str | None
+) -> OperationDefinitionNode | None:
+    operations: Iterable[OperationDefinitionNode] = (
+        definition for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    )  # fmt: skip
+    if operation_name is None:
+        return next(iter(operations), None)
+    return next((op for op in operations if op.name and op.name.value == operation_name), None)
+
+
+def _name(operation: OperationDefinitionNode) -> str | None:
+    return operation.name.value if operation.name else None

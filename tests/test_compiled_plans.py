@@ -1,0 +1,69 @@
+"""A plan's object completion is Python written for its steps (schema/plans.py): it answers
+what the steps say, in their order, and gives up (MISS) wherever the general path must answer."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from graphql import GraphQLObjectType, GraphQLString
+
+from schema.plans import MISS, Step, complete_object
+
+PLAIN = GraphQLObjectType("Plain", {"x": GraphQLString})
+
+
+def step(name: str, attribute: str | None = None, *, read: Any = getattr,
+         nullable: bool = True) -> Step:  # fmt: skip
+    return Step(name, read, attribute or name, nullable, str, lambda value: f"<{value}>")
+
+
+def test_an_object_whose_selection_is_empty_completes_to_an_empty_answer() -> None:
+    assert complete_object(PLAIN, [])(SimpleNamespace()) == {}
+
+
+def test_the_answer_holds_the_steps_in_their_order() -> None:
+    complete = complete_object(PLAIN, [step("b"), step("a"), step("c")])
+    answer = complete(SimpleNamespace(a="1", b="2", c="3"))
+    assert list(answer.items()) == [("b", "2"), ("a", "1"), ("c", "3")]
+
+
+def test_a_value_of_another_type_is_completed() -> None:
+    assert complete_object(PLAIN, [step("n")])(SimpleNamespace(n=7)) == {"n": "<7>"}
+
+
+def test_an_attribute_python_cannot_name_is_read_through_the_reader() -> None:
+    complete = complete_object(PLAIN, [step("from", "from"), step("odd", "odd-name")])
+    source = SimpleNamespace(**{"from": "x", "odd-name": "y"})
+    assert complete(source) == {"from": "x", "odd": "y"}
+
+
+def test_a_readers_exception_leaves_the_object_to_the_general_path() -> None:
+    def failing(_source: Any, _attribute: str) -> Any:
+        raise RuntimeError("boom")
+
+    assert (
+        complete_object(PLAIN, [step("a"), step("b", read=failing)])(SimpleNamespace(a="")) is MISS
+    )
+
+
+def test_a_missing_attribute_leaves_the_object_to_the_general_path() -> None:
+    assert complete_object(PLAIN, [step("a")])(SimpleNamespace()) is MISS
+
+
+def test_a_null_where_the_type_forbids_it_leaves_the_object_to_the_general_path() -> None:
+    complete = complete_object(PLAIN, [step("a", nullable=False)])
+    assert complete(SimpleNamespace(a=None)) is MISS
+    assert complete_object(PLAIN, [step("a")])(SimpleNamespace(a=None)) == {"a": None}
+
+
+def test_a_value_the_reader_did_not_read_leaves_the_object_to_the_general_path() -> None:
+    assert complete_object(PLAIN, [step("a", read=lambda _s, _a: MISS)])(SimpleNamespace()) is MISS
+
+
+def test_an_object_its_type_does_not_accept_is_left_to_the_general_path() -> None:
+    def only_ints(value: Any, _info: Any) -> bool:
+        return isinstance(value, int)
+
+    ints = GraphQLObjectType("Ints", {"x": GraphQLString}, is_type_of=only_ints)
+    assert complete_object(ints, [])(SimpleNamespace()) is MISS
