@@ -291,6 +291,7 @@ def complete_leaf(leaf: GraphQLLeafType) -> Complete:
             return MISS
         return MISS if coerced is None or coerced is Undefined else coerced
 
+    complete.exact = exact  # type: ignore[attr-defined] # written into plans (complete_object)
     return complete
 
 
@@ -383,6 +384,12 @@ def complete_object(object_type: GraphQLObjectType, steps: list[Step]) -> Comple
         lines.append(f"        if {value} is MISS: return MISS")  # not read (preloaded fields)
         lines.append(f"        if {value} is None:")
         lines.append("            pass" if step.nullable else "            return MISS")
+        # A leaf's exact coercions (an enum member's name, a datetime's isoformat), inline.
+        for number, (kind, quick) in enumerate(getattr(step.complete, "exact", {}).items()):
+            names[f"t{index}_{number}"], names[f"q{index}_{number}"] = kind, quick
+            lines.append(f"        elif type({value}) is t{index}_{number}:")
+            lines.append(f"            {value} = q{index}_{number}({value})")
+            lines.append(f"            if {value} is MISS: return MISS")
         lines.append(f"        elif type({value}) is not {unchanged}:")
         lines.append(f"            {value} = {complete_value}({value})")
         lines.append(f"            if {value} is MISS: return MISS")

@@ -3,12 +3,15 @@ what the steps say, in their order, and gives up (MISS) wherever the general pat
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLString
 
-from schema.plans import MISS, Step, complete_object
+from models import Role
+from schema import schema
+from schema.plans import MISS, Step, complete_leaf, complete_object
 
 PLAIN = GraphQLObjectType("Plain", {"x": GraphQLString})
 
@@ -67,3 +70,18 @@ def test_an_object_its_type_does_not_accept_is_left_to_the_general_path() -> Non
 
     ints = GraphQLObjectType("Ints", {"x": GraphQLString}, is_type_of=only_ints)
     assert complete_object(ints, [])(SimpleNamespace()) is MISS
+
+
+def test_enum_members_and_datetimes_are_completed_as_their_leaf_completes_them() -> None:
+    moment, role = schema._schema.type_map["DateTime"], schema._schema.type_map["Role"]
+    steps = [Step("at", getattr, "at", True, None, complete_leaf(moment)),
+             Step("role", getattr, "role", True, None, complete_leaf(role))]  # fmt: skip
+    source = SimpleNamespace(at=datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), role=Role.GUEST)
+    assert (
+        complete_object(PLAIN, steps)(source)
+        == {
+            "at": complete_leaf(moment)(source.at),
+            "role": complete_leaf(role)(source.role),
+        }
+        == {"at": "2026-01-02T03:04:05.000006+00:00", "role": "GUEST"}
+    )
