@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 import structlog
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.request_context import RequestContext, current_request
@@ -123,6 +124,10 @@ def request_id_of(scope: Scope) -> str | None:
     return scope.get("state", {}).get("request_id")
 
 
+# nginx's status for a request whose client closed the connection before the answer.
+CLIENT_CLOSED_REQUEST = 499
+
+
 class RequestContextMiddleware:
     """Gives each request an ID (or keeps the caller's), echoes it, logs and measures it."""
 
@@ -164,6 +169,11 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client went away before its body arrived: nothing to answer and nothing
+            # wrong here. Logged as 499, nginx's "client closed request", not as a 500 with a
+            # traceback.
+            status = CLIENT_CLOSED_REQUEST
         finally:
             seconds = time.perf_counter() - started
             operation = state.get("graphql_operation")

@@ -12,8 +12,9 @@ state the other side then reads.
 Each document runs as each caller against the app (plans on, shared across the requests of a
 document; queries prepared once, then run without Strawberry's pipeline: schema/prepared.py)
 and against the same endpoint over a schema whose executor never takes a shortcut
-(GeneralExecutionContext), every request through Strawberry's whole pipeline. Generation is derandomized and bounded; before upgrading
-strawberry-graphql or graphql-core, run it with many more examples:
+(GeneralExecutionContext), every request through Strawberry's whole pipeline. Generation is
+derandomized and bounded; before upgrading strawberry-graphql or graphql-core, run it with many
+more examples:
 
     TENANTRY_DIFFERENTIAL_EXAMPLES=9000 pytest tests/web/test_differential.py
 """

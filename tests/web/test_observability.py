@@ -174,3 +174,30 @@ async def test_an_operation_name_that_is_no_graphql_name_is_logged_and_counted_a
 def test_a_metrics_token_shorter_than_16_characters_is_refused() -> None:
     with pytest.raises(ValidationError):
         Config(metrics_token="short")
+
+
+async def test_a_client_that_leaves_before_its_body_arrives_is_logged_as_499_not_as_an_error(
+    app, log_lines: list[str]
+) -> None:
+    body = b'{"query": "{ me { id } }"'
+    messages = iter([{"type": "http.request", "body": body[:10], "more_body": True},
+                     {"type": "http.disconnect"}])  # fmt: skip
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return next(messages)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+        "root_path": "", "client": ("203.0.113.9", 50000), "server": ("tenantry.test", 80),
+        "headers": [(b"host", b"tenantry.test"), (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())],
+    }  # fmt: skip
+    await app(scope, receive, send)  # raises nothing
+    assert sent == []
+    entries = [json.loads(line) for line in log_lines]
+    assert [(e["event"], e.get("status")) for e in entries] == [("request", 499)]
