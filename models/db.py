@@ -25,7 +25,7 @@ from tortoise.backends.asyncpg import AsyncpgDBClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
 
-from models import sqlite_engine
+from models import postgres_engine, sqlite_engine
 from models.pg_connection import PooledConnection
 from models.sqlite import PRAGMAS, database_path
 
@@ -53,6 +53,8 @@ def tortoise_config(database_url: str, label: str = "default") -> dict[str, Any]
         connection = expand_db_url(database_url)
         if connection["engine"] == "tortoise.backends.asyncpg":
             connection["credentials"]["connection_class"] = PooledConnection
+            # Connections handed out first come, first served: see models/postgres_engine.py.
+            connection["engine"] = postgres_engine.ENGINE
     return {
         "connections": {label: connection},
         "apps": {

@@ -34,6 +34,7 @@ from tortoise.backends.asyncpg.client import TransactionWrapper
 from tortoise.backends.base.client import PoolConnectionWrapper, TransactionContext
 from tortoise.exceptions import ConfigurationError, TransactionManagementError
 
+from models.postgres_engine import PostgresClient
 from models.sqlite_engine import ImmediateSqliteClient, reading_together, reads_apart
 
 CONNECTION = "default"
@@ -158,7 +159,7 @@ async def request_connection() -> AsyncIterator[RequestClient | None]:
         with reads_apart():
             yield None
         return
-    if type(parent) is not AsyncpgDBClient:  # already inside a transaction
+    if type(parent) is not PostgresClient:  # already inside a transaction
         yield None
         return
     client = RequestClient(parent)
