@@ -20,7 +20,7 @@ test_prepared_queries.py holds the edges (errors, masking, limits, operation nam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.await_maybe import await_maybe
+from strawberry.utils.operation import get_first_operation
 
 from config import get_config
 from schema.limits import hide_suggestions, refusal, request_rules
@@ -143,13 +144,15 @@ def finishing(
 def _operation(
     document: DocumentNode, operation_name: str | None
 ) -> OperationDefinitionNode | None:
-    operations: Iterable[OperationDefinitionNode] = (
-        definition for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode)
-    )  # fmt: skip
+    """The operation Strawberry runs: the one named, or else the first."""
     if operation_name is None:
-        return next(iter(operations), None)
-    return next((op for op in operations if op.name and op.name.value == operation_name), None)
+        return get_first_operation(document)
+    return next(
+        (definition for definition in document.definitions
+         if isinstance(definition, OperationDefinitionNode)
+         and definition.name and definition.name.value == operation_name),
+        None,
+    )  # fmt: skip
 
 
 def _name(operation: OperationDefinitionNode) -> str | None:
