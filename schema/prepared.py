@@ -24,10 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from graphql import execute as graphql_execute
 from strawberry.execution import optimized_is_awaitable
-from strawberry.schema.schema import validate_document
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.utils.await_maybe import await_maybe
@@ -61,6 +62,11 @@ class PreparedQueries:
     def __init__(self, schema: GraphQLSchema, capacity: int = PREPARED_DOCUMENTS) -> None:
         self.schema = schema
         self._known = LastUsed(capacity)
+        # Strawberry's own parse and validation caches, the ones its ParserCache and
+        # ValidationCache extensions of the same size use: a document this path refuses (a
+        # mutation) and Strawberry's path then answers is parsed and validated once.
+        self._parse = _get_parse_cache(PREPARED_DOCUMENTS)
+        self._validate = _get_validate_cache(PREPARED_DOCUMENTS)
 
     def find(self, query: str | None, operation_name: str | None) -> Prepared | None:
         if not query:
@@ -78,13 +84,14 @@ class PreparedQueries:
         self, query: str, operation_name: str | None, max_tokens: int, rules: tuple[Any, ...]
     ) -> Prepared | object:
         try:
-            document = parse(query, max_tokens=max_tokens)
+            # As Strawberry's path calls it (`parse_options`), so both hit the same entry.
+            document = self._parse(query, max_tokens=max_tokens)
         except GraphQLError:
             return _UNFIT
         operation = _operation(document, operation_name)
         if operation is None or operation.operation.value != OperationType.QUERY.value:
             return _UNFIT
-        if validate_document(self.schema, document, rules):
+        if self._validate(self.schema, document, rules):
             return _UNFIT
         name = operation_name if operation_name is not None else _name(operation)
         return Prepared(document, name)

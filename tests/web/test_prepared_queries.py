@@ -9,8 +9,11 @@ import uuid
 
 import strawberry
 from httpx import AsyncClient
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from schema import build_schema, schema
+from schema.prepared import PREPARED_DOCUMENTS
 from tests.factories import Cast
 from tests.other_settings import ClientFactory
 from tests.secrets_seen import remember
@@ -54,6 +57,28 @@ async def test_a_document_that_does_not_validate_is_refused_alike_every_time(
         ("Cannot query field 'notAField' on type 'UserConnection'.",)
     }
     assert schema._prepared.find("{ users { notAField } }", None) is None
+
+
+async def test_a_mutation_seen_for_the_first_time_is_parsed_once(http: AsyncClient) -> None:
+    parses = _get_parse_cache(PREPARED_DOCUMENTS)
+    before = parses.cache_info()
+
+    response = await ask(http, f"mutation Out{uuid.uuid4().hex} {{ logout {{ __typename }} }}")
+
+    assert response.json() == {"data": {"logout": {"__typename": "LogoutSuccess"}}}
+    after = parses.cache_info()
+    assert (after.misses, after.hits) == (before.misses + 1, before.hits + 1)
+
+
+async def test_a_query_that_does_not_validate_is_validated_once(http: AsyncClient) -> None:
+    validations = _get_validate_cache(PREPARED_DOCUMENTS)
+    before = validations.cache_info()
+
+    response = await ask(http, f"query Bad{uuid.uuid4().hex} {{ users {{ notAField }} }}")
+
+    assert response.status_code == 400
+    after = validations.cache_info()
+    assert (after.misses, after.hits) == (before.misses + 1, before.hits + 1)
 
 
 async def test_a_mutation_is_never_prepared(http: AsyncClient) -> None:
