@@ -18,7 +18,7 @@ from typing import Any
 
 from tortoise.models import Model
 
-from models.plain_rows import Row, converted_rows
+from models.plain_rows import Row, converted_rows, stored_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +50,12 @@ async def plain_page(
     after: Bound | None,
     before: Bound | None,
     limit: int,
+    stored: bool = False,
 ) -> list[Row]:
     """The first `limit` rows matching `where` between the bounds, ordered by (`order_by`,
     id), descending when asked; one mapping per row holding `columns` (`relation__field` for a
-    column of a row a foreign key names). PostgreSQL only (`is_postgres`)."""
+    column of a row a foreign key names). PostgreSQL only (`is_postgres`). With `stored`,
+    enum columns hold their stored values (`models.plain_rows.stored_rows`)."""
     shape = (model, tuple(columns), where.column, order_by, descending,
              after[1] if after else None, before[1] if before else None)  # fmt: skip
     sql = _STATEMENTS.get(shape)
@@ -66,7 +68,7 @@ async def plain_page(
             parameters += [value, row_id]
     parameters.append(limit)
     _, records = await model._meta.db.execute_query(sql, parameters)
-    return converted_rows(model, columns, records)
+    return (stored_rows if stored else converted_rows)(model, columns, records)
 
 
 def _statement(shape: _Shape) -> str:

@@ -58,14 +58,50 @@ def _postgres_converters(
 
 def _member_of(enum: Any, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """The enum's member of a stored value: looked up, since calling the enum class costs
-    more than the rest of a row; a value no member has goes to the field, which refuses it."""
-    members = {member.value: member for member in enum}
+    more than the rest of a row; a value no member has goes to the field, which refuses it.
+    A member is answered as it is, and None too (a nullable column)."""
+    members: dict[Any, Any] = {member.value: member for member in enum}
+    members[None] = None
 
     def member_of(value: Any) -> Any:
+        if type(value) is enum:
+            return value
         member = members.get(value, members)
         return convert(value) if member is members else member
 
     return member_of
+
+
+def enum_members(model: type[Model], columns: Sequence[str]) -> dict[str, Callable[[Any], Any]]:
+    """For each of `columns` whose field is an enum: the member of a stored value (or of a
+    member, or None), as `values()` converts it. For rows answered in their stored form
+    (`stored_rows`), converted where they are read (schema/types/row_nodes.py)."""
+    found = {}
+    for column in columns:
+        field = _field(model, column)
+        enum = getattr(field, "enum_type", None)
+        if enum is not None:
+            found[column] = _member_of(enum, field.to_python_value)
+    return found
+
+
+def stored_rows(model: type[Model], columns: Sequence[str], records: list[Any]) -> list[Row]:
+    """asyncpg's records of `columns` as they are: `converted_rows`' values, except that
+    enum columns hold their stored values (`enum_members` converts them). Copying a page's
+    records into dicts to convert one column was a twentieth of the users page's CPU; the
+    nodes convert it as they copy the row's values anyway. Refused for columns needing any
+    other conversion (JSON), which a reader could not tell apart."""
+    key = (model, tuple(columns))
+    if key not in _stored_checked:
+        enums = enum_members(model, columns)
+        others = [c for c, _ in _postgres_converters(model, key[1]) if c not in enums]
+        if others:
+            raise TypeError(f"{model.__name__} columns {others} need converting")
+        _stored_checked.add(key)
+    return records
+
+
+_stored_checked: set[tuple[type[Model], tuple[str, ...]]] = set()
 
 
 def _field(model: type[Model], column: str) -> fields.Field:

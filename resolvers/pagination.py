@@ -230,6 +230,7 @@ async def paginate(
     descending: bool = False,
     columns: tuple[str, ...] | None = None,
     plainly: Equal | None = None,
+    stored: bool = False,
 ) -> Page[Any]:
     """A page of `query`'s rows in the order (`order_by`, id), ascending unless `descending`:
     model instances, or with `columns` one dict per row holding just those columns (and the
@@ -242,7 +243,9 @@ async def paginate(
     the database stops after the page, then put back in the list's order).
 
     `plainly`: `query`'s filter said as `Equal`, when it is that simple; with `columns`, on
-    PostgreSQL, the page's statement is then made once per shape (models/plain_pages.py)."""
+    PostgreSQL, the page's statement is then made once per shape (models/plain_pages.py).
+    `stored`: the rows of that path may hold enum columns' stored values, not their members
+    (the caller's nodes convert them: schema/types/row_nodes.py)."""
     field = query.model._meta.fields_map[order_by]
     is_datetime = order_by in ("created_at", "at")
     max_length = getattr(field, "max_length", None)
@@ -258,7 +261,7 @@ async def paginate(
             query.model, wanted, plainly, order_by=order_by,
             descending=descending != backward, limit=size + 1,
             after=(after, later) if after is not None else None,
-            before=(before, earlier) if before is not None else None,
+            before=(before, earlier) if before is not None else None, stored=stored,
         )  # fmt: skip
     else:
         bounded = query

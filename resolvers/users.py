@@ -33,6 +33,7 @@ from schema.errors import (
     RateLimited,
     ValidationError,
 )
+from schema.types.row_nodes import edges
 from schema.types.users import (
     UpdateUserInput,
     User,
@@ -114,15 +115,12 @@ class UserQueries:
         unfiltered = not search and role is None and status is None
         plainly = users.users_in_reach_unfiltered(actor(info), tenant_id) if unfiltered else None
         page = await paginate(
-            query, wanted, order_by="username_key", columns=columns, plainly=plainly
+            query, wanted, order_by="username_key", columns=columns, plainly=plainly, stored=True
         )
         nodes = User.from_rows(page.rows)
         await preload_users(info.context.loaders, nodes, selected, page.rows)
         return UserConnection(
-            edges=[
-                UserEdge(node=node, cursor=cursor)
-                for node, cursor in zip(nodes, page.cursors, strict=True)
-            ],
+            edges=edges(UserEdge, nodes, page.cursors),
             page_info=page.page_info,
             total_count=page.total_count or 0,
         )

@@ -39,6 +39,7 @@ from graphql import (
 from graphql.execution.collect_fields import FragmentDetails
 from graphql.type.definition import is_leaf_type
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 # The versions the shortcuts were proven against (tests/web/test_differential.py compares their
@@ -304,10 +305,14 @@ def _exact_coercions(leaf: GraphQLLeafType) -> dict[type, Callable[[Any], Any]]:
         names: dict[Any, str] = {}
         for name, value in leaf.values.items():
             names.setdefault(value.value, name)
+        # By member: its `value` is a property, which cost more than the lookup. Used for
+        # values of exactly the enum's class, which are its members.
+        by_member = {member: names[member.value] for member in leaf.wrapped_cls
+                     if member.value in names}  # fmt: skip
 
         def member_name(member: Any) -> Any:
             # A member no name has: coerce_output_value raises, which the general path reports.
-            return names.get(member.value, MISS)
+            return by_member.get(member, MISS)
 
         return {leaf.wrapped_cls: member_name}
     if isinstance(leaf, GraphQLScalarType) and repr(leaf.serialize) == _ISOFORMAT:
@@ -362,15 +367,22 @@ def complete_object(object_type: GraphQLObjectType, steps: list[Step]) -> Comple
     JavaScript): one straight pass per object, each attribute read where the step's reader is
     plain `getattr`, its answer built as a dict display in the selection's order. A page of
     100 users runs this 100 times per request; a loop over the steps cost twice as much."""
-    names: dict[str, Any] = {"MISS": MISS, "not_plain": _not_plain,
-                             "is_type_of": object_type.is_type_of}  # fmt: skip
-    lines = ["def complete(source):"]
-    if object_type.is_type_of is None:
-        lines.append("    if not_plain(source): return MISS")
-    else:
-        lines.append(
-            "    if not_plain(source) or is_type_of(source, None) is not True: return MISS"
-        )
+    names: dict[str, Any] = {"MISS": MISS, "not_plain": _not_plain, "settled": _unsettled_types.get,
+                             "is_type_of": object_type.is_type_of, "own": _own_class(object_type),
+                             "CAST": TYPE_CAST_ATTRIBUTE}  # fmt: skip
+    lines = [
+        "def complete(source):",
+        # `not_plain` inline for the classes it has seen.
+        "    kind = type(source)",
+        "    unsettled = settled(kind)",
+        "    if unsettled is None: unsettled = not_plain(source)",
+        "    if unsettled: return MISS",
+    ]
+    if object_type.is_type_of is not None:
+        # Strawberry's `is_type_of` says True of an instance of the type's own class that was
+        # not cast to another type (`strawberry.cast`): found without the call.
+        lines.append("    if kind is own and CAST not in source.__dict__: pass")
+        lines.append("    elif is_type_of(source, None) is not True: return MISS")
     lines.append("    try:")
     lines.append("        pass")  # a selection that @skip emptied has no steps
     for index, step in enumerate(steps):
@@ -399,6 +411,32 @@ def complete_object(object_type: GraphQLObjectType, steps: list[Step]) -> Comple
     lines.append(f"    return {{{answer}}}")
     exec(compile("\n".join(lines), f"<plan of {object_type.name}>", "exec"), names)  # noqa: S102
     return names["complete"]  # type: ignore[no-any-return]
+
+
+class _NoClass:
+    """Matches no value's class (`type(source) is _NoClass` is never true)."""
+
+
+def _own_class(object_type: GraphQLObjectType) -> type:
+    """The class whose uncast instances Strawberry's `is_type_of` for this type accepts
+    without reading anything but the instance's `__dict__`: the type's origin, when its
+    instances keep their attributes in a `__dict__`, it has no attribute of the cast's name
+    and no hook that could answer one (`__getattr__`, its own `__getattribute__`), and it is
+    not a generic's specialization. `_NoClass` otherwise: the call decides."""
+    if not getattr(object_type.is_type_of, "__qualname__", "").endswith(STRAWBERRY_IS_TYPE_OF):
+        return _NoClass
+    definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    origin = getattr(definition, "origin", None)
+    if (
+        not isinstance(origin, type)
+        or getattr(definition, "concrete_of", None) is not None
+        or origin.__dictoffset__ == 0
+        or hasattr(origin, TYPE_CAST_ATTRIBUTE)
+        or hasattr(origin, "__getattr__")
+        or origin.__getattribute__ is not object.__getattribute__
+    ):
+        return _NoClass
+    return origin
 
 
 def type_name(name: str) -> Callable[[Any, str], Any]:

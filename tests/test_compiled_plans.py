@@ -3,15 +3,20 @@ what the steps say, in their order, and gives up (MISS) wherever the general pat
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+import strawberry
 from graphql import GraphQLObjectType, GraphQLString
 
 from models import Role
 from schema import schema
+from schema.enums import AuthMethod, UserStatus
 from schema.plans import MISS, Step, complete_leaf, complete_object
+from schema.types.projects import Project as ProjectNode
+from schema.types.users import User as UserNode
 
 PLAIN = GraphQLObjectType("Plain", {"x": GraphQLString})
 
@@ -85,3 +90,28 @@ def test_enum_members_and_datetimes_are_completed_as_their_leaf_completes_them()
         }
         == {"at": "2026-01-02T03:04:05.000006+00:00", "role": "GUEST"}
     )
+
+
+def _user_node() -> UserNode:
+    return UserNode(
+        id=strawberry.ID("1"), username="ann", email="ann@example.com", role=Role.ADMIN,
+        auth_method=AuthMethod.PASSWORD, superuser=False, created_at=datetime.now(UTC),
+        last_login_at=None, status=UserStatus.ACTIVE, pending_email=None, external_id=None,
+        pk=uuid.uuid4(), tenant_id=uuid.uuid4(),
+    )  # fmt: skip
+
+
+def test_an_instance_of_the_types_own_class_is_accepted_as_strawberrys_is_type_of_does() -> None:
+    user_type = schema._schema.type_map["User"]
+    node = _user_node()
+
+    assert user_type.is_type_of(node, None) is True
+    assert complete_object(user_type, [step("username")])(node) == {"username": "ann"}
+
+
+def test_an_instance_cast_to_another_type_is_left_to_strawberrys_is_type_of() -> None:
+    user_type = schema._schema.type_map["User"]
+    node = strawberry.cast(ProjectNode, _user_node())
+
+    assert user_type.is_type_of(node, None) is False
+    assert complete_object(user_type, [step("username")])(node) is MISS

@@ -73,4 +73,17 @@ def test_a_field_the_type_does_not_have_is_refused_when_the_maker_is_made() -> N
         x: int
 
     with pytest.raises(TypeError, match="no fields"):
-        RowNodes(Point, {"y": "y"}, lambda _row, _values: None)
+        RowNodes(Point, {"y": "y"})
+
+
+async def test_users_from_rows_holding_stored_enum_values_have_their_members(
+    make: Factory,
+) -> None:
+    member = await make.user_with_every_field_set(await make.tenant())
+    [row] = await plain_values(User.filter(id=member.id), ROW_COLUMNS)
+    stored = {**dict(row), "role": row["role"].value, "auth_method": row["auth_method"].value}
+
+    [node] = UserNode.from_rows([stored])
+
+    assert vars(node) == vars(UserNode.from_model(member))
+    assert node.role is member.role

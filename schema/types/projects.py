@@ -14,7 +14,7 @@ from schema.context import Info
 from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
-from schema.types.row_nodes import RowNodes
+from schema.types.row_nodes import Derived, RowNodes
 
 if TYPE_CHECKING:
     from schema.types.users import User
@@ -65,13 +65,11 @@ def _preloaded_owner(project: Project) -> Any:
     return owner if owner is not None else MISS
 
 
-def _fill_from_row(row: Mapping[str, Any], values: dict[str, Any]) -> None:
-    values["id"] = strawberry.ID(str(row["id"]))
-
-
 _ROW_NODES = RowNodes(
-    Project, {"name": "name", "created_at": "created_at", "owner_id": "owner_id"}, _fill_from_row
-)
+    Project,
+    {"id": Derived(("id",), str), "name": "name", "created_at": "created_at",
+     "owner_id": "owner_id"},
+)  # fmt: skip
 
 preloaded("Project", "owner", _preloaded_owner)
 

@@ -3,38 +3,52 @@
 The constructor a dataclass generates takes every field as a keyword, and a `from_row` that
 reads every column a node may have (`row.get` for each, present or not) paid that for each of
 a page's 100 users and 200 projects: three times what filling the node's fields from the
-columns the row holds costs (bench/PROFILE.md). `RowNodes` works out once per row shape (the
-row's column names) which fields the row fills, and makes each node with `object.__new__` and
-the fields' values, the instance the constructor would make (tests/test_row_nodes.py holds
-them equal). Fields whose column the row lacks are None, as the page selects nothing
+columns the row holds costs (bench/PROFILE.md). `RowNodes` writes, once per row shape (the
+row's column names), a function that makes each node with `object.__new__` and one dict
+display of the fields' values, the instance the constructor would make (tests/test_row_nodes.py
+holds them equal). Fields whose columns the row lacks are None, as the page selects nothing
 that reads them.
 
-Rows are mappings of column names: the dicts of Tortoise's `values()` or asyncpg's records.
+Rows are mappings of column names: the dicts of Tortoise's `values()` or asyncpg's records,
+whose enum columns may hold the stored value (`models.plain_rows.stored_rows`) or the member.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 Node = TypeVar("Node")
 Row = Mapping[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A field made from its columns' values: `make(*values)`, when the row holds them all."""
+
+    columns: tuple[str, ...]
+    make: Callable[..., Any]
+
+
 class RowNodes(Generic[Node]):
-    """Nodes of `cls` from rows: `copied` fields take their column's value as it is; `fill`
-    sets the others (the ID, values derived from several columns) in the values it is given."""
+    """Nodes of `cls` from rows. `fields` says where each field's value comes from: a column
+    name (the column's value as it is, or through its conversion in what `conversions`
+    answers: an enum column's stored value made its member, `models.plain_rows.enum_members`,
+    asked when the first node is made, since a model's fields are complete only once
+    Tortoise is set up), or `Derived` from several columns. Fields whose columns a row lacks
+    are at their default, or None."""
 
     def __init__(
         self,
         cls: type[Node],
-        copied: Mapping[str, str],
-        fill: Callable[[Row, dict[str, Any]], None],
+        fields: Mapping[str, str | Derived],
+        conversions: Callable[[], Mapping[str, Callable[[Any], Any]]] | None = None,
     ) -> None:
         self._cls = cls
-        self._copied = dict(copied)
-        self._fill = fill
+        self._fields = dict(fields)
+        self._conversions = conversions
         # Every field the constructor sets, at its default or None: what a row's columns do
         # not fill. (Fields with a resolver are the class's, not the instance's.)
         self._blank = {
@@ -42,33 +56,70 @@ class RowNodes(Generic[Node]):
             for field in dataclasses.fields(cls)  # type: ignore[arg-type]
             if field.init
         }
-        unknown = set(self._copied) - set(self._blank)
+        unknown = set(self._fields) - set(self._blank)
         if unknown:
             raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
-        self._shapes: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+        self._makers: dict[tuple[str, ...], Callable[[Sequence[Row]], list[Node]]] = {}
 
-    def _copies(self, columns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-        copies = self._shapes.get(columns)
-        if copies is None:
+    def _maker(self, columns: tuple[str, ...]) -> Callable[[Sequence[Row]], list[Node]]:
+        """`make` for rows of these columns, written out as Python once per shape (as the
+        plans are, schema/plans.py): each node's values one dict display."""
+        maker = self._makers.get(columns)
+        if maker is None:
             present = set(columns)
-            copies = self._shapes[columns] = tuple(
-                (field, column) for field, column in self._copied.items() if column in present
-            )
-        return copies
+            converted = self._conversions() if self._conversions is not None else {}
+            names: dict[str, Any] = {"new": object.__new__, "cls": self._cls}
+            items = []
+            for index, (field, default) in enumerate(self._blank.items()):
+                source = self._fields.get(field)
+                if isinstance(source, Derived) and present.issuperset(source.columns):
+                    names[f"f{index}"] = source.make
+                    values = ", ".join(f"row[{column!r}]" for column in source.columns)
+                    items.append(f"{field!r}: f{index}({values})")
+                elif isinstance(source, str) and source in present:
+                    if source in converted:
+                        names[f"c{index}"] = converted[source]
+                        items.append(f"{field!r}: c{index}(row[{source!r}])")
+                    else:
+                        items.append(f"{field!r}: row[{source!r}]")
+                else:
+                    names[f"d{index}"] = default
+                    items.append(f"{field!r}: d{index}")
+            text = "\n".join([
+                "def make(rows):",
+                "    nodes = []",
+                "    append = nodes.append",
+                "    for row in rows:",
+                "        node = new(cls)",
+                f"        node.__dict__ = {{{', '.join(items)}}}",
+                "        append(node)",
+                "    return nodes",
+            ])  # fmt: skip
+            # Our own text: field and column names are the class's and the code's.
+            exec(compile(text, f"<nodes of {self._cls.__name__}>", "exec"), names)  # noqa: S102
+            maker = self._makers[columns] = names["make"]
+        return maker
 
     def make(self, rows: Sequence[Row]) -> list[Node]:
         """One node per row, in the rows' order; the rows share their columns."""
         if not rows:
             return []
-        copies = self._copies(tuple(rows[0].keys()))
-        new, cls, blank, fill = object.__new__, self._cls, self._blank, self._fill
-        nodes = []
-        for row in rows:
-            values = blank.copy()
-            for field, column in copies:
-                values[field] = row[column]
-            fill(row, values)
-            node = new(cls)
-            node.__dict__ = values
-            nodes.append(node)
-        return nodes
+        return self._maker(tuple(rows[0].keys()))(rows)
+
+
+Edge = TypeVar("Edge")
+
+
+def edges(cls: type[Edge], nodes: Sequence[Any], cursors: Sequence[str]) -> list[Edge]:
+    """`cls(node=node, cursor=cursor)` for each node and its cursor: a connection's edges, made
+    as RowNodes makes nodes (the constructor's keywords cost more than the rest of an edge)."""
+    if [field.name for field in dataclasses.fields(cls) if field.init] != ["node", "cursor"]:  # type: ignore[arg-type]
+        raise TypeError(f"{cls.__name__} is not an edge of a node and its cursor")
+    new = object.__new__
+    made = []
+    append = made.append
+    for node, cursor in zip(nodes, cursors, strict=True):
+        edge = new(cls)
+        edge.__dict__ = {"node": node, "cursor": cursor}
+        append(edge)
+    return made

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.permission import PermissionExtension
 
 from models import User as UserModel
+from models.plain_rows import enum_members
 from models.users import status_of
 from permissions.graphql import ViewOwnedObjects
 from schema.context import Info
@@ -16,7 +17,7 @@ from schema.enums import AuthMethod, Role, UserStatus
 from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
-from schema.types.row_nodes import RowNodes
+from schema.types.row_nodes import Derived, RowNodes
 from schema.types.tenants import Tenant
 
 if TYPE_CHECKING:
@@ -183,22 +184,22 @@ def _may_view_owned(context: Any, user: User) -> bool:
     return ViewOwnedObjects.allows(context.actor, user)
 
 
-def _fill_from_row(row: Mapping[str, Any], values: dict[str, Any]) -> None:
-    values["id"] = strawberry.ID(str(row["id"]))
-    values["pk"] = row["id"]
-    values["tenant_id"] = row["tenant_id"]
-    verified = row.get("email_verified")
-    if verified is not None:
-        values["status"] = status_of(deactivated=row.get("deactivated_at") is not None,
-                                     verified=verified)  # fmt: skip
+def _status(deactivated_at: datetime | None, email_verified: bool) -> UserStatus:
+    return status_of(deactivated=deactivated_at is not None, verified=email_verified)
 
 
-# The fields a row's column fills as it is (those of one column, named as the field); the rest
-# `_fill_from_row` works out.
+# Where a node's fields come from in a page's rows: the columns of one field named as the
+# field, copied; the ID as text, the private keys, the status from its two columns.
 _ROW_NODES = RowNodes(
     User,
-    {columns[0]: columns[0] for columns in FIELD_COLUMNS.values() if len(columns) == 1},
-    _fill_from_row,
+    {
+        **{columns[0]: columns[0] for columns in FIELD_COLUMNS.values() if len(columns) == 1},
+        "id": Derived(("id",), str),
+        "pk": "id",
+        "tenant_id": "tenant_id",
+        "status": Derived(FIELD_COLUMNS["status"], _status),
+    },
+    lambda: enum_members(UserModel, ROW_COLUMNS),
 )
 
 preloaded("User", "tenant", _preloaded_tenant)
