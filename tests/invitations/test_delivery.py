@@ -18,6 +18,7 @@ from tests.invitations.helpers import (
     run_retries_until_settled,
 )
 from tests.invitations.queries import ACCEPT, LIST, RESEND
+from tests.sqlite_files import read_elsewhere
 
 
 async def test_smtp_down_marks_the_invitation_failed_with_the_reason(gql, cast, smtp_down, config):
@@ -89,6 +90,6 @@ async def test_a_database_dump_holds_no_live_token(gql, cast, smtp, database_url
         path = Path(database_url.removeprefix("sqlite://"))
         for file in (path, path.with_name(path.name + "-wal")):
             if file.exists():
-                raw = file.read_bytes()
+                raw = read_elsewhere(file)
                 assert mac.encode() not in raw
                 assert token.encode() not in raw

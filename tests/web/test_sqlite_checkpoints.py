@@ -4,7 +4,6 @@ request's commit pays for it (issue 7: `sendInvitation` p99 on SQLite)."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from models.sqlite import (
     next_pause,
 )
 from tests.factories import Factory
+from tests.sqlite_files import copy_elsewhere
 
 
 async def pragma(name: str) -> object:
@@ -32,7 +32,7 @@ async def pragma(name: str) -> object:
 def tenant_names_in_main_file(database: Path, scratch: Path) -> set[str]:
     """What the database file holds without its log: what checkpoints have copied."""
     copy = scratch / "main-file-only.db"
-    shutil.copyfile(database, copy)
+    copy_elsewhere(database, copy)
     connection = sqlite3.connect(copy)
     try:
         return {name for (name,) in connection.execute("SELECT name FROM tenant")}
