@@ -10,24 +10,41 @@ trip each (issue 17: session, page and relations are three statements).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import Any
 
 from schema.loaders import Loaders, project_rows_by_owner
+from schema.plans import LastUsed
 from schema.types.projects import Project as ProjectNode
 from schema.types.tenants import Tenant as TenantNode
 
+# (ids of the current field's nodes, path) -> (those nodes, the names under the path). The
+# names depend on the document alone (Strawberry's selections apply no directive, and
+# fragments are the document's): the requests of a document share them. The entry holds the
+# nodes, so no other node can take their ids while it lives.
+_SELECTED = LastUsed(1024)
 
-def selected_node_fields(info: Any, *path: str) -> set[str]:
+
+def selected_node_fields(info: Any, *path: str) -> frozenset[str]:
     """Names of the fields selected under `path` (e.g. "edges", "node") of the current field,
     through fragments too."""
+    nodes = info._raw_info.field_nodes
+    key = (*map(id, nodes), path)
+    found = _SELECTED.recall(key)
+    if found is None:
+        found = (nodes, _selected_node_fields(info, path))
+        _SELECTED.remember(key, found)
+    return found[1]  # type: ignore[no-any-return]
+
+
+def _selected_node_fields(info: Any, path: tuple[str, ...]) -> frozenset[str]:
     # info.selected_fields holds the current field itself (e.g. `users`): start below it.
     level = [child for field in _flatten(info.selected_fields) for child in field.selections]
     for step in path:
         level = [
             child for field in _flatten(level) if field.name == step for child in field.selections
         ]
-    return {field.name for field in _flatten(level)}
+    return frozenset(field.name for field in _flatten(level))
 
 
 def _flatten(selections: Sequence[Any]) -> list[Any]:
@@ -45,13 +62,13 @@ def _flatten(selections: Sequence[Any]) -> list[Any]:
 TENANT_COLUMNS = ("tenant__name", "tenant__created_at")
 
 
-def page_columns(columns: tuple[str, ...], selected: set[str]) -> tuple[str, ...]:
+def page_columns(columns: tuple[str, ...], selected: Set[str]) -> tuple[str, ...]:
     """A users page's columns: with the tenant's joined in when `tenant` is selected."""
     return columns + TENANT_COLUMNS if "tenant" in selected else columns
 
 
 async def preload_users(
-    loaders: Loaders, nodes: Sequence[Any], selected: set[str], rows: Sequence[Any] = ()
+    loaders: Loaders, nodes: Sequence[Any], selected: Set[str], rows: Sequence[Any] = ()
 ) -> None:
     """Hands a page of users what it selects (tenant, ownedProjects with their owners), so
     their fields answer synchronously. The tenant comes from the page's `rows` when they hold

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import strawberry
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 
 from models.enums import Role
 from resolvers.preload import selected_node_fields
@@ -119,7 +119,7 @@ class Connection:
     total: int
 
 
-selected: dict[str, set[str]] = {}
+selected: dict[str, frozenset[str]] = {}
 
 
 @strawberry.type
@@ -170,3 +170,18 @@ async def test_a_users_page_counts_only_when_total_count_is_asked_for(
     assert len(counted["edges"]) == 2
     assert len(with_count) == 1
     assert _counts(sql) == []
+
+
+async def test_the_requests_of_a_document_share_its_selection_and_others_see_their_own() -> None:
+    schema = strawberry.Schema(query=SelectionQuery, extensions=[ParserCache])
+    documents = [
+        ("{ page { edges { node { id } } } }", {"id"}),
+        ("{ page { edges { node { name } } } }", {"name"}),
+        ("{ page { edges { node { id } } } }", {"id"}),
+        ("{ page { edges { node { ...N } } } } fragment N on Node { id name }", {"id", "name"}),
+    ]
+    for query, names in documents:
+        result = await schema.execute(query)
+
+        assert result.errors is None
+        assert selected["nodes"] == names
