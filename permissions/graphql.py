@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from graphql import GraphQLError
 from strawberry.permission import BasePermission
 
-from permissions.rules import PUBLIC, Op, may_view_owned_objects, refusal
+from permissions.rules import PUBLIC, Op, may_view_owned_objects, reach_of, refusal
 
 
 class Unauthenticated(GraphQLError):
@@ -230,6 +230,20 @@ class ViewOwnedObjects(_Guard):
 
     @staticmethod
     def allows(actor: Any, source: Any) -> bool:
-        """The check alone, without the error (the executor's plans use it: schema/plans.py)."""
+        """The check alone, without the error."""
         # source.pk, not source.id: the GraphQL id is a string and never equals the actor's UUID.
         return actor is not None and may_view_owned_objects(actor, source.pk, source.tenant_id)
+
+    @classmethod
+    def allows_in(cls, context: Any, source: Any) -> bool:
+        """`allows` for the request's caller, the policy looked up once per request and caller
+        (the executor's plans check it on every user of a page: schema/plans.py)."""
+        actor = context.actor
+        found = context.extras.get(_REACH_OF_VIEW_OWNED)
+        if found is None or found[0] is not actor:
+            found = context.extras[_REACH_OF_VIEW_OWNED] = (actor, reach_of(actor, cls.op))
+        return found[1](source.tenant_id, source.pk)  # type: ignore[no-any-return]
+
+
+# The request's (caller, reach) for ViewOwnedObjects, in its context's extras.
+_REACH_OF_VIEW_OWNED = "permissions.view_owned_objects"

@@ -13,6 +13,7 @@ object did not exist, by the domain's `access_*` functions.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, auto
 
@@ -297,6 +298,10 @@ def allowed(actor: Actor | None, op: Op) -> bool:
     return scope(actor, op) is not Scope.NONE
 
 
+# Whether an object of (tenant_id, owner_id) is within an operation's reach.
+Reach = Callable[[uuid.UUID, uuid.UUID | None], bool]
+
+
 def reaches(
     actor: Actor | None,
     op: Op,
@@ -305,17 +310,33 @@ def reaches(
     owner_id: uuid.UUID | None = None,
 ) -> bool:
     """May the caller apply the operation to an object of that tenant and owner?"""
+    return reach_of(actor, op)(tenant_id, owner_id)
+
+
+def reach_of(actor: Actor | None, op: Op) -> Reach:
+    """`reaches` for this caller and operation, the policy looked up once: a page that checks
+    the same operation on each of its rows (schema/types/users.py) asks once per request."""
     if actor is None:
-        return False
+        return _nothing
     match scope(actor, op):
         case Scope.ANY:
-            return True
+            return _everything
         case Scope.TENANT:
-            return tenant_id == actor.tenant_id
+            tenant = actor.tenant_id
+            return lambda tenant_id, _owner_id: tenant_id == tenant
         case Scope.OWN | Scope.SELF:
-            return tenant_id == actor.tenant_id and owner_id == actor.user_id
+            tenant, user = actor.tenant_id, actor.user_id
+            return lambda tenant_id, owner_id: tenant_id == tenant and owner_id == user
         case _:
-            return False
+            return _nothing
+
+
+def _everything(_tenant_id: uuid.UUID, _owner_id: uuid.UUID | None) -> bool:
+    return True
+
+
+def _nothing(_tenant_id: uuid.UUID, _owner_id: uuid.UUID | None) -> bool:
+    return False
 
 
 def may_view_owned_objects(actor: Actor | None, user_id: uuid.UUID, tenant_id: uuid.UUID) -> bool:

@@ -180,10 +180,6 @@ def _preloaded_projects(user: User) -> Any:
     return user.preloaded_projects if user.preloaded_projects is not None else MISS
 
 
-def _may_view_owned(context: Any, user: User) -> bool:
-    return ViewOwnedObjects.allows(context.actor, user)
-
-
 def _status(deactivated_at: datetime | None, email_verified: bool) -> UserStatus:
     return status_of(deactivated=deactivated_at is not None, verified=email_verified)
 
@@ -203,7 +199,7 @@ _ROW_NODES = RowNodes(
 )
 
 preloaded("User", "tenant", _preloaded_tenant)
-preloaded("User", "ownedProjects", _preloaded_projects, _may_view_owned)
+preloaded("User", "ownedProjects", _preloaded_projects, ViewOwnedObjects.allows_in)
 
 
 @strawberry.type(description="A user in a page of users, with its cursor.")
