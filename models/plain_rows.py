@@ -43,14 +43,13 @@ def _postgres_converters(
     key = (model, columns)
     found = _converters.get(key)
     if found is None:
+        # CharEnumField is a CharField whose values become enum members: converted.
+        enums = enum_members(model, columns)
         found = []
         for column in columns:
-            field = _field(model, column)
-            # CharEnumField is a CharField whose values become enum members: converted.
-            enum = getattr(field, "enum_type", None)
-            if enum is not None:
-                found.append((column, _member_of(enum, field.to_python_value)))
-            elif not isinstance(field, _NATIVE_ON_POSTGRES):
+            if column in enums:
+                found.append((column, enums[column]))
+            elif not isinstance(field := _field(model, column), _NATIVE_ON_POSTGRES):
                 found.append((column, field.to_python_value))
         _converters[key] = found
     return found
