@@ -23,6 +23,7 @@ from models.plain_rows import is_postgres, plain_values
 from resolvers.preload import selected_node_fields
 from schema.context import Info
 from schema.types.pagination import PageInfo
+from schema.types.row_nodes import edges as edges_of
 
 M = TypeVar("M")
 E = TypeVar("E")
@@ -71,12 +72,9 @@ class Page(Generic[M]):
     page_info: PageInfo
     total_count: int | None
 
-    def edges(self, edge: Callable[..., E], node: Callable[[M], Any]) -> list[E]:
+    def edges(self, edge: type[E], node: Callable[[M], Any]) -> list[E]:
         """The connection's edges: each row made a node, beside its cursor."""
-        return [
-            edge(node=node(row), cursor=cursor)
-            for row, cursor in zip(self.rows, self.cursors, strict=True)
-        ]
+        return edges_of(edge, [node(row) for row in self.rows], self.cursors)
 
 
 def _bad_input(message: str) -> GraphQLError:
