@@ -270,19 +270,17 @@ async def paginate(
         prefix = "-" if descending != backward else ""
         page_query = bounded.order_by(f"{prefix}{order_by}", f"{prefix}id").limit(size + 1)
         rows = await (page_query if wanted is None else plain_values(page_query, wanted))
-    if wanted is None:
-        keys = [(getattr(row, order_by), row.id) for row in rows]
-    else:
-        keys = [(row[order_by], row["id"]) for row in rows]
     more = len(rows) > size
-    rows, keys = rows[:size], keys[:size]
+    rows = rows[:size]
     if backward:
         rows.reverse()
-        keys.reverse()
-    if page.edge_cursors or len(keys) <= 2:
-        cursors = [_encode(value, row_id) for value, row_id in keys]
+    key = (lambda row: (getattr(row, order_by), row.id)) if wanted is None else (
+        lambda row: (row[order_by], row["id"])
+    )  # fmt: skip
+    if page.edge_cursors or len(rows) <= 2:
+        cursors = [_encode(*key(row)) for row in rows]
     else:  # no edge's cursor is read: only pageInfo's two
-        cursors = [_encode(*keys[0]), *[""] * (len(keys) - 2), _encode(*keys[-1])]
+        cursors = [_encode(*key(rows[0])), *[""] * (len(rows) - 2), _encode(*key(rows[-1]))]
     # The side the page did not read towards: rows there exist when the cursor the page
     # starts from is not the list's end. Asked only when selected.
     far_cursor, far_op = (before, later) if backward else (after, earlier)

@@ -67,6 +67,15 @@ def page_columns(columns: tuple[str, ...], selected: Set[str]) -> tuple[str, ...
     return columns + TENANT_COLUMNS if "tenant" in selected else columns
 
 
+# The fields of a user that `preload_users` hands its nodes.
+PRELOADED_USER_FIELDS = frozenset({"tenant", "ownedProjects"})
+
+
+def needs_preloading(selected: Set[str]) -> bool:
+    """Whether a page selecting these fields of its users has anything to preload."""
+    return not PRELOADED_USER_FIELDS.isdisjoint(selected)
+
+
 async def preload_users(
     loaders: Loaders, nodes: Sequence[Any], selected: Set[str], rows: Sequence[Any] = ()
 ) -> None:

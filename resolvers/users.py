@@ -21,7 +21,12 @@ from resolvers.pagination import (
     page_request,
     paginate,
 )
-from resolvers.preload import page_columns, preload_users, selected_node_fields
+from resolvers.preload import (
+    needs_preloading,
+    page_columns,
+    preload_users,
+    selected_node_fields,
+)
 from schema.context import Info
 from schema.enums import Role, UserStatus
 from schema.errors import (
@@ -33,7 +38,6 @@ from schema.errors import (
     RateLimited,
     ValidationError,
 )
-from schema.types.row_nodes import edges
 from schema.types.users import (
     UpdateUserInput,
     User,
@@ -117,10 +121,13 @@ class UserQueries:
         page = await paginate(
             query, wanted, order_by="username_key", columns=columns, plainly=plainly, stored=True
         )
-        nodes = User.from_rows(page.rows)
-        await preload_users(info.context.loaders, nodes, selected, page.rows)
+        # The edges stay rows until read: a plan answers a page of plain fields straight
+        # from them (schema/plans.py row_form), without a node or an edge object per row.
+        page_edges = User.edges_from_rows(UserEdge, page.rows, page.cursors)
+        if needs_preloading(selected):
+            await preload_users(info.context.loaders, page_edges.nodes, selected, page.rows)
         return UserConnection(
-            edges=edges(UserEdge, nodes, page.cursors),
+            edges=page_edges,
             page_info=page.page_info,
             total_count=page.total_count or 0,
         )

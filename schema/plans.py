@@ -42,6 +42,8 @@ from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCor
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
+from schema.types.row_nodes import RowEdges, RowNodes
+
 # The versions the shortcuts were proven against (tests/web/test_differential.py compares their
 # answers with graphql-core's own on generated documents). They read internals of both
 # libraries (the names below, the collected-fields structures, `execute_fields`' signature),
@@ -343,6 +345,13 @@ class Step:
 
 def complete_list(item: Complete, item_nullable: bool) -> Complete:
     def complete(value: Any) -> Any:
+        if type(value) is RowEdges:
+            # A page's edges still as its rows: answered from them when the item's plan can be
+            # (every field a column's value or the cursor), else the edges are made.
+            from_rows = row_form(item, value)
+            if from_rows is not None:
+                return from_rows(value.rows, value.cursors)
+            value = list(value)
         if not isinstance(value, list | tuple):
             return MISS
         completed = []
@@ -360,6 +369,33 @@ def complete_list(item: Complete, item_nullable: bool) -> Complete:
         return completed
 
     return complete
+
+
+def _step_lines(step: Step, index: str, read: str, names: dict[str, Any], indent: str) -> list[str]:
+    """A step's value read by the expression `read` into `v{index}`, then completed as the
+    step says: the lines of a written-out plan (`complete_object`, `row_form`), which return
+    MISS when the general path must answer the object."""
+    value, complete_value, unchanged = f"v{index}", f"c{index}", f"u{index}"
+    names[complete_value], names[unchanged] = step.complete, step.unchanged
+    lines = [f"{indent}{value} = {read}"]
+    if step.read is not getattr:
+        lines.append(f"{indent}if {value} is MISS: return MISS")  # not read (preloaded fields)
+    lines.append(f"{indent}if {value} is None:")
+    lines.append(f"{indent}    pass" if step.nullable else f"{indent}    return MISS")
+    # A leaf's exact coercions (an enum member's name, a datetime's isoformat), inline.
+    for number, (kind, quick) in enumerate(getattr(step.complete, "exact", {}).items()):
+        names[f"t{index}_{number}"], names[f"q{index}_{number}"] = kind, quick
+        lines.append(f"{indent}elif type({value}) is t{index}_{number}:")
+        lines.append(f"{indent}    {value} = q{index}_{number}({value})")
+        lines.append(f"{indent}    if {value} is MISS: return MISS")
+    lines.append(f"{indent}elif type({value}) is not {unchanged}:")
+    lines.append(f"{indent}    {value} = {complete_value}({value})")
+    lines.append(f"{indent}    if {value} is MISS: return MISS")
+    return lines
+
+
+def _reads_plainly(step: Step) -> bool:
+    return step.read is getattr and step.attribute.isidentifier() and not iskeyword(step.attribute)
 
 
 def complete_object(object_type: GraphQLObjectType, steps: list[Step]) -> Complete:
@@ -386,31 +422,119 @@ def complete_object(object_type: GraphQLObjectType, steps: list[Step]) -> Comple
     lines.append("    try:")
     lines.append("        pass")  # a selection that @skip emptied has no steps
     for index, step in enumerate(steps):
-        value, complete_value, unchanged = f"v{index}", f"c{index}", f"u{index}"
-        names[complete_value], names[unchanged] = step.complete, step.unchanged
-        if step.read is getattr and step.attribute.isidentifier() and not iskeyword(step.attribute):
-            lines.append(f"        {value} = source.{step.attribute}")
+        if _reads_plainly(step):
+            read = f"source.{step.attribute}"
         else:
             names[f"r{index}"], names[f"a{index}"] = step.read, step.attribute
-            lines.append(f"        {value} = r{index}(source, a{index})")
-        lines.append(f"        if {value} is MISS: return MISS")  # not read (preloaded fields)
-        lines.append(f"        if {value} is None:")
-        lines.append("            pass" if step.nullable else "            return MISS")
-        # A leaf's exact coercions (an enum member's name, a datetime's isoformat), inline.
-        for number, (kind, quick) in enumerate(getattr(step.complete, "exact", {}).items()):
-            names[f"t{index}_{number}"], names[f"q{index}_{number}"] = kind, quick
-            lines.append(f"        elif type({value}) is t{index}_{number}:")
-            lines.append(f"            {value} = q{index}_{number}({value})")
-            lines.append(f"            if {value} is MISS: return MISS")
-        lines.append(f"        elif type({value}) is not {unchanged}:")
-        lines.append(f"            {value} = {complete_value}({value})")
-        lines.append(f"            if {value} is MISS: return MISS")
+            read = f"r{index}(source, a{index})"
+        lines += _step_lines(step, str(index), read, names, "        ")
     # The general path reports whatever went wrong here (a reader's exception included).
     lines.append("    except Exception: return MISS")
     answer = ", ".join(f"{step.response_name!r}: v{index}" for index, step in enumerate(steps))
     lines.append(f"    return {{{answer}}}")
     exec(compile("\n".join(lines), f"<plan of {object_type.name}>", "exec"), names)  # noqa: S102
+    complete = names["complete"]
+    # What `row_form` writes the same object's answer from.
+    complete.plan = _Plan(object_type, tuple(steps))
+    complete.row_forms = LastUsed(16)
+    return complete  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    object_type: GraphQLObjectType
+    steps: tuple[Step, ...]
+
+
+def row_form(edge: Complete, page: RowEdges[Any]) -> Callable[[Any, Any], Any] | None:
+    """The answer of a page of edges written straight from its rows and cursors, as `edge`
+    (an edge's plan) would answer the edges `page` makes: the nodes' fields read from the
+    expressions `RowNodes` makes each node's fields of, then completed by the same lines.
+    None when it cannot be (a field that is not a node's plain attribute or the cursor, a
+    type that decides by more than its class): the edges are then made and planned."""
+    forms = getattr(edge, "row_forms", None)
+    if forms is None or not page.rows:
+        return None if forms is None else _no_rows
+    key = (page.edge_cls, page.row_nodes, tuple(page.rows[0].keys()))
+    found = forms.recall(key)
+    if found is None:
+        found = (_write_row_form(edge.plan, *key) or _UNFIT,)  # type: ignore[attr-defined]
+        forms.remember(key, found)
+    return None if found[0] is _UNFIT else found[0]  # type: ignore[no-any-return]
+
+
+def _no_rows(_rows: Any, _cursors: Any) -> list[Any]:
+    return []
+
+
+_UNFIT: Any = object()
+
+
+def _write_row_form(
+    edge: _Plan, edge_cls: type, row_nodes: RowNodes[Any], columns: tuple[str, ...]
+) -> Callable[[Any, Any], Any] | None:
+    if not _made_as(edge.object_type, edge_cls):
+        return None
+    names: dict[str, Any] = {"MISS": MISS}
+    lines = ["def complete(rows, cursors):", "    answers = []", "    append = answers.append",
+             "    try:", "        for row, cursor in zip(rows, cursors):"]  # fmt: skip
+    indent = " " * 12
+    node_fields = row_nodes.values(columns, names)
+    for index, step in enumerate(edge.steps):
+        typename = getattr(step.read, "typename", None)
+        if typename is not None:
+            names[f"k{index}"] = typename
+            read = f"k{index}"
+        elif not _reads_plainly(step):
+            return None
+        elif step.attribute == "cursor":
+            read = "cursor"
+        elif step.attribute == "node" and isinstance(getattr(step.complete, "plan", None), _Plan):
+            node: _Plan = step.complete.plan  # type: ignore[attr-defined]
+            if not _made_as(node.object_type, row_nodes.cls):
+                return None
+            for number, field in enumerate(node.steps):
+                typename = getattr(field.read, "typename", None)
+                if typename is not None:
+                    names[f"k{index}_{number}"] = typename
+                    field_read = f"k{index}_{number}"
+                elif (
+                    _reads_plainly(field)
+                    and field.attribute in node_fields
+                    and not (_data_descriptor(row_nodes.cls, field.attribute))
+                ):
+                    field_read = node_fields[field.attribute]
+                else:
+                    return None
+                lines += _step_lines(field, f"{index}_{number}", field_read, names, indent)
+            answer = ", ".join(f"{field.response_name!r}: v{index}_{number}"
+                               for number, field in enumerate(node.steps))  # fmt: skip
+            lines.append(f"{indent}v{index} = {{{answer}}}")
+            continue
+        else:
+            return None
+        lines += _step_lines(step, str(index), read, names, indent)
+    answer = ", ".join(f"{step.response_name!r}: v{index}" for index, step in enumerate(edge.steps))
+    lines.append(f"{indent}append({{{answer}}})")
+    # The general path reports whatever went wrong here, as in a plan.
+    lines.append("    except Exception: return MISS")
+    lines.append("    return answers")
+    text = "\n".join(lines)
+    exec(compile(text, f"<rows of {edge.object_type.name}>", "exec"), names)  # noqa: S102
     return names["complete"]  # type: ignore[no-any-return]
+
+
+def _made_as(object_type: GraphQLObjectType, cls: type) -> bool:
+    """Whether a fresh instance of `cls` (made with `object.__new__` and a `__dict__` of its
+    fields, never cast) is one the type's plan accepts without asking anything of it."""
+    return object_type.is_type_of is None or _own_class(object_type) is cls
+
+
+def _data_descriptor(cls: type, name: str) -> bool:
+    """Whether reading `name` on an instance of `cls` would not read its `__dict__`."""
+    found = inspect.getattr_static(cls, name, None)
+    kind = type(found)
+    return hasattr(kind, "__get__") and (hasattr(kind, "__set__") or hasattr(kind, "__delete__"))
 
 
 class _NoClass:
@@ -440,7 +564,11 @@ def _own_class(object_type: GraphQLObjectType) -> type:
 
 
 def type_name(name: str) -> Callable[[Any, str], Any]:
-    return lambda _source, _attribute: name
+    def read(_source: Any, _attribute: str) -> str:
+        return name
+
+    read.typename = name  # type: ignore[attr-defined] # a constant to plans written from rows
+    return read
 
 
 def without_non_null(type_: GraphQLOutputType) -> GraphQLOutputType:

@@ -16,7 +16,7 @@ whose enum columns may hold the stored value (`models.plain_rows.stored_rows`) o
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -61,37 +61,50 @@ class RowNodes(Generic[Node]):
             raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
         self._makers: dict[tuple[str, ...], Callable[[Sequence[Row]], list[Node]]] = {}
 
+    @property
+    def cls(self) -> type[Node]:
+        return self._cls
+
+    def values(self, columns: tuple[str, ...], names: dict[str, Any]) -> dict[str, str]:
+        """Each field of a node made from a row of these columns, as a Python expression of
+        `row` (the names it uses put in `names`): what `make` sets the field to. Plans that
+        answer a page straight from its rows (schema/plans.py) read the same expressions."""
+        present = set(columns)
+        converted = self._conversions() if self._conversions is not None else {}
+        prefix = f"n{len(names)}_"  # several makers' names may share one namespace
+        values = {}
+        for index, (field, default) in enumerate(self._blank.items()):
+            source = self._fields.get(field)
+            if isinstance(source, Derived) and present.issuperset(source.columns):
+                names[f"{prefix}f{index}"] = source.make
+                arguments = ", ".join(f"row[{column!r}]" for column in source.columns)
+                values[field] = f"{prefix}f{index}({arguments})"
+            elif isinstance(source, str) and source in present:
+                if source in converted:
+                    names[f"{prefix}c{index}"] = converted[source]
+                    values[field] = f"{prefix}c{index}(row[{source!r}])"
+                else:
+                    values[field] = f"row[{source!r}]"
+            else:
+                names[f"{prefix}d{index}"] = default
+                values[field] = f"{prefix}d{index}"
+        return values
+
     def _maker(self, columns: tuple[str, ...]) -> Callable[[Sequence[Row]], list[Node]]:
         """`make` for rows of these columns, written out as Python once per shape (as the
         plans are, schema/plans.py): each node's values one dict display."""
         maker = self._makers.get(columns)
         if maker is None:
-            present = set(columns)
-            converted = self._conversions() if self._conversions is not None else {}
             names: dict[str, Any] = {"new": object.__new__, "cls": self._cls}
-            items = []
-            for index, (field, default) in enumerate(self._blank.items()):
-                source = self._fields.get(field)
-                if isinstance(source, Derived) and present.issuperset(source.columns):
-                    names[f"f{index}"] = source.make
-                    values = ", ".join(f"row[{column!r}]" for column in source.columns)
-                    items.append(f"{field!r}: f{index}({values})")
-                elif isinstance(source, str) and source in present:
-                    if source in converted:
-                        names[f"c{index}"] = converted[source]
-                        items.append(f"{field!r}: c{index}(row[{source!r}])")
-                    else:
-                        items.append(f"{field!r}: row[{source!r}]")
-                else:
-                    names[f"d{index}"] = default
-                    items.append(f"{field!r}: d{index}")
+            items = ", ".join(f"{field!r}: {value}"
+                              for field, value in self.values(columns, names).items())  # fmt: skip
             text = "\n".join([
                 "def make(rows):",
                 "    nodes = []",
                 "    append = nodes.append",
                 "    for row in rows:",
                 "        node = new(cls)",
-                f"        node.__dict__ = {{{', '.join(items)}}}",
+                f"        node.__dict__ = {{{items}}}",
                 "        append(node)",
                 "    return nodes",
             ])  # fmt: skip
@@ -123,3 +136,56 @@ def edges(cls: type[Edge], nodes: Sequence[Any], cursors: Sequence[str]) -> list
         edge.__dict__ = {"node": node, "cursor": cursor}
         append(edge)
     return made
+
+
+class RowEdges(Sequence[Edge]):
+    """A connection's edges, one per row beside its cursor, made only when something reads
+    them: a plan that answers the page straight from its rows (schema/plans.py) never makes
+    the nodes and edges at all; graphql-core's general path, and any other reader, gets the
+    objects `edges` makes of `row_nodes.make(rows)`, made once."""
+
+    __slots__ = ("_edges", "_nodes", "cursors", "edge_cls", "row_nodes", "rows")
+
+    def __init__(
+        self,
+        edge_cls: type[Edge],
+        row_nodes: RowNodes[Any],
+        rows: Sequence[Row],
+        cursors: Sequence[str],
+    ) -> None:
+        if len(rows) != len(cursors):
+            raise ValueError("a cursor for each row")
+        self.edge_cls, self.row_nodes, self.rows, self.cursors = edge_cls, row_nodes, rows, cursors
+        self._nodes: list[Any] | None = None
+        self._edges: list[Edge] | None = None
+
+    @property
+    def nodes(self) -> list[Any]:
+        """The page's nodes, made on first use (and then the edges' own)."""
+        if self._nodes is None:
+            self._nodes = self.row_nodes.make(self.rows)
+        return self._nodes
+
+    def _made(self) -> list[Edge]:
+        if self._edges is None:
+            self._edges = edges(self.edge_cls, self.nodes, self.cursors)
+        return self._edges
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._made()[index]
+
+    def __iter__(self) -> Iterator[Edge]:
+        return iter(self._made())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RowEdges | list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment] # a list's equality, a list's hashability
+
+    def __repr__(self) -> str:
+        return f"RowEdges({self._made()!r})"

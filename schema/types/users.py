@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.permission import PermissionExtension
@@ -17,12 +17,14 @@ from schema.enums import AuthMethod, Role, UserStatus
 from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
-from schema.types.row_nodes import Derived, RowNodes
+from schema.types.row_nodes import Derived, RowEdges, RowNodes
 from schema.types.tenants import Tenant
 
 if TYPE_CHECKING:
     from schema.types.projects import ApiToken, Project
 
+
+Edge = TypeVar("Edge")
 
 # The columns each field of a User reads on a page of users (resolvers/users.py): a page
 # reads only what its selection needs, beside the ID and tenant every node keeps (its
@@ -96,6 +98,14 @@ class User(Node):
         """From rows of `row_columns(selected)`: the fields the page does not select (and
         so reads no column for) are None, and nothing reads them."""
         return _ROW_NODES.make(rows)
+
+    @classmethod
+    def edges_from_rows(
+        cls, edge: type[Edge], rows: Sequence[Mapping[str, Any]], cursors: Sequence[str]
+    ) -> RowEdges[Edge]:
+        """A page's edges of these rows (as `from_rows` makes their nodes) and cursors, made
+        only when read."""
+        return RowEdges(edge, _ROW_NODES, rows, cursors)
 
     @classmethod
     def from_model(cls, user: UserModel) -> User:
