@@ -68,6 +68,8 @@ def _member_of(enum: Any, convert: Callable[[Any], Any]) -> Callable[[Any], Any]
         member = members.get(value, members)
         return convert(value) if member is members else member
 
+    # Read by plans that answer rows directly (schema/plans.py): every stored value's member.
+    member_of.members = dict(members)  # type: ignore[attr-defined]
     return member_of
 
 

@@ -501,12 +501,18 @@ def _write_row_form(
                 elif (
                     _reads_plainly(field)
                     and field.attribute in node_fields
-                    and not (_data_descriptor(row_nodes.cls, field.attribute))
+                    and not _data_descriptor(row_nodes.cls, field.attribute)
                 ):
                     field_read = node_fields[field.attribute]
                 else:
                     return None
-                lines += _step_lines(field, f"{index}_{number}", field_read, names, indent)
+                value = f"{index}_{number}"
+                conversion = row_nodes.conversion(field.attribute, columns)
+                named = _names_by_stored_value(field, conversion)
+                if named is not None:
+                    lines += _named_lines(field, value, named, names, indent)
+                    continue
+                lines += _step_lines(field, value, field_read, names, indent)
             answer = ", ".join(f"{field.response_name!r}: v{index}_{number}"
                                for number, field in enumerate(node.steps))  # fmt: skip
             lines.append(f"{indent}v{index} = {{{answer}}}")
@@ -522,6 +528,49 @@ def _write_row_form(
     text = "\n".join(lines)
     exec(compile(text, f"<rows of {edge.object_type.name}>", "exec"), names)  # noqa: S102
     return names["complete"]  # type: ignore[no-any-return]
+
+
+def _names_by_stored_value(
+    step: Step, conversion: tuple[str, Any] | None
+) -> tuple[str, dict[Any, Any]] | None:
+    """For an enum column whose conversion makes members of stored values (`members`), and a
+    step that names members (`exact`): the column and each stored value's answer, found in one
+    lookup instead of the member's and then its name's."""
+    if conversion is None:
+        return None
+    column, convert = conversion
+    members = getattr(convert, "members", None)
+    exact = getattr(step.complete, "exact", None)
+    if not isinstance(members, dict) or not exact:
+        return None
+    named = {}
+    for stored, member in members.items():
+        if member is None:
+            named[stored] = None
+            continue
+        quick = exact.get(type(member))
+        if quick is None:
+            return None
+        # MISS for a member without a name: the general path answers it. Rows may hold the
+        # member itself too (`enum_members`).
+        named[stored] = named[member] = quick(member)
+    return column, named
+
+
+def _named_lines(
+    step: Step, index: str, named: tuple[str, dict[Any, Any]], names: dict[str, Any], indent: str
+) -> list[str]:
+    """`_step_lines` for an enum column answered by `_names_by_stored_value`: a value no
+    member has is MISS (the general path then makes the node, whose conversion refuses it)."""
+    column, by_stored = named
+    names[f"s{index}"] = by_stored
+    value = f"v{index}"
+    return [
+        f"{indent}{value} = s{index}.get(row[{column!r}], MISS)",
+        f"{indent}if {value} is MISS: return MISS",
+        f"{indent}if {value} is None:",
+        f"{indent}    pass" if step.nullable else f"{indent}    return MISS",
+    ]
 
 
 def _made_as(object_type: GraphQLObjectType, cls: type) -> bool:

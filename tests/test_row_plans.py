@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType
 
-from models import User
+from models import Role, User
 from models.plain_rows import plain_values
 from schema import schema
 from schema.plans import (
@@ -138,3 +138,29 @@ async def test_edges_kept_as_rows_are_made_once_and_equal_the_edges_their_rows_m
 def test_rows_without_a_cursor_each_are_refused() -> None:
     with pytest.raises(ValueError, match="a cursor for each row"):
         UserNode.edges_from_rows(UserEdge, [{"id": 1}], [])
+
+
+async def test_a_stored_enum_value_no_member_has_leaves_the_page_to_the_general_path(
+    make: Factory,
+) -> None:
+    page = await page_of(make)
+    rows = [{**row, "role": "emperor"} for row in page.rows]
+    unknown = UserNode.edges_from_rows(UserEdge, rows, page.cursors)
+
+    assert complete_list(edge_plan(NODE_STEPS), False)(unknown) is MISS
+
+
+async def test_an_enum_column_holding_members_or_stored_values_is_answered_alike(
+    make: Factory,
+) -> None:
+    page = await page_of(make)
+    stored = [{**row, "role": getattr(row["role"], "value", row["role"])} for row in page.rows]
+    members = [{**row, "role": Role(row["role"])} for row in stored]
+    edge = edge_plan(NODE_STEPS)
+
+    answers = [
+        complete_list(edge, False)(UserNode.edges_from_rows(UserEdge, rows, page.cursors))
+        for rows in (stored, members)
+    ]
+    assert answers[0] == answers[1]
+    assert {item["node"]["role"] for item in answers[0]} <= {"ADMIN", "MEMBER", "GUEST"}

@@ -90,6 +90,15 @@ class RowNodes(Generic[Node]):
                 values[field] = f"{prefix}d{index}"
         return values
 
+    def conversion(self, field: str, columns: tuple[str, ...]) -> tuple[str, Any] | None:
+        """The column and conversion a field's value is made of in rows of these columns,
+        when it is a converted column (see `values`)."""
+        source = self._fields.get(field)
+        if not isinstance(source, str) or source not in columns or self._conversions is None:
+            return None
+        converted = self._conversions().get(source)
+        return None if converted is None else (source, converted)
+
     def _maker(self, columns: tuple[str, ...]) -> Callable[[Sequence[Row]], list[Node]]:
         """`make` for rows of these columns, written out as Python once per shape (as the
         plans are, schema/plans.py): each node's values one dict display."""
