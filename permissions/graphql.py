@@ -43,6 +43,14 @@ class _PolicyRow(_Guard):
             raise Forbidden(reason)
         return True
 
+    def allows(self, context: Any) -> bool:
+        """What `has_permission` decides, without raising: plans that call the field's
+        resolver themselves ask this (schema/root_plans.py), and leave a refusal to it."""
+        actor = context.actor
+        if actor is None and self.op not in PUBLIC:
+            return False
+        return refusal(actor, self.op) is None
+
 
 class SignIn(_PolicyRow):
     """Public; refused only to a request made with an API token, which may not get a session."""

@@ -123,7 +123,7 @@ def build_schema(
     publish(built._schema)
     if execution_context_class.shortcuts:
         # What Strawberry's path does to errors, with the extensions above: see `execute`.
-        built._prepared = PreparedQueries(built._schema)
+        built._prepared = PreparedQueries(built)
         built._finish_errors = finishing(built.process_errors, _masked)
     return built
 

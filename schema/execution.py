@@ -69,6 +69,7 @@ from schema.plans import (
     unproven,
     without_non_null,
 )
+from schema.root_plans import RESOLVED, Raised
 
 log = logging.getLogger("tenantry.graphql")
 
@@ -137,6 +138,8 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
         # id(grouped field set) -> (the set, kept so its id stays its own; plan or None)
         self._plans: dict[int, tuple[Any, Complete | None]] = {}
         self._shared = shared_plans_of(self.schema)
+        # Root fields a root plan already resolved for this request (schema/root_plans.py).
+        self._resolved = RESOLVED.get()
 
     def build_per_event_executor(self, payload: Any) -> Any:
         # A subscription event runs on a shallow copy: its helpers must reach the copy, and
@@ -268,6 +271,11 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
         path: Any,
         position_context: Any,
     ) -> Any:
+        if self._resolved is not None and path.prev is None and path.key in self._resolved:
+            return self._complete_resolved(
+                parent_type, field_details_list, path, position_context,
+                self._resolved.pop(path.key),
+            )  # fmt: skip
         # A scalar field among others that need the general path: read it directly.
         basic = self._basics.get(id(parent_type.fields.get(field_details_list[0].node.name.value)))
         if basic is not None and basic.leaf is not None:
@@ -280,6 +288,44 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _complete_resolved(
+        self,
+        parent_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+        result: Any,
+    ) -> Any:
+        """A root field's value its resolver already answered this request (or what it
+        raised), completed (or reported) as graphql-core's `execute_field` does a resolver's,
+        instead of running the resolver again."""
+        field_def = parent_type.fields[field_details_list[0].node.name.value]
+        return_type = field_def.type
+        if type(result) is Raised:
+            self.handle_field_error(result.error, return_type, field_details_list, path)
+            return None
+        info = self.build_resolve_info(
+            field_def, [details.node for details in field_details_list], parent_type, path
+        )
+        try:
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+            if self.is_awaitable(completed):
+
+                async def await_completed() -> Any:
+                    try:
+                        return await completed
+                    except Exception as raw_error:  # noqa: BLE001 - as graphql-core handles it
+                        self.handle_field_error(raw_error, return_type, field_details_list, path)
+                        return None
+
+                return await_completed()
+        except Exception as raw_error:  # noqa: BLE001 - as graphql-core handles it
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
 
 
 class GeneralExecutionContext(ExecutionContext):

@@ -36,13 +36,14 @@ from strawberry.utils.operation import get_first_operation
 
 from config import get_config
 from schema.limits import hide_suggestions, refusal, request_rules
-from schema.plans import LastUsed
+from schema.plans import MISS, LastUsed
+from schema.root_plans import RESOLVED, UNFIT, RootPlan, compile_root_plan
 
 # As many as the parser's and the validation's caches hold.
 PREPARED_DOCUMENTS = 512
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Prepared:
     """A query's document, parsed and valid under the rules its key names."""
 
@@ -50,6 +51,9 @@ class Prepared:
     # The name graphql-core gets: the one asked for, or else the first operation's (as
     # Strawberry passes it).
     operation_name: str | None
+    # Its root fields compiled (schema/root_plans.py), UNFIT, or None until a request's
+    # variables let them be.
+    root_plan: RootPlan | Any = None
 
 
 # A document that is not a valid single query here: Strawberry's path answers it.
@@ -59,8 +63,9 @@ _UNFIT = object()
 class PreparedQueries:
     """The prepared documents of one schema, the most recently used kept."""
 
-    def __init__(self, schema: GraphQLSchema, capacity: int = PREPARED_DOCUMENTS) -> None:
-        self.schema = schema
+    def __init__(self, schema: Any, capacity: int = PREPARED_DOCUMENTS) -> None:
+        self.strawberry_schema = schema
+        self.schema: GraphQLSchema = schema._schema
         self._known = LastUsed(capacity)
         # Strawberry's own parse and validation caches, the ones its ParserCache and
         # ValidationCache extensions of the same size use: a document this path refuses (a
@@ -111,6 +116,19 @@ class PreparedQueries:
         answers the refusal, as the limits' extension raises it there)."""
         if refusal(self.schema, prepared.document, prepared.operation_name, variable_values):
             return None
+        if prepared.root_plan is None:
+            prepared.root_plan = compile_root_plan(
+                self.strawberry_schema, prepared.document, prepared.operation_name,
+                execution_context_class, context_value, variable_values,
+            )  # fmt: skip
+        resolved = None
+        if prepared.root_plan is not None and prepared.root_plan is not UNFIT:
+            data, resolved = await prepared.root_plan.answer(
+                context_value, root_value, variable_values
+            )
+            if data is not MISS:
+                return ExecutionResult(data=data, errors=None, extensions={})
+        token = RESOLVED.set(resolved)
         try:
             result = await await_maybe(graphql_execute(
                 self.schema,
@@ -128,6 +146,8 @@ class PreparedQueries:
                 str(error), original_error=error
             )  # fmt: skip
             return ExecutionResult(data=None, errors=finish_errors([wrapped]), extensions={})
+        finally:
+            RESOLVED.reset(token)
         errors = finish_errors(result.errors) if result.errors else result.errors
         return ExecutionResult(data=result.data, errors=errors, extensions={})
 

@@ -7,19 +7,14 @@ tests/web/test_differential.py proves the answers byte-equal on generated docume
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-from httpx import ASGITransport, AsyncClient
-from starlette.applications import Starlette
-from starlette.routing import Route
+from httpx import AsyncClient
 
 from config import Config
-from schema import build_schema
-from schema.execution import ExecutionContext
+from tests.counting_executor import CountsExecutedFields, counting_client
 from tests.factories import Cast, Factory
-from web.graphql import GraphQLEndpoint
-from web.persisted_queries import persisted_queries_for
 
 NESTED = """
 query {
@@ -30,32 +25,14 @@ query {
 """
 
 
-class CountsGeneralFields(ExecutionContext):
-    """Our executor, recording the fields that take the general per-field path."""
-
-    executed: ClassVar[list[str]] = []
-
-    def execute_field(
-        self, parent_type: Any, source: Any, field_details_list: Any, *rest: Any
-    ) -> Any:
-        CountsGeneralFields.executed.append(field_details_list[0].node.name.value)
-        return super().execute_field(parent_type, source, field_details_list, *rest)
-
-
-COUNTING = build_schema(CountsGeneralFields)
-
-
 @pytest.fixture
 async def counting(app: object, config: Config) -> AsyncIterator[AsyncClient]:
-    endpoint = GraphQLEndpoint(COUNTING, persisted=persisted_queries_for(config), graphql_ide=None)
-    other = Starlette(routes=[Route("/graphql", endpoint, methods=["POST"])])
-    transport = ASGITransport(app=other, client=("203.0.113.7", 51000))
-    async with AsyncClient(transport=transport, base_url="http://tenantry.test") as client:
+    async with counting_client(config) as client:
         yield client
 
 
 async def run(client: AsyncClient, caller: Any) -> dict[str, Any]:
-    CountsGeneralFields.executed.clear()
+    CountsExecutedFields.executed.clear()
     headers = {"Authorization": f"Bearer {caller.token}"}
     response = await client.post("/graphql", json={"query": NESTED}, headers=headers)
     return response.json()  # type: ignore[no-any-return]
@@ -75,7 +52,7 @@ async def test_an_admins_nested_users_page_takes_the_general_path_only_for_users
     edges = answer["data"]["users"]["edges"]
     assert len(edges) == 6
     assert sum(len(edge["node"]["ownedProjects"]) for edge in edges) == 5
-    assert CountsGeneralFields.executed == ["users"]
+    assert CountsExecutedFields.executed == []
 
 
 async def test_a_members_page_plans_their_own_node_and_refuses_the_others_projects(
@@ -90,4 +67,4 @@ async def test_a_members_page_plans_their_own_node_and_refuses_the_others_projec
     assert len(refused) == len(edges) - 1
     assert {error["extensions"]["code"] for error in answer["errors"]} == {"FORBIDDEN"}
     # The refused nodes' fields took the general path, once each.
-    assert CountsGeneralFields.executed.count("ownedProjects") == len(edges) - 1
+    assert CountsExecutedFields.executed.count("ownedProjects") == len(edges) - 1
