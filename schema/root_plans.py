@@ -25,8 +25,10 @@ answers byte-equal to graphql-core's general path on generated documents.
 
 from __future__ import annotations
 
+import dataclasses
 from contextvars import ContextVar
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from graphql import (
@@ -48,8 +50,16 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.permission import PermissionExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
 from strawberry.types.field import StrawberryField
+from strawberry.types.unset import UnsetType
 
-from schema.plans import MISS, PLAN_CONTEXT, Complete, directives_take_variables, without_non_null
+from schema.plans import (
+    MISS,
+    PLAN_CONTEXT,
+    Complete,
+    LastUsed,
+    directives_take_variables,
+    without_non_null,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,8 @@ class RootField:
     permissions: tuple[Any, ...]
     nullable: bool
     complete: Complete  # for values that are not null
+    # The converted arguments by the variables' values (RootPlan._value).
+    converted: LastUsed = dataclasses.field(default_factory=lambda: LastUsed(256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,23 +140,69 @@ class RootPlan:
             context, optimized_is_awaitable, None, None,
         )  # type: ignore[call-arg] # fmt: skip
         info = self.info_class(_raw_info=raw_info, _field=root.field)
+        # The converted arguments depend on the variables alone (the field's nodes are the
+        # document's): remembered by the variables' values when those and they are plain
+        # immutable values; a request of the same values adds only its own source and info.
+        key = _plain_key(coerced.coerced)
+        converted = root.converted.recall(key) if key is not None else None
         try:
-            arguments = (
-                get_argument_values(root.definition, node, coerced)
-                if root.definition.args or node.arguments
-                else {}
-            )
-            field_args, field_kwargs = get_arguments(
-                field=root.field, source=root_value, info=info, kwargs=arguments,
-                config=self.config, scalar_registry=self.scalar_registry,
-            )  # fmt: skip
+            if converted is not None:
+                field_args, field_kwargs = _bound(root.field, dict(converted), root_value, info)
+            else:
+                arguments = (
+                    get_argument_values(root.definition, node, coerced)
+                    if root.definition.args or node.arguments
+                    else {}
+                )
+                field_args, field_kwargs = get_arguments(
+                    field=root.field, source=root_value, info=info, kwargs=arguments,
+                    config=self.config, scalar_registry=self.scalar_registry,
+                )  # fmt: skip
             value = root.field.get_result(root_value, info, field_args, field_kwargs)
             if optimized_is_awaitable(value):
                 value = await value
         except Exception as error:  # noqa: BLE001 - the executor reports it
             # Not run again there: a resolver may count what it was asked (rate limits).
             return Raised(error)
+        if converted is None and key is not None:
+            own = _request_parameters(root.field)
+            kept = {name: given for name, given in field_kwargs.items() if name not in own}
+            if _plain_key(kept) is not None:
+                root.converted.remember(key, kept)
         return value
+
+
+_PLAIN = (str, int, float, bool, type(None), UnsetType, Enum)
+
+
+def _plain_key(values: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The values as a key, when each is a plain immutable value (an enum member too)."""
+    for value in values.values():
+        if not isinstance(value, _PLAIN):
+            return None
+    return tuple(values.items())
+
+
+def _request_parameters(field: StrawberryField) -> frozenset[str]:
+    """The resolver's parameters that `get_arguments` fills with the request's own objects."""
+    resolver = field.base_resolver
+    parameters = (resolver.info_parameter, resolver.parent_parameter, resolver.root_parameter)  # type: ignore[union-attr]
+    return frozenset(parameter.name for parameter in parameters if parameter is not None)
+
+
+def _bound(
+    field: StrawberryField, kwargs: dict[str, Any], source: Any, info: Any
+) -> tuple[list[Any], dict[str, Any]]:
+    """What `get_arguments` adds to converted arguments (strawberry/schema/schema_converter.py)."""
+    resolver = field.base_resolver
+    args = [source] if resolver.self_parameter else []  # type: ignore[union-attr]
+    if parent := resolver.parent_parameter:  # type: ignore[union-attr]
+        kwargs[parent.name] = source
+    if root := resolver.root_parameter:  # type: ignore[union-attr]
+        kwargs[root.name] = source
+    if info_parameter := resolver.info_parameter:  # type: ignore[union-attr]
+        kwargs[info_parameter.name] = info
+    return args, kwargs
 
 
 @dataclass(frozen=True, slots=True)

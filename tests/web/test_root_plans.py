@@ -137,3 +137,21 @@ async def test_introspection_is_left_to_the_executor(counting: AsyncClient, cast
 
     assert answer["data"]["__schema"]["queryType"]["name"] == "Query"
     assert "__schema" in CountsExecutedFields.executed
+
+
+async def test_each_requests_variables_give_its_own_arguments(
+    counting: AsyncClient, cast: Cast
+) -> None:
+    query = (
+        "query Page($n: Int, $role: Role) { users(first: $n, role: $role) "
+        "{ edges { node { role } } } }"
+    )
+    asked = [({"n": 1}, 1), ({"n": 3}, 3), ({"n": 1}, 1), ({"n": 9, "role": "GUEST"}, None)]
+
+    for variables, size in asked:
+        answer = await ask(counting, cast.admin_a, query, variables)
+        edges = answer["data"]["users"]["edges"]
+        if size is not None:
+            assert len(edges) == size
+        else:
+            assert edges and {edge["node"]["role"] for edge in edges} == {"GUEST"}
