@@ -43,9 +43,10 @@ class _PolicyRow(_Guard):
             raise Forbidden(reason)
         return True
 
-    def allows(self, context: Any) -> bool:
-        """What `has_permission` decides, without raising: plans that call the field's
-        resolver themselves ask this (schema/root_plans.py), and leave a refusal to it."""
+    def permits(self, context: Any) -> bool:
+        """What `has_permission` decides for the request's caller, without raising: plans
+        that call the field's resolver themselves ask this (schema/root_plans.py), and leave a
+        refusal to `has_permission`."""
         actor = context.actor
         if actor is None and self.op not in PUBLIC:
             return False

@@ -12,7 +12,7 @@ there is input to read:
 
 - the variables and each field's arguments coerced by graphql-core (`get_variable_values`,
   `get_argument_values`), the arguments converted by Strawberry (`get_arguments`);
-- each permission class's pure check (`allows`, the policy row its `has_permission` checks);
+- each permission class's pure check (`permits`, the policy row its `has_permission` checks);
 - the resolver called as Strawberry calls it (`StrawberryField.get_result`, with its `Info`);
 - the value completed by the plan the executor made of the field's selection.
 
@@ -70,7 +70,7 @@ class RootField:
     definition: GraphQLField
     nodes: list[FieldNode]
     field: StrawberryField
-    # Each with `allows(context) -> bool`: the pure check of its `has_permission`.
+    # Each with `permits(context) -> bool`: the pure check of its `has_permission`.
     permissions: tuple[Any, ...]
     nullable: bool
     complete: Complete  # for values that are not null
@@ -129,7 +129,7 @@ class RootPlan:
 
     async def _value(self, root: RootField, context: Any, root_value: Any, coerced: Any) -> Any:
         for permission in root.permissions:
-            if permission.allows(context) is not True:
+            if permission.permits(context) is not True:
                 return MISS  # the executor raises the permission's own error
         query_type: GraphQLObjectType = self.schema.query_type  # type: ignore[assignment]
         node = root.nodes[0]
@@ -294,10 +294,11 @@ def _permissions(field: StrawberryField) -> tuple[Any, ...] | None:
     each has a pure check; None otherwise."""
     found: list[Any] = []
     for extension in field.extensions:
-        if not isinstance(extension, PermissionExtension) or extension.fail_silently:
+        # Strawberry's own extension only: a subclass may do more around the resolver.
+        if type(extension) is not PermissionExtension or extension.fail_silently:
             return None
         for permission in extension.permissions:
-            if not callable(getattr(permission, "allows", None)):
+            if not callable(getattr(permission, "permits", None)):
                 return None
             found.append(permission)
     return tuple(found)
