@@ -188,6 +188,9 @@ async def _deliver_claimed(row: WebhookDelivery, claim: datetime, now: datetime)
         latency = int((time.monotonic() - started) * 1000)
         attempts = row.attempts + 1
         gave_up = now - row.created_at >= RETRY_FOR
+        # The hook's count goes first: whoever sees the attempt recorded (an admin's list
+        # of deliveries, the next attempt) then also sees the hook counted as failing.
+        await _count_failure(hook, now)
         await mine.update(
             attempts=attempts, response_status=failure.status, latency_ms=latency,
             last_error=failure.message[:_ERROR_CHARS], claimed_until=None,
@@ -195,15 +198,14 @@ async def _deliver_claimed(row: WebhookDelivery, claim: datetime, now: datetime)
             next_attempt_at=None if gave_up else now + backoff(attempts),
         )  # fmt: skip
         log.warning("webhook delivery %s attempt %d failed: %s", row.id, attempts, failure.message)
-        await _count_failure(hook, now)
         return
+    if hook.failing_since is not None:
+        await Webhook.filter(id=hook.id).update(failing_since=None)
     await mine.update(
         status=DeliveryStatus.SUCCEEDED, attempts=row.attempts + 1, response_status=status,
         latency_ms=int((time.monotonic() - started) * 1000), last_error=None,
         claimed_until=None, next_attempt_at=None,
     )  # fmt: skip
-    if hook.failing_since is not None:
-        await Webhook.filter(id=hook.id).update(failing_since=None)
 
 
 async def _count_failure(hook: Webhook, now: datetime) -> None:
