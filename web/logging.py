@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
@@ -124,6 +124,12 @@ def request_id_of(scope: Scope) -> str | None:
     return scope.get("state", {}).get("request_id")
 
 
+def _new_request_id() -> str:
+    # 32 hex digits, like a trace ID; os.urandom without uuid4's UUID object around it (a
+    # percent of a small request's time).
+    return os.urandom(16).hex()
+
+
 # nginx's status for a request whose client closed the connection before the answer.
 CLIENT_CLOSED_REQUEST = 499
 
@@ -139,7 +145,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = (
-            (_trace_id is not None and _trace_id()) or _incoming_id(scope) or uuid.uuid4().hex
+            (_trace_id is not None and _trace_id()) or _incoming_id(scope) or _new_request_id()
         )
         state = scope.setdefault("state", {})
         state["request_id"] = request_id

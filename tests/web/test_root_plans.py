@@ -105,13 +105,13 @@ async def test_a_resolver_that_raised_is_reported_without_running_it_again(
 ) -> None:
     # A resolver may count what it was asked (rate limits): it runs once per request.
     calls = []
-    real = users.users_in_reach
+    real = users.users_in_reach_unfiltered
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(users, "users_in_reach", counted)
+    monkeypatch.setattr(users, "users_in_reach_unfiltered", counted)
     query = 'query { users(first: 2, after: "not a cursor") { edges { cursor } } }'
 
     answer = await ask(counting, cast.admin_a, query)
