@@ -199,7 +199,7 @@ async def _deliver_claimed(row: WebhookDelivery, claim: datetime, now: datetime)
         )  # fmt: skip
         log.warning("webhook delivery %s attempt %d failed: %s", row.id, attempts, failure.message)
         return
-    if hook.failing_since is not None:
+    if hook.failing_since is not None:  # first, as for a failure
         await Webhook.filter(id=hook.id).update(failing_since=None)
     await mine.update(
         status=DeliveryStatus.SUCCEEDED, attempts=row.attempts + 1, response_status=status,

@@ -4,6 +4,7 @@ forward (`first`, `after`) or backward (`last`, `before`)."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -254,14 +255,8 @@ async def paginate(
     PostgreSQL, the page's statement is then made once per shape (models/plain_pages.py).
     `stored`: the rows of that path may hold enum columns' stored values, not their members
     (the caller's nodes convert them: schema/types/row_nodes.py)."""
-    model = listed.model
-    made: list[QuerySet[M]] = []
-
-    def query() -> QuerySet[M]:
-        if not made:
-            made.append(listed.make() if isinstance(listed, Later) else listed)
-        return made[0]
-
+    later = listed if isinstance(listed, Later) else Later(listed.model, lambda: listed)
+    model, query = later.model, functools.cache(later.make)
     field = model._meta.fields_map[order_by]  # type: ignore[attr-defined]
     is_datetime = order_by in ("created_at", "at")
     max_length = getattr(field, "max_length", None)
