@@ -40,14 +40,16 @@ SESSION = (
     "WHERE s.token_hash = {0}"
 )
 TOUCH = 'UPDATE "session" SET last_seen_at = {0} WHERE id = {1} AND last_seen_at <= {2}'
+# A tenant's usernames are unique (one key each): no ID to break ties, so no sort on it either
+# (models/plain_pages.py).
 NESTED_PAGE = (
     'SELECT u.id, u.username, u.tenant_id, t.name FROM "user" u '
     'JOIN "tenant" t ON t.id = u.tenant_id WHERE u.tenant_id = {0} '
-    "ORDER BY u.username_key, u.id LIMIT 101"
+    "ORDER BY u.username_key LIMIT 101"
 )
 SCALARS_PAGE = (
     'SELECT u.id, u.username, u.email, u.role, u.created_at FROM "user" u '
-    "WHERE u.tenant_id = {0} ORDER BY u.username_key, u.id LIMIT 101"
+    "WHERE u.tenant_id = {0} ORDER BY u.username_key LIMIT 101"
 )
 PROJECTS = (
     'SELECT p.id, p.name, p.owner_id FROM "project" p WHERE p.owner_id IN ({0}) '

@@ -108,9 +108,29 @@ def _statement(shape: _Shape) -> str:
         )
         number += 2
     direction = " DESC" if descending else ""
+    order = f"{key}{direction}"
+    if not _unique_together(model, column, order_by):
+        order += f", {row_id}{direction}"
     # Our own text: names from the model's fields, every value a parameter.
     return (
         f'SELECT {", ".join(selected)} FROM "{table}" {" ".join(joins.values())} '  # noqa: S608
         f"WHERE {' AND '.join(conditions) or 'TRUE'} "
-        f"ORDER BY {key}{direction}, {row_id}{direction} LIMIT ${number + 1}"
+        f"ORDER BY {order} LIMIT ${number + 1}"
     )
+
+
+def _unique_together(model: type[Model], column: str | None, order_by: str) -> bool:
+    """Whether the rows holding one value of `column` never share a sort value (a tenant's
+    usernames): then the ID never breaks a tie, and ordering by the sort value alone reads the
+    unique index in its order, where PostgreSQL would otherwise sort the page's rows on the ID
+    within each value (an incremental sort, two thirds of the users page's time there)."""
+    if column is None:
+        return False
+    meta = model._meta
+    for fields in meta.unique_together:
+        # A foreign key's own column is its field's name and `_id`, as `Equal` names it.
+        names = {f"{name}_id" if name in meta.fk_fields else name for name in fields}
+        # NULLs never clash in a unique index: a nullable column's rows could tie.
+        if names == {column, order_by} and not any(meta.fields_map[n].null for n in fields):
+            return True
+    return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from models import User
-from models.plain_pages import EVERY_ROW, Equal
+from models.plain_pages import EVERY_ROW, Equal, _statement
 from resolvers.pagination import PageRequest, Window, paginate
 from tests.factories import Factory
 
@@ -77,3 +77,17 @@ async def test_a_tenants_page_holds_only_that_tenants_users(make: Factory) -> No
 
     assert {row["tenant_id"] for row in page.rows} == {tenant.id}
     assert [row["tenant__name"] for row in page.rows] == [tenant.name] * 4
+
+
+def test_a_tenants_page_is_ordered_by_the_username_alone_which_is_unique_in_it() -> None:
+    shape = (User, ("id", "username"), "tenant_id", "username_key", False, "gt", None)
+
+    assert _statement(shape).endswith('ORDER BY "user"."username_key" LIMIT $4')
+
+
+def test_every_tenants_page_breaks_ties_between_equal_usernames_on_the_id() -> None:
+    shape = (User, ("id", "username"), None, "username_key", True, None, None)
+
+    assert _statement(shape).endswith(
+        'ORDER BY "user"."username_key" DESC, "user"."id" DESC LIMIT $1'
+    )
