@@ -4,7 +4,11 @@ trip each (issue 17: session, page and relations are three statements).
 
 - `tenant` comes with the page: its columns are joined into the page's query
   (`page_columns`), one statement fewer than a query of its own.
-- `ownedProjects` (and their `owner`, who is on the page) is one query of plain rows.
+- `ownedProjects` and `ownedTokens` (and their `owner`, who is on the page) are one query of
+  plain rows each; `groups` and `mfaEnabled` take the queries their loaders would.
+
+`me` and `user(id:)` hand their one node the same (`me` the tenant its session came with), so
+a plan answers them whole too.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ import weakref
 from collections.abc import Sequence, Set
 from typing import Any
 
-from schema.loaders import Loaders, project_rows_by_owner
+from domain.auth.factors import mfa_enabled_among
+from domain.group_roles import groups_of
+from schema.loaders import Loaders, project_rows_by_owner, token_rows_by_owner
 from schema.plans import LastUsed
+from schema.types.projects import ApiToken as ApiTokenNode
 from schema.types.projects import Project as ProjectNode
 from schema.types.tenants import Tenant as TenantNode
 
@@ -68,7 +75,8 @@ def page_columns(columns: tuple[str, ...], selected: Set[str]) -> tuple[str, ...
 
 
 # The fields of a user that `preload_users` hands its nodes.
-PRELOADED_USER_FIELDS = frozenset({"tenant", "ownedProjects"})
+PRELOADED_USER_FIELDS = frozenset({"tenant", "ownedProjects", "ownedTokens", "groups",
+                                   "mfaEnabled"})  # fmt: skip
 
 
 def needs_preloading(selected: Set[str]) -> bool:
@@ -79,12 +87,13 @@ def needs_preloading(selected: Set[str]) -> bool:
 async def preload_users(
     loaders: Loaders, nodes: Sequence[Any], selected: Set[str], rows: Sequence[Any] = ()
 ) -> None:
-    """Hands a page of users what it selects (tenant, ownedProjects with their owners), so
-    their fields answer synchronously. The tenant comes from the page's `rows` when they hold
-    TENANT_COLUMNS (else one query through the loader); the projects take one query."""
+    """Hands a page of users what it selects (PRELOADED_USER_FIELDS), so their fields answer
+    synchronously. The tenant comes from the page's `rows` when they hold TENANT_COLUMNS (else
+    one query through the loader, unless the nodes hold it already); the projects and the
+    tokens take one query each."""
     if not nodes:
         return
-    if "tenant" in selected:
+    if "tenant" in selected and any(node.preloaded_tenant is None for node in nodes):
         if rows and TENANT_COLUMNS[0] in rows[0]:
             by_id = {}
             for node, row in zip(nodes, rows, strict=True):
@@ -97,8 +106,8 @@ async def preload_users(
             by_id = {t.id: TenantNode.from_model(t) for t in tenants if t is not None}
             for node in nodes:
                 node.preloaded_tenant = by_id.get(node.tenant_id)
+    owners = {node.pk: node for node in nodes}
     if "ownedProjects" in selected:
-        owners = {node.pk: node for node in nodes}
         for node in nodes:
             node.preloaded_projects = []
         # Plain rows, in the loader's order (name, then id): no model instances.
@@ -107,3 +116,18 @@ async def preload_users(
             # Weak: the owner lists the project, a strong reference back would be a cycle.
             item.preloaded_owner = weakref.ref(owner)
             owner.preloaded_projects.append(item)
+    if "ownedTokens" in selected:
+        for node in nodes:
+            node.preloaded_tokens = []
+        for token in ApiTokenNode.from_rows(await token_rows_by_owner(list(owners))):
+            owner = owners[token.owner_id]
+            token.preloaded_owner = weakref.ref(owner)
+            owner.preloaded_tokens.append(token)
+    if "groups" in selected:
+        groups = await groups_of(owners)
+        for node in nodes:
+            node.preloaded_groups = list(groups.get(node.pk, ()))
+    if "mfaEnabled" in selected:
+        enabled = await mfa_enabled_among(list(owners))
+        for node in nodes:
+            node.preloaded_mfa_enabled = node.pk in enabled

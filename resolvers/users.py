@@ -9,6 +9,7 @@ from strawberry.permission import PermissionExtension
 
 from domain import users
 from domain.errors import NotFound as NotFoundError
+from models import Tenant as TenantModel
 from models import User as UserModel
 from permissions import graphql as can
 from permissions.rules import Op, allowed
@@ -40,6 +41,7 @@ from schema.errors import (
     RateLimited,
     ValidationError,
 )
+from schema.types.tenants import Tenant
 from schema.types.users import (
     UpdateUserInput,
     User,
@@ -70,7 +72,13 @@ class UserQueries:
     @strawberry.field(description="The signed-in user, or null.")
     async def me(self, info: Info) -> User | None:
         user = info.context.user
-        return User.from_model(user) if user else None
+        if not user:
+            return None
+        node = User.from_model(user)
+        # The session's lookup read the tenant with the user (an API token's may not have).
+        if isinstance(tenant := user.tenant, TenantModel):
+            node.preloaded_tenant = Tenant.from_model(tenant)
+        return await _preloaded(info, node)
 
     @strawberry.field(
         description="Users of the caller's tenant; superusers: of every tenant, or of "
@@ -148,9 +156,19 @@ class UserQueries:
             # Guests read only themselves: FORBIDDEN for any other ID, existing or not.
             raise can.Forbidden()
         try:
-            return User.from_model(await users.access_user_by_id(actor(info), id, Op.LIST_USERS))
+            user = await users.access_user_by_id(actor(info), id, Op.LIST_USERS)
         except NotFoundError:
             return None
+        return await _preloaded(info, User.from_model(user))
+
+
+async def _preloaded(info: Info, node: User) -> User:
+    """One user with what its selection reads preloaded, as a page's (resolvers/preload.py):
+    a plan then answers it whole."""
+    selected = selected_node_fields(info)
+    if needs_preloading(selected):
+        await preload_users(info.context.loaders, [node], selected)
+    return node
 
 
 @strawberry.type

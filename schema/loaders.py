@@ -59,6 +59,17 @@ class ProjectsByOwnerLoader(_ByOwnerLoader):
     order = "name_key"
 
 
+# The columns ApiToken.from_rows reads.
+TOKEN_COLUMNS = ("id", "name", "prefix", "created_at", "last_used_at", "expires_at", "owner_id")
+
+
+async def token_rows_by_owner(owner_ids: Sequence[uuid.UUID]) -> list[Row]:
+    """The API tokens of these owners as plain rows, in TokensByOwnerLoader's order."""
+    return await plain_values_among(
+        ApiToken, TOKEN_COLUMNS, "owner_id", owner_ids, order_by=("created_at", "id")
+    )
+
+
 class TokensByOwnerLoader(_ByOwnerLoader):
     model = ApiToken
     order = "created_at"

@@ -59,9 +59,9 @@ class Project(Node):
         return User.from_model(await info.context.loaders.user.load(self.owner_id))
 
 
-def _preloaded_owner(project: Project) -> Any:
+def _preloaded_owner(owned: Project | ApiToken) -> Any:
     """What a plan reads instead of calling `owner` (schema/plans.py)."""
-    owner = project.preloaded_owner() if project.preloaded_owner is not None else None
+    owner = owned.preloaded_owner() if owned.preloaded_owner is not None else None
     return owner if owner is not None else MISS
 
 
@@ -94,6 +94,8 @@ class ApiToken(Node):
         description="From then on the token answers like an unknown one. Null: until revoked."
     )
     owner_id: strawberry.Private[uuid.UUID]
+    # As Project's: weak, since the owner's node lists the token in turn.
+    preloaded_owner: strawberry.Private[weakref.ReferenceType[Any] | None] = None
 
     @classmethod
     def from_model(cls, token: ApiTokenModel) -> ApiToken:
@@ -107,11 +109,33 @@ class ApiToken(Node):
             owner_id=token.owner_id,  # type: ignore[attr-defined]
         )
 
+    @classmethod
+    def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> list[ApiToken]:
+        """From rows of schema.loaders.TOKEN_COLUMNS."""
+        return _TOKEN_ROW_NODES.make(rows)
+
     @strawberry.field(description="The user the token acts as.")
-    async def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
+    def owner(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")]:
+        # Synchronous when preloaded; otherwise an awaitable the executor awaits.
+        owner = self.preloaded_owner() if self.preloaded_owner is not None else None
+        if owner is not None:
+            return owner  # type: ignore[no-any-return]
+        return self._load_owner(info)  # type: ignore[return-value]
+
+    async def _load_owner(self, info: Info) -> User:
         from schema.types.users import User
 
         return User.from_model(await info.context.loaders.user.load(self.owner_id))
+
+
+_TOKEN_ROW_NODES = RowNodes(
+    ApiToken,
+    {"id": Derived(("id",), str), "name": "name", "prefix": "prefix",
+     "created_at": "created_at", "last_used_at": "last_used_at", "expires_at": "expires_at",
+     "owner_id": "owner_id"},
+)  # fmt: skip
+
+preloaded("ApiToken", "owner", _preloaded_owner)
 
 
 @strawberry.type(description="A project in a page of projects, with its cursor.")

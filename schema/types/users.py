@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -92,6 +92,9 @@ class User(Node):
     # preload_users): the fields below then answer synchronously, without a loader round trip.
     preloaded_tenant: strawberry.Private[Tenant | None] = None
     preloaded_projects: strawberry.Private[list[Any] | None] = None
+    preloaded_tokens: strawberry.Private[list[Any] | None] = None
+    preloaded_groups: strawberry.Private[list[str] | None] = None
+    preloaded_mfa_enabled: strawberry.Private[bool | None] = None
 
     @classmethod
     def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> list[User]:
@@ -140,11 +143,21 @@ class User(Node):
         description="IdP groups this user belongs to (SCIM groups, and the SAML groups "
         "attribute of their last sign-in); group-to-role mappings name them."
     )
-    async def groups(self, info: Info) -> list[str]:
+    def groups(self, info: Info) -> list[str]:
+        if self.preloaded_groups is not None:
+            return self.preloaded_groups
+        return self._load_groups(info)  # type: ignore[return-value]
+
+    async def _load_groups(self, info: Info) -> list[str]:
         return list(await info.context.loaders.groups.load(self.pk))
 
     @strawberry.field(description="The user has a second factor: TOTP or a passkey.")
-    async def mfa_enabled(self, info: Info) -> bool:
+    def mfa_enabled(self, info: Info) -> bool:
+        if self.preloaded_mfa_enabled is not None:
+            return self.preloaded_mfa_enabled
+        return self._load_mfa_enabled(info)  # type: ignore[return-value]
+
+    async def _load_mfa_enabled(self, info: Info) -> bool:
         return bool(await info.context.loaders.mfa_enabled.load(self.pk))
 
     @strawberry.field(
@@ -169,25 +182,30 @@ class User(Node):
         description="API tokens this user owns. Visible to the user, tenant admins and superusers.",
         extensions=[PermissionExtension([ViewOwnedObjects()])],
     )
-    async def owned_tokens(
+    def owned_tokens(
         self, info: Info
     ) -> list[Annotated[ApiToken, strawberry.lazy("schema.types.projects")]] | None:
+        if self.preloaded_tokens is not None:
+            return self.preloaded_tokens
+        return self._load_tokens(info)  # type: ignore[return-value]
+
+    async def _load_tokens(self, info: Info) -> list[Any]:
         from schema.types.projects import ApiToken
 
         tokens = await info.context.loaders.tokens_by_owner.load(self.pk)
         return [ApiToken.from_model(t) for t in tokens]
 
 
-# What the plans read instead of calling `tenant` and `ownedProjects` (schema/plans.py): the
-# same preloaded values, the same check as ViewOwnedObjects.
+# What the plans read instead of calling the fields with resolvers (schema/plans.py): the
+# same preloaded values, the same check as ViewOwnedObjects for what one owns.
 
 
-def _preloaded_tenant(user: User) -> Any:
-    return user.preloaded_tenant if user.preloaded_tenant is not None else MISS
+def _preloaded(attribute: str) -> Callable[[User], Any]:
+    def read(user: User) -> Any:
+        value = getattr(user, attribute)
+        return value if value is not None else MISS
 
-
-def _preloaded_projects(user: User) -> Any:
-    return user.preloaded_projects if user.preloaded_projects is not None else MISS
+    return read
 
 
 def _status(deactivated_at: datetime | None, email_verified: bool) -> UserStatus:
@@ -208,8 +226,11 @@ _ROW_NODES = RowNodes(
     lambda: enum_members(UserModel, ROW_COLUMNS),
 )
 
-preloaded("User", "tenant", _preloaded_tenant)
-preloaded("User", "ownedProjects", _preloaded_projects, ViewOwnedObjects.allows_in)
+preloaded("User", "tenant", _preloaded("preloaded_tenant"))
+preloaded("User", "ownedProjects", _preloaded("preloaded_projects"), ViewOwnedObjects.allows_in)
+preloaded("User", "ownedTokens", _preloaded("preloaded_tokens"), ViewOwnedObjects.allows_in)
+preloaded("User", "groups", _preloaded("preloaded_groups"))
+preloaded("User", "mfaEnabled", _preloaded("preloaded_mfa_enabled"))
 
 
 @strawberry.type(description="A user in a page of users, with its cursor.")

@@ -64,7 +64,17 @@ from starlette.routing import Route
 
 from config import Config
 from domain.invitations import invitation_token
-from models import AuditEvent, AuthMethod, Invitation, Role, SignupDomain
+from models import (
+    AuditEvent,
+    AuthMethod,
+    GroupMembership,
+    Invitation,
+    Role,
+    ScimGroup,
+    SignupDomain,
+    TotpFactor,
+    User,
+)
 from schema import build_schema, schema
 from schema.execution import GeneralExecutionContext
 from tests.factories import Cast, Factory
@@ -136,6 +146,11 @@ async def seed(make: Factory, cast: Cast) -> Seed:
         remember(token)
         found.tokens.append(token)
     await SignupDomain.create(tenant=a, domain="acme.example.com", default_role=Role.GUEST)
+    # What `groups` and `mfaEnabled` answer: a SCIM group, SAML groups, a second factor.
+    group = await ScimGroup.create(tenant=a, display_name="Engineering", name_key="engineering")
+    await GroupMembership.create(group=group, user=cast.member_a.user)
+    await User.filter(id=cast.admin_a.user.id).update(saml_groups=["Ops", "engineering"])
+    await TotpFactor.create(user=cast.member_a.user, secret_encrypted="unused", confirmed=True)
     for minutes, (action, tenant, actor) in enumerate([
         ("user.update", a, cast.admin_a.user), ("project.create", a, cast.member_a.user),
         ("tenant.create", None, cast.superuser.user), ("user.delete", a, None),
@@ -368,7 +383,8 @@ async def sides_meet(
 
 
 # Always asked besides the generated ones: pages whose relations plans read from what the
-# users page preloaded (schema/plans.py PRELOADED), nested, aliased and through fragments.
+# users page (or `me`) preloaded (schema/plans.py PRELOADED), nested, aliased and through
+# fragments.
 PRELOADED_PAGES = [
     "query($n: Int) { users(first: $n) { edges { node { id username tenant { id name createdAt }"
     " ownedProjects { id name owner { username ownedProjects { name } tenant { name } } } } } } }",
@@ -377,6 +393,12 @@ PRELOADED_PAGES = [
     "fragment Owned on User { ownedProjects { name } tenant { __typename } }",
     "query($n: Int) { users(first: $n) { edges { cursor node { ownedProjects { owner { "
     "ownedProjects { owner { username } } } } } } pageInfo { hasNextPage } } }",
+    "query($n: Int) { users(first: $n) { edges { node { id groups mfaEnabled ownedTokens { id "
+    "name prefix createdAt lastUsedAt expiresAt owner { username groups ownedTokens { name } } "
+    "} } } } }",
+    "query($n: Int) { me { id tenant { name } groups mfaEnabled ownedProjects { name owner { "
+    "username } } ownedTokens { name owner { id tenant { name } } } } users(first: $n) { edges "
+    "{ node { id } } } }",
 ]
 
 

@@ -2,6 +2,8 @@
 `ownedProjects` (its permission checked by the pure policy function) and `owner` read what
 the page preloaded, so below `users` no field takes graphql-core's per-field path; a caller
 who may not see some users' projects gets those nodes from the general path, with its error.
+`ownedTokens`, `groups` and `mfaEnabled` are preloaded likewise, and `me` and `user(id:)`
+preload their one user's (`me` has its tenant from the session).
 tests/web/test_differential.py proves the answers byte-equal on generated documents."""
 
 from __future__ import annotations
@@ -31,10 +33,10 @@ async def counting(app: object, config: Config) -> AsyncIterator[AsyncClient]:
         yield client
 
 
-async def run(client: AsyncClient, caller: Any) -> dict[str, Any]:
+async def run(client: AsyncClient, caller: Any, query: str = NESTED) -> dict[str, Any]:
     CountsExecutedFields.executed.clear()
     headers = {"Authorization": f"Bearer {caller.token}"}
-    response = await client.post("/graphql", json={"query": NESTED}, headers=headers)
+    response = await client.post("/graphql", json={"query": query}, headers=headers)
     return response.json()  # type: ignore[no-any-return]
 
 
@@ -68,3 +70,62 @@ async def test_a_members_page_plans_their_own_node_and_refuses_the_others_projec
     assert {error["extensions"]["code"] for error in answer["errors"]} == {"FORBIDDEN"}
     # The refused nodes' fields took the general path, once each.
     assert CountsExecutedFields.executed.count("ownedProjects") == len(edges) - 1
+
+
+TOKENS_GROUPS_FACTORS = """
+query {
+  users(first: 100) {
+    edges { node { username groups mfaEnabled ownedTokens { name owner { username } } } }
+  }
+}
+"""
+
+ME = """
+query {
+  me {
+    username tenant { name } groups mfaEnabled
+    ownedProjects { name owner { username } } ownedTokens { name owner { username } }
+  }
+}
+"""
+
+
+async def test_a_page_of_users_tokens_groups_and_second_factors_is_one_plan(
+    counting: AsyncClient, cast: Cast, make: Factory
+) -> None:
+    await make.api_token(cast.member_a.user, "deploy")
+
+    answer = await run(counting, cast.admin_a, TOKENS_GROUPS_FACTORS)
+
+    assert "errors" not in answer
+    nodes = {edge["node"]["username"]: edge["node"] for edge in answer["data"]["users"]["edges"]}
+    assert nodes["mallory"]["ownedTokens"] == [{"name": "deploy", "owner": {"username": "mallory"}}]
+    assert nodes["mallory"]["groups"] == [] and nodes["mallory"]["mfaEnabled"] is False
+    assert CountsExecutedFields.executed == []
+
+
+async def test_me_with_its_tenant_and_what_it_owns_is_one_plan(
+    counting: AsyncClient, cast: Cast, make: Factory
+) -> None:
+    await make.project(cast.member_a.user, "site")
+    await make.api_token(cast.member_a.user, "deploy")
+
+    answer = await run(counting, cast.member_a, ME)
+
+    assert "errors" not in answer
+    me = answer["data"]["me"]
+    assert me["tenant"] == {"name": cast.tenant_a.name}
+    assert me["ownedProjects"] == [{"name": "site", "owner": {"username": "mallory"}}]
+    assert me["ownedTokens"] == [{"name": "deploy", "owner": {"username": "mallory"}}]
+    assert CountsExecutedFields.executed == []
+
+
+async def test_a_user_by_id_with_groups_and_second_factor_is_one_plan(
+    counting: AsyncClient, cast: Cast
+) -> None:
+    query = f'{{ user(id: "{cast.member_a.id}") {{ username groups mfaEnabled }} }}'
+
+    answer = await run(counting, cast.admin_a, query)
+
+    assert answer["data"]["user"] == {"username": "mallory", "groups": [], "mfaEnabled": False}
+    assert CountsExecutedFields.executed == []

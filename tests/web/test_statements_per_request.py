@@ -35,6 +35,18 @@ async def a_tenant_of_100_users(make: Factory) -> object:
     return admin
 
 
+async def test_me_with_its_tenant_costs_the_sessions_statement_alone(
+    gql: GraphQLClient, make: Factory
+) -> None:
+    admin = await make.person(await make.tenant("bigco"), role="admin")
+
+    with counting_sql() as sql:
+        result = await gql("query { me { username tenant { name } } }", as_=admin)
+
+    assert result.ok()["me"]["tenant"] == {"name": "bigco"}
+    assert len(sql.statements) == 1, sql.statements
+
+
 async def test_the_nested_users_page_costs_three_statements(
     gql: GraphQLClient, make: Factory
 ) -> None:
