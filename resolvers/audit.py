@@ -21,6 +21,7 @@ from resolvers.pagination import (
     page_request,
     paginate,
 )
+from resolvers.preload import preload_event_relations, selected_node_fields
 from schema.context import Info
 from schema.types.audit import AuditEvent, AuditEventConnection, AuditEventEdge, AuditLogFilter
 
@@ -69,8 +70,13 @@ class AuditQueries:
                 str(refused), extensions={"code": "BAD_USER_INPUT", "field": refused.field}
             ) from None
         page = await paginate(events, wanted, order_by="at", descending=True)
+        edges = page.edges(AuditEventEdge, AuditEvent.from_model)
+        await preload_event_relations(
+            info.context.loaders, actor(info), [edge.node for edge in edges],
+            selected_node_fields(info, "edges", "node"),
+        )  # fmt: skip
         return AuditEventConnection(
-            edges=page.edges(AuditEventEdge, AuditEvent.from_model),
+            edges=edges,
             page_info=page.page_info,
             total_count=page.total_count or 0,
         )

@@ -21,6 +21,7 @@ from resolvers.pagination import (
     page_request,
     paginate,
 )
+from resolvers.preload import preload_inviters, selected_node_fields
 from schema.context import Info
 from schema.enums import InvitationStatus
 from schema.errors import (
@@ -111,8 +112,13 @@ class InvitationQueries:
         query = invitations.invitations_in_reach(actor(info), tenant_id, status)
         wanted = page_request(info, first=first, after=after, last=last, before=before)
         page = await paginate(query, wanted, order_by="created_at")
+        edges = page.edges(InvitationEdge, Invitation.from_model)
+        await preload_inviters(
+            info.context.loaders, actor(info), [edge.node for edge in edges],
+            selected_node_fields(info, "edges", "node"),
+        )  # fmt: skip
         return InvitationConnection(
-            edges=page.edges(InvitationEdge, Invitation.from_model),
+            edges=edges,
             page_info=page.page_info,
             total_count=page.total_count or 0,
         )

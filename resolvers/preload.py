@@ -8,7 +8,8 @@ trip each (issue 17: session, page and relations are three statements).
   plain rows each; `groups` and `mfaEnabled` take the queries their loaders would.
 
 `me` and `user(id:)` hand their one node the same (`me` the tenant its session came with), so
-a plan answers them whole too.
+a plan answers them whole too. A page of invitations gets their senders, a page of the audit
+log its events' tenants and actors, one query each, the users as the reader is shown them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from schema.plans import LastUsed
 from schema.types.projects import ApiToken as ApiTokenNode
 from schema.types.projects import Project as ProjectNode
 from schema.types.tenants import Tenant as TenantNode
+from schema.types.users import shown_user
 
 # (ids of the current field's nodes, path) -> (those nodes, the names under the path). The
 # names depend on the document alone (Strawberry's selections apply no directive, and
@@ -131,3 +133,41 @@ async def preload_users(
         enabled = await mfa_enabled_among(list(owners))
         for node in nodes:
             node.preloaded_mfa_enabled = node.pk in enabled
+
+
+async def preload_inviters(
+    loaders: Loaders, viewer: Any, nodes: Sequence[Any], selected: Set[str]
+) -> None:
+    """Hands a page of invitations their senders (`invitedBy`), when it selects them."""
+    if not nodes or "invitedBy" not in selected:
+        return
+    senders = await _users_shown(loaders, viewer, [node.row.invited_by_id for node in nodes])
+    for node in nodes:
+        node.preloaded_inviter = senders.get(node.row.invited_by_id)
+
+
+async def preload_event_relations(
+    loaders: Loaders, viewer: Any, nodes: Sequence[Any], selected: Set[str]
+) -> None:
+    """Hands a page of audit events their tenants and actors, those it selects."""
+    if not nodes:
+        return
+    if "tenant" in selected:
+        ids = list({node.tenant_id for node in nodes if node.tenant_id is not None})
+        tenants = dict(zip(ids, await loaders.tenant.load_many(ids), strict=True))
+        for node in nodes:
+            tenant = tenants.get(node.tenant_id)
+            node.preloaded_tenant = TenantNode.from_model(tenant) if tenant is not None else None
+    if "actor" in selected:
+        actors = await _users_shown(loaders, viewer, [node.actor_id for node in nodes])
+        for node in nodes:
+            node.preloaded_actor = actors.get(node.actor_id)
+
+
+async def _users_shown(loaders: Loaders, viewer: Any, ids: Sequence[Any]) -> dict[Any, Any]:
+    """These users' nodes by ID (one query through the loader), those the viewer is shown;
+    the others, the gone and no ID at all are missing."""
+    wanted = list({user_id for user_id in ids if user_id is not None})
+    found = dict(zip(wanted, await loaders.user.load_many(wanted), strict=True))
+    return {user_id: shown for user_id, user in found.items()
+            if (shown := shown_user(viewer, user)) is not None}  # fmt: skip

@@ -3,13 +3,13 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from models import AuditEvent as AuditEventModel
-from permissions.rules import may_see_user
 from schema.context import Info
+from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
 from schema.types.tenants import Tenant
@@ -57,6 +57,10 @@ class AuditEvent(Node):
     )
     actor_id: strawberry.Private[uuid.UUID | None]
     tenant_id: strawberry.Private[uuid.UUID | None]
+    # Set when the page preloaded them (resolvers/preload.py): the tenant, and the actor as
+    # this reader is shown them.
+    preloaded_tenant: strawberry.Private[Any] = MISS
+    preloaded_actor: strawberry.Private[Any] = MISS
 
     @classmethod
     def from_model(cls, event: AuditEventModel) -> AuditEvent:
@@ -80,7 +84,13 @@ class AuditEvent(Node):
         description="The tenant the change was made in, while it exists; null for changes "
         "to the instance (settings, tenants)."
     )
-    async def tenant(self, info: Info) -> Tenant | None:
+    def tenant(self, info: Info) -> Tenant | None:
+        # Synchronous when preloaded; otherwise an awaitable the executor awaits.
+        if self.preloaded_tenant is not MISS:
+            return self.preloaded_tenant  # type: ignore[no-any-return]
+        return self._load_tenant(info)  # type: ignore[return-value]
+
+    async def _load_tenant(self, info: Info) -> Tenant | None:
         if self.tenant_id is None:
             return None
         tenant = await info.context.loaders.tenant.load(self.tenant_id)
@@ -90,20 +100,22 @@ class AuditEvent(Node):
         description="Who acted, while that user exists and the reader may see them "
         "(a superuser from another tenant shows only as actorName to a tenant admin)."
     )
-    async def actor(
-        self, info: Info
-    ) -> Annotated[User, strawberry.lazy("schema.types.users")] | None:
-        from schema.types.users import User
+    def actor(self, info: Info) -> Annotated[User, strawberry.lazy("schema.types.users")] | None:
+        if self.preloaded_actor is not MISS:
+            return self.preloaded_actor  # type: ignore[no-any-return]
+        return self._load_actor(info)  # type: ignore[return-value]
+
+    async def _load_actor(self, info: Info) -> User | None:
+        from schema.types.users import shown_user
 
         if self.actor_id is None:
             return None
-        user = await info.context.loaders.user.load(self.actor_id)
-        viewer = info.context.actor
-        if user is None or viewer is None:
-            return None
-        if not may_see_user(viewer, user_id=user.id, tenant_id=user.tenant_id):
-            return None
-        return User.from_model(user)
+        return shown_user(info.context.actor, await info.context.loaders.user.load(self.actor_id))
+
+
+# What the plans read instead of calling `tenant` and `actor` (schema/plans.py).
+preloaded("AuditEvent", "tenant", lambda event: event.preloaded_tenant)
+preloaded("AuditEvent", "actor", lambda event: event.preloaded_actor)
 
 
 @strawberry.type(description="An event in a page of the audit log, with its cursor.")

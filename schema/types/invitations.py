@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from domain.invitations import Preview, invitation_link
 from models import Invitation as InvitationModel
 from permissions.graphql import Forbidden
-from permissions.rules import Op, may_see_invitation_link, may_see_user, refusal
+from permissions.rules import Op, may_see_invitation_link, refusal
 from schema.context import Info
 from schema.enums import AuthMethod, EmailStatus, Role
 from schema.errors import (
@@ -18,9 +18,10 @@ from schema.errors import (
     RateLimited,
     ValidationError,
 )
+from schema.plans import MISS, preloaded
 from schema.types.node import Node
 from schema.types.pagination import CURSOR, EDGES, PAGE_INFO, TOTAL_COUNT, PageInfo
-from schema.types.users import User
+from schema.types.users import User, shown_user
 
 
 @strawberry.type(
@@ -46,6 +47,8 @@ class Invitation(Node):
         description="When the e-mail last went out; null until the mail server took it."
     )
     row: strawberry.Private[InvitationModel]
+    # The sender as this reader is shown them, when the page preloaded it (resolvers/preload.py).
+    preloaded_inviter: strawberry.Private[Any] = MISS
 
     @classmethod
     def from_model(cls, invitation: InvitationModel) -> Invitation:
@@ -67,17 +70,18 @@ class Invitation(Node):
         description="Who sent the invitation; null when that user is gone or the reader may "
         "not see them."
     )
-    async def invited_by(self, info: Info) -> User | None:
+    def invited_by(self, info: Info) -> User | None:
+        # Synchronous when preloaded; otherwise an awaitable the executor awaits.
+        if self.preloaded_inviter is not MISS:
+            return self.preloaded_inviter  # type: ignore[no-any-return]
+        return self._load_inviter(info)  # type: ignore[return-value]
+
+    async def _load_inviter(self, info: Info) -> User | None:
         inviter_id: uuid.UUID | None = self.row.invited_by_id  # type: ignore[attr-defined]
         if inviter_id is None:
             return None
-        user = await info.context.loaders.user.load(inviter_id)
         # A superuser may invite into another tenant: its admins do not get to see them.
-        if user is None or not may_see_user(
-            info.context.actor, user_id=user.id, tenant_id=user.tenant_id
-        ):
-            return None
-        return User.from_model(user)
+        return shown_user(info.context.actor, await info.context.loaders.user.load(inviter_id))
 
     @strawberry.field(
         description="The private invitation link (Copy Invite Link). Admins and the inviter "
@@ -85,13 +89,26 @@ class Invitation(Node):
     )
     def link(self, info: Info) -> str | None:
         actor = info.context.actor
-        if not may_see_invitation_link(
-            actor,
-            tenant_id=self.row.tenant_id,  # type: ignore[attr-defined]
-            invited_by_id=self.row.invited_by_id,  # type: ignore[attr-defined]
-        ):
+        if not _may_see_link(actor, self):
             raise Forbidden(refusal(actor, Op.SEE_INVITATION_LINK) or "You may not do this.")
         return invitation_link(self.row)
+
+
+def _may_see_link(actor: Any, invitation: Invitation) -> bool:
+    return may_see_invitation_link(
+        actor,
+        tenant_id=invitation.row.tenant_id,  # type: ignore[attr-defined]
+        invited_by_id=invitation.row.invited_by_id,  # type: ignore[attr-defined]
+    )
+
+
+# What the plans read instead of calling the fields with resolvers (schema/plans.py): the
+# sender the page preloaded; the link, a pure function of the row, after the same check.
+preloaded("Invitation", "invitedBy", lambda invitation: invitation.preloaded_inviter)
+preloaded(
+    "Invitation", "link", lambda invitation: invitation_link(invitation.row),
+    lambda context, invitation: _may_see_link(context.actor, invitation),
+)  # fmt: skip
 
 
 @strawberry.type(description="An invitation in a page of invitations, with its cursor.")

@@ -12,6 +12,7 @@ from models import User as UserModel
 from models.plain_rows import enum_members
 from models.users import status_of
 from permissions.graphql import ViewOwnedObjects
+from permissions.rules import may_see_user
 from schema.context import Info
 from schema.enums import AuthMethod, Role, UserStatus
 from schema.plans import MISS, preloaded
@@ -206,6 +207,15 @@ def _preloaded(attribute: str) -> Callable[[User], Any]:
         return value if value is not None else MISS
 
     return read
+
+
+def shown_user(viewer: Any, user: UserModel | None) -> User | None:
+    """A user reached through another object (an invitation's sender, an audit event's actor)
+    as this reader is shown them: None when the user is gone or not the reader's to see (a
+    superuser who acted in another tenant shows to its admins only by name)."""
+    if user is None or not may_see_user(viewer, user_id=user.id, tenant_id=user.tenant_id):  # type: ignore[attr-defined]
+        return None
+    return User.from_model(user)
 
 
 def _status(deactivated_at: datetime | None, email_verified: bool) -> UserStatus:

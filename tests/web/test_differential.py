@@ -383,8 +383,7 @@ async def sides_meet(
 
 
 # Always asked besides the generated ones: pages whose relations plans read from what the
-# users page (or `me`) preloaded (schema/plans.py PRELOADED), nested, aliased and through
-# fragments.
+# page (or `me`) preloaded (schema/plans.py PRELOADED), nested, aliased and through fragments.
 PRELOADED_PAGES = [
     "query($n: Int) { users(first: $n) { edges { node { id username tenant { id name createdAt }"
     " ownedProjects { id name owner { username ownedProjects { name } tenant { name } } } } } } }",
@@ -399,6 +398,10 @@ PRELOADED_PAGES = [
     "query($n: Int) { me { id tenant { name } groups mfaEnabled ownedProjects { name owner { "
     "username } } ownedTokens { name owner { id tenant { name } } } } users(first: $n) { edges "
     "{ node { id } } } }",
+    "query($n: Int) { invitations(first: $n) { edges { node { id username emailStatus link "
+    "invitedBy { username tenant { name } } } } } }",
+    "query($n: Int) { auditLog(first: $n) { edges { node { id action changedFields tenant { "
+    "name } actor { username ownedProjects { name } } } } } }",
 ]
 
 

@@ -3,7 +3,8 @@
 the page preloaded, so below `users` no field takes graphql-core's per-field path; a caller
 who may not see some users' projects gets those nodes from the general path, with its error.
 `ownedTokens`, `groups` and `mfaEnabled` are preloaded likewise, and `me` and `user(id:)`
-preload their one user's (`me` has its tenant from the session).
+preload their one user's (`me` has its tenant from the session); so are an invitation's sender
+and an audit event's tenant and actor, each user as the reader is shown them.
 tests/web/test_differential.py proves the answers byte-equal on generated documents."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from httpx import AsyncClient
 
 from config import Config
+from models import AuditEvent
 from tests.counting_executor import CountsExecutedFields, counting_client
 from tests.factories import Cast, Factory
 
@@ -128,4 +130,62 @@ async def test_a_user_by_id_with_groups_and_second_factor_is_one_plan(
     answer = await run(counting, cast.admin_a, query)
 
     assert answer["data"]["user"] == {"username": "mallory", "groups": [], "mfaEnabled": False}
+    assert CountsExecutedFields.executed == []
+
+
+INVITATIONS = (
+    "{ invitations(first: 50) { edges { node { username link invitedBy { username } } } } }"
+)
+AUDIT_LOG = (
+    "{ auditLog(first: 50) { edges { node { action tenant { name } actor { username } } } } }"
+)
+
+
+async def test_a_page_of_invitations_with_senders_and_links_is_one_plan(
+    counting: AsyncClient, cast: Cast, make: Factory
+) -> None:
+    await make.invitation(cast.tenant_a, invited_by=cast.member_a.user, username="nina")
+    await make.invitation(cast.tenant_a, username="otto")
+
+    answer = await run(counting, cast.admin_a, INVITATIONS)
+
+    nodes = {
+        edge["node"]["username"]: edge["node"] for edge in answer["data"]["invitations"]["edges"]
+    }
+    assert nodes["nina"]["invitedBy"] == {"username": "mallory"}
+    assert nodes["otto"]["invitedBy"] is None
+    assert all(node["link"].startswith("http://tenantry.test/") for node in nodes.values())
+    assert CountsExecutedFields.executed == []
+
+
+async def test_a_sender_the_reader_may_not_see_is_null_in_the_plan_too(
+    counting: AsyncClient, cast: Cast, make: Factory
+) -> None:
+    await make.invitation(cast.tenant_b, invited_by=cast.superuser.user, username="quinn")
+
+    answer = await run(counting, cast.admin_b, INVITATIONS)
+
+    [edge] = answer["data"]["invitations"]["edges"]
+    assert edge["node"]["invitedBy"] is None
+    assert CountsExecutedFields.executed == []
+
+
+async def test_a_page_of_the_audit_log_with_tenants_and_actors_is_one_plan(
+    counting: AsyncClient, cast: Cast
+) -> None:
+    for actor in (cast.member_a.user, cast.superuser.user, None):
+        await AuditEvent.create(
+            tenant=cast.tenant_a, actor=actor, actor_name=actor.username if actor else "gone",
+            action="project.create", target_type="project", target_id="x",
+        )  # fmt: skip
+
+    answer = await run(counting, cast.admin_a, AUDIT_LOG)
+
+    nodes = [edge["node"] for edge in answer["data"]["auditLog"]["edges"]]
+    assert {node["tenant"]["name"] for node in nodes} == {cast.tenant_a.name}
+    assert sorted(str(node["actor"]) for node in nodes) == [
+        "None",
+        "{'username': 'mallory'}",
+        "{'username': 'root'}",
+    ]
     assert CountsExecutedFields.executed == []
