@@ -12,6 +12,13 @@ from domain import nodes
 from permissions import graphql as can
 from resolvers.common import actor
 from resolvers.pagination import node_ids
+from resolvers.preload import (
+    needs_preloading,
+    preload_event_relations,
+    preload_inviters,
+    preload_users,
+    selected_node_fields,
+)
 from schema.context import Info
 from schema.types.audit import AuditEvent
 from schema.types.invitations import Invitation
@@ -53,7 +60,23 @@ async def _resolve(info: Info, ids: list[str]) -> list[Node | None]:
     for value in parsed:
         hit = found.get(value) if value is not None else None
         answer.append(NODE_TYPES[hit[0]](hit[1]) if hit is not None else None)
+    await _preload(info, answer)
     return answer
+
+
+async def _preload(info: Info, found: list[Node | None]) -> None:
+    """Hands the users, invitations and audit events found what their selection reads
+    (resolvers/preload.py), as their lists do, so a plan answers them whole. The selection
+    is every fragment's: a field another type's fragment names costs a query, not an answer."""
+    selected = selected_node_fields(info)
+    loaders, viewer = info.context.loaders, actor(info)
+    users = [node for node in found if type(node) is User]
+    if users and needs_preloading(selected):
+        await preload_users(loaders, users, selected)
+    invitations = [node for node in found if type(node) is Invitation]
+    await preload_inviters(loaders, viewer, invitations, selected)
+    events = [node for node in found if type(node) is AuditEvent]
+    await preload_event_relations(loaders, viewer, events, selected)
 
 
 @strawberry.type

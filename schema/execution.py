@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from graphql import (
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -57,6 +58,7 @@ from schema.plans import (
     Complete,
     Step,
     basic_fields_of,
+    complete_abstract,
     complete_leaf,
     complete_list,
     complete_object,
@@ -235,7 +237,18 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
         if isinstance(inner, GraphQLObjectType):
             grouped_field_set, defer_usages, _ = self.collect_subfields(inner, field_details_list)
             return None if defer_usages else self._plan(inner, grouped_field_set)
-        return None  # interfaces and unions: the general path resolves their runtime type
+        if isinstance(inner, GraphQLInterfaceType):
+            # Each type it may be, planned for the selection as that type collects it.
+            plans: dict[GraphQLObjectType, Complete | None] = {}
+            for runtime_type in self.schema.get_possible_types(inner):
+                grouped_field_set, defer_usages, _ = self.collect_subfields(
+                    runtime_type, field_details_list
+                )
+                plans[runtime_type] = (
+                    None if defer_usages else self._plan(runtime_type, grouped_field_set)
+                )
+            return complete_abstract(inner, plans)
+        return None  # unions: the general path resolves their runtime type
 
     # --- the executor's entry points -----------------------------------------------------
 

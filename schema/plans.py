@@ -22,6 +22,7 @@ from types import GeneratorType
 from typing import Any
 
 from graphql import (
+    GraphQLInterfaceType,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -588,6 +589,44 @@ def _data_descriptor(cls: type, name: str) -> bool:
 
 class _NoClass:
     """Matches no value's class (`type(source) is _NoClass` is never true)."""
+
+
+# The `resolve_type` Strawberry gives an interface that defines none of its own.
+STRAWBERRY_RESOLVE_TYPE = "_get_resolve_type.<locals>.resolve_type"
+
+
+def complete_abstract(
+    interface: GraphQLInterfaceType, plans: Mapping[GraphQLObjectType, Complete | None]
+) -> Complete | None:
+    """A value of an interface (`node(id:)` answers a Node), completed by the plan of the
+    object type it is, as graphql-core finds that type: Strawberry's own `resolve_type` names
+    the type of a value that is an instance of the interface's class and was not cast
+    (`strawberry.cast`), from the value's class. Here only values whose class is exactly one
+    possible type's own class (`_own_class`: no cast can hide in it but in its `__dict__`)
+    have a plan; any other value, a cast one, or a type with no plan is MISS. None when the
+    interface resolves its types otherwise, or no possible type has a plan."""
+    if not getattr(interface.resolve_type, "__qualname__", "").endswith(STRAWBERRY_RESOLVE_TYPE):
+        return None
+    definition = (interface.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    origin = getattr(definition, "origin", None)
+    if not isinstance(origin, type):
+        return None
+    by_class: dict[type, Complete] = {}
+    for object_type, plan in plans.items():
+        own = _own_class(object_type)
+        if plan is not None and own is not _NoClass and issubclass(own, origin):
+            by_class[own] = plan
+    if not by_class:
+        return None
+    find = by_class.get
+
+    def complete(value: Any) -> Any:
+        plan = find(type(value))
+        if plan is None or TYPE_CAST_ATTRIBUTE in value.__dict__:
+            return MISS
+        return plan(value)
+
+    return complete
 
 
 def _own_class(object_type: GraphQLObjectType) -> type:

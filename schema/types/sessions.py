@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from domain.auth.sessions import is_session_of
 from models import Session as SessionRow
 from schema.context import Info
+from schema.plans import PLAN_CONTEXT, preloaded
 from schema.types.node import Node
 
 
@@ -29,7 +31,7 @@ class Session(Node):
     @strawberry.field(description="The session this request came with.")
     def current(self, info: Info) -> bool:
         # Read from the request, so a session fetched by `node(id:)` answers it too.
-        return is_session_of(self.row, info.context.session_token)
+        return _is_current(self, info.context)
 
     @classmethod
     def from_model(cls, row: SessionRow) -> Session:
@@ -46,3 +48,12 @@ class Session(Node):
 @strawberry.type(description="Sessions ended: requests made with them now fail.")
 class SessionsRevoked:
     count: int = strawberry.field(description="How many sessions ended.")
+
+
+def _is_current(session: Session, context: Any) -> bool:
+    return is_session_of(session.row, context.session_token)
+
+
+# What a plan reads instead of calling `current` (schema/plans.py): the same check, of the
+# request whose plan runs.
+preloaded("Session", "current", lambda session: _is_current(session, PLAN_CONTEXT.get()))

@@ -402,13 +402,23 @@ PRELOADED_PAGES = [
     "invitedBy { username tenant { name } } } } } }",
     "query($n: Int) { auditLog(first: $n) { edges { node { id action changedFields tenant { "
     "name } actor { username ownedProjects { name } } } } } }",
+    "query($n: Int) { mySessions { id current createdAt } users(first: $n) { edges { node { "
+    "id } } } }",
 ]
+# A Node fetched again by its ID, as Relay refetches: its type found by the plan.
+NODE_DOCUMENT = (
+    "query($id: ID!) { node(id: $id) { __typename id ... on User { username tenant { name } "
+    "ownedProjects { name } } ... on Project { name owner { username } } ...Named } } "
+    "fragment Named on Tenant { name }"
+)
 
 
 async def test_planned_answers_are_byte_equal_to_graphql_cores_own(
     http: AsyncClient, general: AsyncClient, cast: Cast, seed: Seed
 ) -> None:
     documents = [(page, ({"n": 3}, {"n": 50})) for page in PRELOADED_PAGES]
+    documents += [(NODE_DOCUMENT, ({"id": first}, {"id": second}))
+                  for first, second in itertools.pairwise(seed.ids)]  # fmt: skip
     documents += generate(seed, EXAMPLES)
     headers = {caller: {} if caller == "anonymous" else
                {"Authorization": f"Bearer {cast.by_role(caller).token}"}

@@ -4,7 +4,9 @@ the page preloaded, so below `users` no field takes graphql-core's per-field pat
 who may not see some users' projects gets those nodes from the general path, with its error.
 `ownedTokens`, `groups` and `mfaEnabled` are preloaded likewise, and `me` and `user(id:)`
 preload their one user's (`me` has its tenant from the session); so are an invitation's sender
-and an audit event's tenant and actor, each user as the reader is shown them.
+and an audit event's tenant and actor, each user as the reader is shown them. A session's
+`current` is read by the plan from the request. A Node fetched by its ID is completed by the
+plan of the type it is.
 tests/web/test_differential.py proves the answers byte-equal on generated documents."""
 
 from __future__ import annotations
@@ -189,3 +191,43 @@ async def test_a_page_of_the_audit_log_with_tenants_and_actors_is_one_plan(
         "{'username': 'root'}",
     ]
     assert CountsExecutedFields.executed == []
+
+
+async def test_the_callers_sessions_are_one_plan_which_marks_the_current_one(
+    counting: AsyncClient, cast: Cast
+) -> None:
+    answer = await run(counting, cast.member_a, "{ mySessions { current userAgent } }")
+
+    assert [session["current"] for session in answer["data"]["mySessions"]] == [True]
+    assert CountsExecutedFields.executed == []
+
+
+NODE = """
+query Refetch($id: ID!) {
+  node(id: $id) {
+    __typename id
+    ... on User { username tenant { name } }
+    ... on Project { name }
+  }
+}
+"""
+
+
+async def test_a_node_fetched_by_its_id_is_one_plan_whatever_its_type(
+    counting: AsyncClient, cast: Cast, make: Factory
+) -> None:
+    project = await make.project(cast.member_a.user, "site")
+    headers = {"Authorization": f"Bearer {cast.admin_a.token}"}
+    answers = []
+    for node_id in (cast.member_a.id, str(project.id)):
+        CountsExecutedFields.executed.clear()
+        body = {"query": NODE, "variables": {"id": node_id}}
+        answers.append((await counting.post("/graphql", json=body, headers=headers)).json())
+        assert CountsExecutedFields.executed == []
+
+    assert answers[0]["data"]["node"]["tenant"] == {"name": cast.tenant_a.name}
+    assert answers[1]["data"]["node"] == {
+        "__typename": "Project",
+        "id": str(project.id),
+        "name": "site",
+    }
