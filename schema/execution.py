@@ -62,10 +62,11 @@ from schema.plans import (
     complete_leaf,
     complete_list,
     complete_object,
-    directives_take_variables,
+    directive_variables,
     fragments_take_arguments,
     installed_versions,
     preloaded_step_reader,
+    selection_key,
     shared_plans_of,
     type_name,
     unproven,
@@ -174,16 +175,21 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
     def _shared_key(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Any:
         """What a plan depends on, when it is the same in every request: the type and the
         selection's AST nodes (the parser cache hands every request of a document the same
-        nodes; the entry holds them, so their ids stay theirs). Not when a directive takes a
-        variable: `@include(if: $x)` changes what is selected below a level whose key would
-        not show it. Variables in arguments (`first: $n`) change no plan. Fragment arguments
-        would (the same nodes select differently at each spread): documents with them are
-        never planned (`fragments_take_arguments`)."""
-        if self.operation.variable_definitions and directives_take_variables(
-            self.operation, self.fragments
-        ):
-            return None
-        return (parent_type.name, *(
+        nodes; the entry holds them, so their ids stay theirs), and the values of the
+        variables a directive takes: `@include(if: $x)` changes what is selected below a level
+        whose nodes would not show it (None when such a value is not plain). Variables in
+        arguments (`first: $n`) change no plan. Fragment arguments would (the same nodes
+        select differently at each spread): documents with them are never planned
+        (`fragments_take_arguments`)."""
+        selecting: tuple[Any, ...] = ()
+        if self.operation.variable_definitions:
+            names = directive_variables(self.operation, self.fragments)
+            if names:
+                found = selection_key(names, self.variable_values.coerced)
+                if found is None:
+                    return None
+                selecting = found
+        return (parent_type.name, selecting, *(
             (response_name, *(id(details.node) for details in field_details_list))
             for response_name, field_details_list in grouped_field_set.items()
         ))  # fmt: skip

@@ -22,6 +22,8 @@ from types import GeneratorType
 from typing import Any
 
 from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
     GraphQLInterfaceType,
     GraphQLLeafType,
     GraphQLNonNull,
@@ -212,43 +214,67 @@ def shared_plans_of(schema: GraphQLSchema) -> LastUsed:
     return plans
 
 
-# id(operation) -> (the operation; whether a directive in it or its fragments takes a variable)
+# id(operation) -> (the operation; the variables its directives, or its fragments', take)
 _variable_directives = LastUsed(SHARED_PLANS)
 
 
-def directives_take_variables(
+def directive_variables(
     operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDetails]
-) -> bool:
+) -> tuple[str, ...]:
+    """The names of the variables a directive of the operation or of its fragments takes
+    (`@include(if: $full)`), sorted: what is selected changes with their values."""
     cached = _variable_directives.recall(id(operation))
     if cached is not None:
         return cached[1]  # type: ignore[no-any-return]
-    found = _takes_variable(operation.selection_set) or any(
-        _takes_variable(fragment.definition.selection_set) for fragment in fragments.values()
-    )
+    names: set[str] = set()
+    _directive_variables(operation.selection_set, names)
+    for fragment in fragments.values():
+        _directive_variables(fragment.definition.selection_set, names)
+    found = tuple(sorted(names))
     _variable_directives.remember(id(operation), (operation, found))
     return found
 
 
-def _takes_variable(selection_set: SelectionSetNode | None) -> bool:
+def document_directive_variables(
+    document: DocumentNode, operation: OperationDefinitionNode
+) -> tuple[str, ...]:
+    """`directive_variables` of an operation of a parsed document, its every fragment's too."""
+    names: set[str] = set()
+    _directive_variables(operation.selection_set, names)
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            _directive_variables(definition.selection_set, names)
+    return tuple(sorted(names))
+
+
+def selection_key(names: tuple[str, ...], values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The values of these variables (absent ones as MISS), as what a selection collected
+    with them depends on; None when one is not a plain immutable value."""
+    key = tuple(values.get(name, MISS) for name in names)
+    if any(value is not MISS and not isinstance(value, _PLAIN) for value in key):
+        return None
+    return key
+
+
+def _directive_variables(selection_set: SelectionSetNode | None, names: set[str]) -> None:
     if selection_set is None:
-        return False
+        return
     for selection in selection_set.selections:
         for directive in selection.directives or ():
-            if any(_holds_variable(argument.value) for argument in directive.arguments or ()):
-                return True
-        if _takes_variable(getattr(selection, "selection_set", None)):
-            return True
-    return False
+            for argument in directive.arguments or ():
+                _variables_in(argument.value, names)
+        _directive_variables(getattr(selection, "selection_set", None), names)
 
 
-def _holds_variable(value: ValueNode) -> bool:
+def _variables_in(value: ValueNode, names: set[str]) -> None:
     if isinstance(value, VariableNode):
-        return True
-    if isinstance(value, ListValueNode):
-        return any(_holds_variable(item) for item in value.values)
-    if isinstance(value, ObjectValueNode):
-        return any(_holds_variable(field.value) for field in value.fields)
-    return False
+        names.add(value.name.value)
+    elif isinstance(value, ListValueNode):
+        for item in value.values:
+            _variables_in(item, names)
+    elif isinstance(value, ObjectValueNode):
+        for field in value.fields:
+            _variables_in(field.value, names)
 
 
 class _Miss:

@@ -20,6 +20,7 @@ test_prepared_queries.py holds the edges (errors, masking, limits, operation nam
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ from strawberry.utils.operation import get_first_operation
 
 from config import get_config
 from schema.limits import hide_suggestions, refusal, request_rules
-from schema.plans import MISS, LastUsed
+from schema.plans import MISS, LastUsed, document_directive_variables, selection_key
 from schema.root_plans import RESOLVED, UNFIT, RootPlan, compile_root_plan
 
 # As many as the parser's and the validation's caches hold.
@@ -54,6 +55,10 @@ class Prepared:
     # Its root fields compiled (schema/root_plans.py), UNFIT, or None until a request's
     # variables let them be.
     root_plan: RootPlan | Any = None
+    # The variables its directives take (`@include(if: $full)`): what is selected changes
+    # with their values, so its root fields are compiled for each set of them (`by_selection`).
+    selecting: tuple[str, ...] = ()
+    by_selection: LastUsed = dataclasses.field(default_factory=lambda: LastUsed(8))
 
 
 # A document that is not a valid single query here: Strawberry's path answers it.
@@ -99,7 +104,8 @@ class PreparedQueries:
         if self._validate(self.schema, document, rules):
             return _UNFIT
         name = operation_name if operation_name is not None else _name(operation)
-        return Prepared(document, name)
+        selecting = document_directive_variables(document, operation)
+        return Prepared(document, name, selecting=selecting)
 
     async def execute(
         self,
@@ -116,16 +122,12 @@ class PreparedQueries:
         answers the refusal, as the limits' extension raises it there)."""
         if refusal(self.schema, prepared.document, prepared.operation_name, variable_values):
             return None
-        if prepared.root_plan is None:
-            prepared.root_plan = compile_root_plan(
-                self.strawberry_schema, prepared.document, prepared.operation_name,
-                execution_context_class, context_value, variable_values,
-            )  # fmt: skip
+        root_plan = self._root_plan(
+            prepared, execution_context_class, context_value, variable_values
+        )
         resolved = None
-        if prepared.root_plan is not None and prepared.root_plan is not UNFIT:
-            data, resolved = await prepared.root_plan.answer(
-                context_value, root_value, variable_values
-            )
+        if root_plan is not None and root_plan is not UNFIT:
+            data, resolved = await root_plan.answer(context_value, root_value, variable_values)
             if data is not MISS:
                 return ExecutionResult(data=data, errors=None, extensions={})
         token = RESOLVED.set(resolved)
@@ -150,6 +152,36 @@ class PreparedQueries:
             RESOLVED.reset(token)
         errors = finish_errors(result.errors) if result.errors else result.errors
         return ExecutionResult(data=result.data, errors=errors, extensions={})
+
+    def _root_plan(
+        self,
+        prepared: Prepared,
+        execution_context_class: type[Any],
+        context_value: Any,
+        variable_values: dict[str, Any] | None,
+    ) -> RootPlan | Any:
+        """The prepared query's root plan for this request's variables (compiled when none
+        is), UNFIT, or None."""
+        if not prepared.selecting:
+            if prepared.root_plan is None:
+                prepared.root_plan = compile_root_plan(
+                    self.strawberry_schema, prepared.document, prepared.operation_name,
+                    execution_context_class, context_value, variable_values,
+                )  # fmt: skip
+            return prepared.root_plan
+        # The request's own values as the key: they coerce alike every time.
+        key = selection_key(prepared.selecting, variable_values or {})
+        if key is None:
+            return UNFIT
+        plan = prepared.by_selection.recall(key)
+        if plan is None:
+            plan = compile_root_plan(
+                self.strawberry_schema, prepared.document, prepared.operation_name,
+                execution_context_class, context_value, variable_values,
+            )  # fmt: skip
+            if plan is not None:
+                prepared.by_selection.remember(key, plan)
+        return plan
 
 
 def finishing(

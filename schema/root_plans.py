@@ -19,8 +19,11 @@ there is input to read:
 Whenever anything is not plain (input that does not coerce, a permission that refuses, an
 exception, a null where the type forbids it, a plan's MISS), the request goes to the executor
 whole, which answers and reports it exactly as before: queries only read, so a resolver that
-ran here and runs again there changes nothing. tests/web/test_differential.py proves the
-answers byte-equal to graphql-core's general path on generated documents.
+ran here and runs again there changes nothing (a document of one root field hands the
+executor the value its resolver answered, or what it raised, instead). Documents whose
+directives take variables (`@include(if: $full)`) get a plan per set of those values
+(schema/prepared.py). tests/web/test_differential.py proves the answers byte-equal to
+graphql-core's general path on generated documents.
 """
 
 from __future__ import annotations
@@ -57,7 +60,6 @@ from schema.plans import (
     PLAN_CONTEXT,
     Complete,
     LastUsed,
-    directives_take_variables,
     without_non_null,
 )
 
@@ -94,9 +96,26 @@ class RootPlan:
         self, context: Any, root_value: Any, variables: dict[str, Any] | None
     ) -> tuple[Any, dict[str, Any]]:
         """The query's `data`, or MISS when the executor must answer the request; beside it,
-        the root fields' values resolved on the way (by response name), which the executor
-        then completes instead of resolving them again (`RESOLVED`)."""
+        the root field's value resolved on the way (by response name), which the executor then
+        completes instead of resolving it again (`RESOLVED`): a document of one root field
+        only (`racing`)."""
         resolved: dict[str, Any] = {}
+        data, resolved = await self._answer(context, root_value, variables, resolved)
+        return data, ({} if self.racing else resolved)
+
+    @property
+    def racing(self) -> bool:
+        """Whether the document has several root fields. graphql-core resolves them all at
+        once, and which of their errors reach the answer (the first to null `data`, the
+        others then dropped) follows when each settles: the executor then runs them all
+        itself, as if the plan had not (queries only read), rather than being handed values
+        that settled one after another here."""
+        return sum(not isinstance(root, tuple) for root in self.fields) > 1
+
+    async def _answer(
+        self, context: Any, root_value: Any, variables: dict[str, Any] | None,
+        resolved: dict[str, Any],
+    ) -> tuple[Any, dict[str, Any]]:  # fmt: skip
         coerced = get_variable_values(
             self.schema, self.operation.variable_definitions or (), variables or {}, max_errors=50
         )
@@ -244,8 +263,6 @@ def compile_root_plan(
     operation = executor.operation
     if operation.operation is not OperationType.QUERY or not executor._basics:
         return UNFIT  # not a query, or the executor's shortcuts are off
-    if operation.variable_definitions and directives_take_variables(operation, executor.fragments):
-        return UNFIT  # what is selected would change with the variables
     query_type = schema.query_type
     grouped, defer_usages, _ = collect_fields(
         schema, executor.fragments, executor.variable_values, query_type, operation

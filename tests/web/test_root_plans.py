@@ -155,3 +155,20 @@ async def test_each_requests_variables_give_its_own_arguments(
             assert len(edges) == size
         else:
             assert edges and {edge["node"]["role"] for edge in edges} == {"GUEST"}
+
+
+async def test_a_query_whose_directives_take_variables_has_a_plan_for_each_of_their_values(
+    counting: AsyncClient, cast: Cast
+) -> None:
+    query = (
+        "query Q($full: Boolean!) { users(first: 1) { edges { node { username "
+        "email @include(if: $full) tenant @skip(if: $full) { name } } } } }"
+    )
+    answers = []
+    for full in (True, False, True, False):
+        answer = await ask(counting, cast.admin_a, query, {"full": full})
+        assert CountsExecutedFields.executed == []
+        answers.append(answer["data"]["users"]["edges"][0]["node"])
+
+    assert answers[0] == answers[2] == {"username": "alice", "email": "alice@acme.example.com"}
+    assert answers[1] == answers[3] == {"username": "alice", "tenant": {"name": "acme"}}
