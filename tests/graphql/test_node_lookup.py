@@ -200,13 +200,22 @@ async def test_nodes_looks_up_at_most_a_page_of_ids(gql: GraphQLClient, cast: Ca
 async def test_nodes_asks_each_table_once_however_many_ids(gql: GraphQLClient, world: World):
     ids = list(world.objects)
     with counting_sql() as sql:
-        await gql(NODES, {"ids": ids[:1]}, as_=world.cast.superuser)
-        for_one = len(sql.statements)
-        sql.statements.clear()
-        await gql(NODES, {"ids": ids}, as_=world.cast.superuser)
+        await gql(NODES, {"ids": [*ids, str(uuid.uuid4())]}, as_=world.cast.superuser)
         for_all = len(sql.statements)
+        sql.statements.clear()
+        await gql(NODES, {"ids": [str(uuid.uuid4())]}, as_=world.cast.superuser)
+        for_none = len(sql.statements)
     assert len(ids) > 20
-    assert for_all == for_one, sql.statements
+    assert for_all == for_none, sql.statements
+
+
+async def test_a_node_the_caller_sees_in_the_first_table_costs_one_lookup(
+    gql: GraphQLClient, world: World
+):
+    with counting_sql() as sql:
+        answer = await gql(NODE, {"id": world.cast.member_a.id}, as_=world.cast.admin_a)
+    assert answer.ok()["node"]["id"] == world.cast.member_a.id
+    assert len(sql.statements) == 2, sql.statements  # the session, the user
 
 
 async def test_an_id_out_of_reach_takes_the_queries_of_one_that_does_not_exist(
