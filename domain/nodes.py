@@ -4,9 +4,9 @@ of object (a list, a user's owned objects). A row the caller may not see is answ
 missing one.
 
 IDs are UUIDs, unique across tables: which table holds one is found by looking in each, one
-query per table for all the IDs asked at once. Every table is asked whatever was found
-before, so an ID's answer takes the same queries whether it exists, is out of reach or
-never existed.
+query per table for all the IDs asked at once, until the caller has seen every ID. An ID out
+of the caller's reach is looked for in every table, as one that never existed: its answer
+takes the same queries either way.
 """
 
 from __future__ import annotations

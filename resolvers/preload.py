@@ -108,23 +108,29 @@ async def preload_users(
             by_id = {t.id: TenantNode.from_model(t) for t in tenants if t is not None}
             for node in nodes:
                 node.preloaded_tenant = by_id.get(node.tenant_id)
-    owners = {node.pk: node for node in nodes}
+    # One node per user (`nodes(ids:)` may name one twice): the others of the same user share
+    # its lists.
+    owners = {node.pk: node for node in reversed(nodes)}
     if "ownedProjects" in selected:
-        for node in nodes:
-            node.preloaded_projects = []
+        for owner in owners.values():
+            owner.preloaded_projects = []
         # Plain rows, in the loader's order (name, then id): no model instances.
         for item in ProjectNode.from_rows(await project_rows_by_owner(list(owners))):
             owner = owners[item.owner_id]
             # Weak: the owner lists the project, a strong reference back would be a cycle.
             item.preloaded_owner = weakref.ref(owner)
             owner.preloaded_projects.append(item)
-    if "ownedTokens" in selected:
         for node in nodes:
-            node.preloaded_tokens = []
+            node.preloaded_projects = owners[node.pk].preloaded_projects
+    if "ownedTokens" in selected:
+        for owner in owners.values():
+            owner.preloaded_tokens = []
         for token in ApiTokenNode.from_rows(await token_rows_by_owner(list(owners))):
             owner = owners[token.owner_id]
             token.preloaded_owner = weakref.ref(owner)
             owner.preloaded_tokens.append(token)
+        for node in nodes:
+            node.preloaded_tokens = owners[node.pk].preloaded_tokens
     if "groups" in selected:
         groups = await groups_of(owners)
         for node in nodes:

@@ -90,7 +90,21 @@ def measure(
     raw_variables: dict[str, Any] | None,
 ) -> Measure | None:
     """The operation graphql-core will run, measured; None when it will run none (no such
-    operation, variables that do not coerce): its executor reports why."""
+    operation, variables that do not coerce, a directive's `if` given null through a
+    variable): its executor reports why."""
+    try:
+        return _measure(schema, document, operation_name, raw_variables)
+    except GraphQLError:
+        # Collecting the fields refused a directive's argument: so will the executor's.
+        return None
+
+
+def _measure(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    raw_variables: dict[str, Any] | None,
+) -> Measure | None:
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return None

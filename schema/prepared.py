@@ -162,12 +162,21 @@ class PreparedQueries:
     ) -> RootPlan | Any:
         """The prepared query's root plan for this request's variables (compiled when none
         is), UNFIT, or None."""
-        if not prepared.selecting:
-            if prepared.root_plan is None:
-                prepared.root_plan = compile_root_plan(
+
+        def compiled() -> RootPlan | Any:
+            try:
+                return compile_root_plan(
                     self.strawberry_schema, prepared.document, prepared.operation_name,
                     execution_context_class, context_value, variable_values,
                 )  # fmt: skip
+            except GraphQLError:
+                # Collecting the fields refused these variables' values (a directive's `if`
+                # given null): the executor reports that as a request error, as it always did.
+                return UNFIT
+
+        if not prepared.selecting:
+            if prepared.root_plan is None:
+                prepared.root_plan = compiled()
             return prepared.root_plan
         # The request's own values as the key: they coerce alike every time.
         key = selection_key(prepared.selecting, variable_values or {})
@@ -175,10 +184,7 @@ class PreparedQueries:
             return UNFIT
         plan = prepared.by_selection.recall(key)
         if plan is None:
-            plan = compile_root_plan(
-                self.strawberry_schema, prepared.document, prepared.operation_name,
-                execution_context_class, context_value, variable_values,
-            )  # fmt: skip
+            plan = compiled()
             if plan is not None:
                 prepared.by_selection.remember(key, plan)
         return plan

@@ -181,7 +181,8 @@ class RootPlan:
             if optimized_is_awaitable(value):
                 value = await value
         except Exception as error:  # noqa: BLE001 - the executor reports it
-            # Not run again there: a resolver may count what it was asked (rate limits).
+            # Reported by the executor without running it again, in a document of one root
+            # field (`racing`): a resolver may count what it was asked.
             return Raised(error)
         if converted is None and key is not None:
             own = _request_parameters(root.field)

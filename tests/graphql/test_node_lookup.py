@@ -263,3 +263,19 @@ async def test_a_guest_fetches_only_themselves_among_users(
     nodes = (await gql(NODES, {"ids": ids}, as_=cast.guest_a)).ok()["nodes"]
     assert nodes == [{"__typename": "User", "id": cast.guest_a.id}, None]
     assert cast.guest_a.user.role is Role.GUEST
+
+
+async def test_a_user_asked_twice_lists_what_they_own_both_times(
+    gql: GraphQLClient, make: Factory, cast: Cast
+):
+    await make.project(cast.member_a.user, "site")
+    await make.api_token(cast.member_a.user, "deploy")
+    query = (
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { "
+        "ownedProjects { name } ownedTokens { name } } } }"
+    )
+
+    answer = await gql(query, {"ids": [cast.member_a.id] * 2}, as_=cast.member_a)
+
+    owned = {"ownedProjects": [{"name": "site"}], "ownedTokens": [{"name": "deploy"}]}
+    assert answer.ok()["nodes"] == [owned, owned]

@@ -135,3 +135,19 @@ async def test_a_document_holding_a_lone_surrogate_is_a_bad_request(http: AsyncC
     assert response.json() == {
         "errors": [{"message": "`query` holds a lone surrogate: it is not Unicode text."}]
     }
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "query Q($x: Boolean = true) { __typename @include(if: $x) }",
+        "mutation M($x: Boolean = true) { logout @skip(if: $x) { ok } }",
+    ],
+)
+async def test_a_directive_given_null_through_a_variable_is_a_request_error(
+    http: AsyncClient, document: str
+):
+    answer = await http.post("/graphql", json={"query": document, "variables": {"x": None}})
+
+    assert answer.status_code == 200, answer.text
+    assert "not to be None" in answer.json()["errors"][0]["message"], answer.text

@@ -172,3 +172,14 @@ async def test_a_query_whose_directives_take_variables_has_a_plan_for_each_of_th
 
     assert answers[0] == answers[2] == {"username": "alice", "email": "alice@acme.example.com"}
     assert answers[1] == answers[3] == {"username": "alice", "tenant": {"name": "acme"}}
+
+
+async def test_a_directive_given_null_through_a_variable_gets_the_executors_own_error(
+    counting: AsyncClient, cast: Cast
+) -> None:
+    query = "query Q($full: Boolean = true) { me { username email @include(if: $full) } }"
+
+    answer = await ask(counting, cast.admin_a, query, {"full": None})
+
+    assert answer["data"] == {"me": None}
+    assert "null" in answer["errors"][0]["message"]
