@@ -108,29 +108,14 @@ async def preload_users(
             by_id = {t.id: TenantNode.from_model(t) for t in tenants if t is not None}
             for node in nodes:
                 node.preloaded_tenant = by_id.get(node.tenant_id)
-    # One node per user (`nodes(ids:)` may name one twice): the others of the same user share
-    # its lists.
-    owners = {node.pk: node for node in reversed(nodes)}
+    owners = {node.pk: node for node in nodes}
     if "ownedProjects" in selected:
-        for owner in owners.values():
-            owner.preloaded_projects = []
         # Plain rows, in the loader's order (name, then id): no model instances.
-        for item in ProjectNode.from_rows(await project_rows_by_owner(list(owners))):
-            owner = owners[item.owner_id]
-            # Weak: the owner lists the project, a strong reference back would be a cycle.
-            item.preloaded_owner = weakref.ref(owner)
-            owner.preloaded_projects.append(item)
-        for node in nodes:
-            node.preloaded_projects = owners[node.pk].preloaded_projects
+        projects = ProjectNode.from_rows(await project_rows_by_owner(list(owners)))
+        _hand_owned(nodes, owners, projects, "preloaded_projects")
     if "ownedTokens" in selected:
-        for owner in owners.values():
-            owner.preloaded_tokens = []
-        for token in ApiTokenNode.from_rows(await token_rows_by_owner(list(owners))):
-            owner = owners[token.owner_id]
-            token.preloaded_owner = weakref.ref(owner)
-            owner.preloaded_tokens.append(token)
-        for node in nodes:
-            node.preloaded_tokens = owners[node.pk].preloaded_tokens
+        tokens = ApiTokenNode.from_rows(await token_rows_by_owner(list(owners)))
+        _hand_owned(nodes, owners, tokens, "preloaded_tokens")
     if "groups" in selected:
         groups = await groups_of(owners)
         for node in nodes:
@@ -139,6 +124,21 @@ async def preload_users(
         enabled = await mfa_enabled_among(list(owners))
         for node in nodes:
             node.preloaded_mfa_enabled = node.pk in enabled
+
+
+def _hand_owned(
+    nodes: Sequence[Any], owners: dict[Any, Any], items: Sequence[Any], attribute: str
+) -> None:
+    """Each user's own `items` (projects, tokens: in their order) as the list `attribute`,
+    each item pointing back at an owner's node. Every node of one user gets the same list:
+    `nodes(ids:)` may name a user twice."""
+    owned: dict[Any, list[Any]] = {pk: [] for pk in owners}
+    for item in items:
+        # Weak: the owner lists the item, a strong reference back would be a cycle.
+        item.preloaded_owner = weakref.ref(owners[item.owner_id])
+        owned[item.owner_id].append(item)
+    for node in nodes:
+        setattr(node, attribute, owned[node.pk])
 
 
 async def preload_inviters(

@@ -183,7 +183,7 @@ class ExecutionContext(VariableErrors, StrawberryGraphQLCoreExecutionContext):
         (`fragments_take_arguments`)."""
         selecting: tuple[Any, ...] = ()
         if self.operation.variable_definitions:
-            names = directive_variables(self.operation, self.fragments)
+            names = directive_variables(self.operation, self.fragment_definitions.values())
             if names:
                 found = selection_key(names, self.variable_values.coerced)
                 if found is None:

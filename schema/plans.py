@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +22,6 @@ from types import GeneratorType
 from typing import Any
 
 from graphql import (
-    DocumentNode,
     FragmentDefinitionNode,
     GraphQLInterfaceType,
     GraphQLLeafType,
@@ -219,32 +218,20 @@ _variable_directives = LastUsed(SHARED_PLANS)
 
 
 def directive_variables(
-    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDetails]
+    operation: OperationDefinitionNode, fragments: Iterable[FragmentDefinitionNode]
 ) -> tuple[str, ...]:
-    """The names of the variables a directive of the operation or of its fragments takes
-    (`@include(if: $full)`), sorted: what is selected changes with their values."""
+    """The names of the variables a directive of the operation or of its document's fragments
+    takes (`@include(if: $full)`), sorted: what is selected changes with their values."""
     cached = _variable_directives.recall(id(operation))
     if cached is not None:
         return cached[1]  # type: ignore[no-any-return]
     names: set[str] = set()
     _directive_variables(operation.selection_set, names)
-    for fragment in fragments.values():
-        _directive_variables(fragment.definition.selection_set, names)
+    for fragment in fragments:
+        _directive_variables(fragment.selection_set, names)
     found = tuple(sorted(names))
     _variable_directives.remember(id(operation), (operation, found))
     return found
-
-
-def document_directive_variables(
-    document: DocumentNode, operation: OperationDefinitionNode
-) -> tuple[str, ...]:
-    """`directive_variables` of an operation of a parsed document, its every fragment's too."""
-    names: set[str] = set()
-    _directive_variables(operation.selection_set, names)
-    for definition in document.definitions:
-        if isinstance(definition, FragmentDefinitionNode):
-            _directive_variables(definition.selection_set, names)
-    return tuple(sorted(names))
 
 
 def selection_key(names: tuple[str, ...], values: Mapping[str, Any]) -> tuple[Any, ...] | None:

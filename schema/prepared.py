@@ -25,7 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
 from graphql import execute as graphql_execute
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions.parser_cache import _get_parse_cache
@@ -37,7 +43,7 @@ from strawberry.utils.operation import get_first_operation
 
 from config import get_config
 from schema.limits import hide_suggestions, refusal, request_rules
-from schema.plans import MISS, LastUsed, document_directive_variables, selection_key
+from schema.plans import MISS, LastUsed, directive_variables, selection_key
 from schema.root_plans import RESOLVED, UNFIT, RootPlan, compile_root_plan
 
 # As many as the parser's and the validation's caches hold.
@@ -104,7 +110,8 @@ class PreparedQueries:
         if self._validate(self.schema, document, rules):
             return _UNFIT
         name = operation_name if operation_name is not None else _name(operation)
-        selecting = document_directive_variables(document, operation)
+        fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
+        selecting = directive_variables(operation, fragments)
         return Prepared(document, name, selecting=selecting)
 
     async def execute(

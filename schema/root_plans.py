@@ -99,8 +99,7 @@ class RootPlan:
         the root field's value resolved on the way (by response name), which the executor then
         completes instead of resolving it again (`RESOLVED`): a document of one root field
         only (`racing`)."""
-        resolved: dict[str, Any] = {}
-        data, resolved = await self._answer(context, root_value, variables, resolved)
+        data, resolved = await self._answer(context, root_value, variables)
         return data, ({} if self.racing else resolved)
 
     @property
@@ -113,9 +112,9 @@ class RootPlan:
         return sum(not isinstance(root, tuple) for root in self.fields) > 1
 
     async def _answer(
-        self, context: Any, root_value: Any, variables: dict[str, Any] | None,
-        resolved: dict[str, Any],
-    ) -> tuple[Any, dict[str, Any]]:  # fmt: skip
+        self, context: Any, root_value: Any, variables: dict[str, Any] | None
+    ) -> tuple[Any, dict[str, Any]]:
+        resolved: dict[str, Any] = {}
         coerced = get_variable_values(
             self.schema, self.operation.variable_definitions or (), variables or {}, max_errors=50
         )
